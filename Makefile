@@ -1,0 +1,28 @@
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+
+.PHONY: install run test bench lint migrate
+
+$(VENV)/.installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(FLASK) db upgrade
+
+run: migrate
+	$(FLASK) seed demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install
+	$(VENV)/bin/pytest
+
+bench: install
+	$(PY) -m tests.bench.run
+
+lint: install
+	$(VENV)/bin/ruff check .

@@ -1,0 +1,43 @@
+"""Every model, imported so that metadata (and Alembic autogenerate) sees them all."""
+
+from app.models.base import Status
+from app.models.catalog import ActivityKind, ActivityType, Effort, Evidence, RewardTierBand, Value
+from app.models.ledger import LedgerEntry, LedgerReason, PeriodTotal
+from app.models.missions import Attempt, AttemptState, AttemptTransition, Mission
+from app.models.ops import LoginFailure, Notification, ProgramSetting
+from app.models.people import (
+    Advocate,
+    AdvocateState,
+    AskFrequency,
+    Invite,
+    StaffRole,
+    StaffUser,
+)
+from app.models.status import StatusChange
+
+__all__ = [
+    "ActivityKind",
+    "ActivityType",
+    "Advocate",
+    "AdvocateState",
+    "AskFrequency",
+    "Attempt",
+    "AttemptState",
+    "AttemptTransition",
+    "Effort",
+    "Evidence",
+    "Invite",
+    "LedgerEntry",
+    "LedgerReason",
+    "LoginFailure",
+    "Mission",
+    "Notification",
+    "PeriodTotal",
+    "ProgramSetting",
+    "RewardTierBand",
+    "StaffRole",
+    "StaffUser",
+    "Status",
+    "StatusChange",
+    "Value",
+]

@@ -1,0 +1,133 @@
+"""People: advocates (customers), staff users and their invitations."""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import Status, TimestampMixin, enum_type
+
+
+class AdvocateState(enum.StrEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    OPTED_OUT = "opted_out"
+
+
+class AskFrequency(enum.StrEnum):
+    STANDARD = "standard"
+    HIGH = "high"
+
+
+class StaffRole(enum.StrEnum):
+    ADMIN = "admin"
+    MARKETING = "marketing"
+    CSM = "csm"
+
+
+class StaffUser(TimestampMixin, db.Model):
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    role: Mapped[StaffRole] = mapped_column(enum_type(StaffRole))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    session_version: Mapped[int] = mapped_column(default=1)
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    is_staff = True
+
+    def get_id(self) -> str:
+        return f"s{self.id}.{self.session_version}"
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active and self.password_hash is not None
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+
+class Advocate(TimestampMixin, db.Model):
+    __tablename__ = "advocate"
+    __table_args__ = (
+        sa.Index(
+            "ix_advocate_leaderboard", "lifetime_points", "last_scored_at", "id", "state"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    external_id: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    company: Mapped[str] = mapped_column(sa.String(120), default="")
+    title: Mapped[str] = mapped_column(sa.String(120), default="")
+    industry: Mapped[str] = mapped_column(sa.String(80), default="")
+    company_size: Mapped[str] = mapped_column(sa.String(40), default="")
+    region: Mapped[str] = mapped_column(sa.String(80), default="")
+    tags: Mapped[list] = mapped_column(sa.JSON, default=list)
+    customer_since: Mapped[date | None] = mapped_column(sa.Date)
+    nps: Mapped[int | None]
+    health_score: Mapped[int | None]
+    readiness_tier: Mapped[int | None]
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+    state: Mapped[AdvocateState] = mapped_column(enum_type(AdvocateState), default=AdvocateState.INVITED)
+    ask_frequency: Mapped[AskFrequency] = mapped_column(
+        enum_type(AskFrequency), default=AskFrequency.STANDARD
+    )
+    leaderboard_opt_out: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[Status] = mapped_column(enum_type(Status), default=Status.BRONZE)
+    status_since: Mapped[datetime] = mapped_column(sa.DateTime)
+    balance: Mapped[int] = mapped_column(default=0)
+    lifetime_points: Mapped[int] = mapped_column(default=0)
+    last_scored_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    session_version: Mapped[int] = mapped_column(default=1)
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    owner: Mapped[StaffUser | None] = relationship()
+
+    is_staff = False
+
+    def get_id(self) -> str:
+        return f"a{self.id}.{self.session_version}"
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (AdvocateState.ACTIVE, AdvocateState.PAUSED) and bool(self.password_hash)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+
+class Invite(TimestampMixin, db.Model):
+    __tablename__ = "invite"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    advocate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("advocate.id"))
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+    nonce: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    advocate: Mapped[Advocate | None] = relationship(foreign_keys=[advocate_id])
+    staff: Mapped[StaffUser | None] = relationship(foreign_keys=[staff_id])
+    invited_by: Mapped[StaffUser | None] = relationship(foreign_keys=[invited_by_id])

@@ -1,0 +1,79 @@
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from app.extensions import db
+from app.forms_support import attach_error
+from app.public import bp
+from app.public.forms import AcceptInviteForm, LoginForm
+from app.security import client_ip, home_url, read_invite_token, safe_next_url
+from app.services import accounts, clock
+from app.services.errors import DomainError, RateLimited
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    return render_template("public/index.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(
+                db.session, email=form.email.data, password=form.password.data, ip=client_ip(),
+                now=clock.utcnow(), max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+                window_minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
+        except RateLimited as error:
+            db.session.commit()
+            flash(error.message, "error")
+            return render_template("public/login.html", form=form), 429
+        except DomainError as error:
+            db.session.commit()
+            attach_error(form, error)
+            return render_template("public/login.html", form=form), 401
+        db.session.commit()
+        session.clear()
+        login_user(user, remember=form.remember.data)
+        return redirect(safe_next_url(request.args.get("next")) or home_url(user))
+    return render_template("public/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("public.login"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invite(token: str):
+    parsed = read_invite_token(token)
+    if parsed is None:
+        return render_template("public/invite_invalid.html",
+                               message="This invitation link is not valid or has expired."), 404
+    invite_id, nonce = parsed
+    try:
+        invite = accounts.open_invite(db.session, invite_id=invite_id, nonce=nonce, now=clock.utcnow())
+    except DomainError as error:
+        return render_template("public/invite_invalid.html", message=error.message), error.http_status
+    form = AcceptInviteForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.accept_invite(db.session, invite_id=invite_id, nonce=nonce,
+                                          password=form.password.data, now=clock.utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            flash("Welcome aboard! Your account is ready.", "success")
+            return redirect(home_url(user))
+    return render_template("public/accept_invite.html", form=form, invite=invite)

@@ -1,0 +1,169 @@
+"""Accounts: invitations for advocates and staff, accepting them, signing in with throttling."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Advocate,
+    AdvocateState,
+    AskFrequency,
+    Invite,
+    LoginFailure,
+    StaffRole,
+    StaffUser,
+    Status,
+)
+from app.services import passwords
+from app.services.errors import Conflict, NotFound, RateLimited, ValidationFailed
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+@dataclass
+class AdvocateProfile:
+    name: str
+    email: str
+    company: str = ""
+    title: str = ""
+    industry: str = ""
+    company_size: str = ""
+    region: str = ""
+    owner_id: int | None = None
+
+
+def invite_advocate(session: Session, *, profile: AdvocateProfile, invited_by: StaffUser | None,
+                    now: datetime, valid_days: int) -> Invite:
+    """Create (or reuse) an invited advocate and a fresh invitation for them."""
+    email = normalise_email(profile.email)
+    advocate = session.scalars(select(Advocate).where(Advocate.email == email)).first()
+    if advocate is not None and advocate.state != AdvocateState.INVITED:
+        raise Conflict("This person already has an active account.", field="email")
+    if session.scalars(select(StaffUser).where(StaffUser.email == email)).first():
+        raise Conflict("This email belongs to a staff account.", field="email")
+    if advocate is None:
+        advocate = Advocate(email=email, state=AdvocateState.INVITED, status=Status.BRONZE,
+                            status_since=now, created_at=now, tags=[])
+        session.add(advocate)
+    for field in ("name", "company", "title", "industry", "company_size", "region", "owner_id"):
+        setattr(advocate, field, getattr(profile, field))
+    session.flush()
+    return _new_invite(session, email, now, valid_days, invited_by, advocate_id=advocate.id)
+
+
+def invite_staff(session: Session, *, email: str, name: str, role: StaffRole, invited_by: StaffUser | None,
+                 now: datetime, valid_days: int) -> Invite:
+    """Create (or reuse) a staff account without a password and invite its owner to set one."""
+    email = normalise_email(email)
+    if session.scalars(select(Advocate).where(Advocate.email == email)).first():
+        raise Conflict("This email belongs to an advocate.", field="email")
+    staff = session.scalars(select(StaffUser).where(StaffUser.email == email)).first()
+    if staff is not None and staff.password_hash:
+        raise Conflict("This person already has a staff account.", field="email")
+    if staff is None:
+        staff = StaffUser(email=email, created_at=now)
+        session.add(staff)
+    staff.name, staff.role = name.strip(), role
+    session.flush()
+    return _new_invite(session, email, now, valid_days, invited_by, staff_id=staff.id)
+
+
+def _new_invite(session, email, now, valid_days, invited_by, **target) -> Invite:
+    for old in session.scalars(select(Invite).where(Invite.email == email, Invite.accepted_at.is_(None),
+                                                    Invite.revoked_at.is_(None))):
+        old.revoked_at = now
+    invite = Invite(email=email, nonce=secrets.token_urlsafe(24), created_at=now,
+                    expires_at=now + timedelta(days=valid_days),
+                    invited_by_id=invited_by.id if invited_by else None, **target)
+    session.add(invite)
+    session.flush()
+    return invite
+
+
+def open_invite(session: Session, *, invite_id: int, nonce: str, now: datetime) -> Invite:
+    """The invitation a link points at, if it is still usable."""
+    invite = session.get(Invite, invite_id)
+    if invite is None or not secrets.compare_digest(invite.nonce, nonce or ""):
+        raise NotFound("This invitation link is not valid.")
+    if invite.accepted_at is not None:
+        raise Conflict("This invitation has already been used. Sign in instead.")
+    if invite.revoked_at is not None or invite.expires_at <= now:
+        raise Conflict("This invitation has expired. Ask the program team for a new one.")
+    return invite
+
+
+def accept_invite(session: Session, *, invite_id: int, nonce: str, password: str,
+                  now: datetime) -> Advocate | StaffUser:
+    """Set the password, activate the account and mark the invitation used."""
+    invite = open_invite(session, invite_id=invite_id, nonce=nonce, now=now)
+    check_password_strength(password, invite.email)
+    user = invite.advocate or invite.staff
+    user.password_hash = passwords.hash_password(password)
+    if isinstance(user, Advocate):
+        user.state = AdvocateState.ACTIVE
+    invite.accepted_at = now
+    session.flush()
+    return user
+
+
+COMMON_PASSWORDS = {"password1234", "123456789012", "qwertyuiopas", "letmein12345", "passwordpassword"}
+
+
+def check_password_strength(password: str, email: str) -> None:
+    if len(password or "") < passwords.MIN_LENGTH:
+        raise ValidationFailed(f"Use at least {passwords.MIN_LENGTH} characters.", field="password")
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or lowered == email.lower() or len(set(password)) < 4:
+        raise ValidationFailed("Choose a less guessable password.", field="password")
+
+
+def authenticate(session: Session, *, email: str, password: str, ip: str, now: datetime,
+                 max_failures: int, window_minutes: int) -> Advocate | StaffUser:
+    """Check the credentials, refusing while the email or address has too many recent failures."""
+    email = normalise_email(email)
+    since = now - timedelta(minutes=window_minutes)
+    by_email = session.scalar(select(func.count()).select_from(LoginFailure)
+                              .where(LoginFailure.email == email, LoginFailure.at > since))
+    by_ip = session.scalar(select(func.count()).select_from(LoginFailure)
+                           .where(LoginFailure.ip == ip, LoginFailure.at > since))
+    if by_email >= max_failures or by_ip >= max_failures * 4:
+        raise RateLimited(f"Too many failed sign-ins. Try again in {window_minutes} minutes.")
+    user = (session.scalars(select(StaffUser).where(StaffUser.email == email)).first()
+            or session.scalars(select(Advocate).where(Advocate.email == email)).first())
+    if user is None or not passwords.verify_password(user.password_hash, password) or not user.is_active:
+        session.add(LoginFailure(email=email, ip=ip, at=now))
+        session.flush()
+        raise ValidationFailed("That email and password do not match an active account.", field="password")
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    user.last_login_at = now
+    session.flush()
+    return user
+
+
+def load_user(session: Session, user_id: str) -> Advocate | StaffUser | None:
+    """Resolve a session id such as 'a12.3' (advocate 12, session version 3)."""
+    try:
+        kind, rest = user_id[0], user_id[1:]
+        pk, version = (int(part) for part in rest.split("."))
+    except (ValueError, IndexError):
+        return None
+    model = {"a": Advocate, "s": StaffUser}.get(kind)
+    user = session.get(model, pk) if model else None
+    if user is None or user.session_version != version or not user.is_active:
+        return None
+    return user
+
+
+def update_preferences(session: Session, *, advocate: Advocate, high_frequency: bool,
+                       leaderboard_opt_out: bool) -> Advocate:
+    """The advocate's own opt-ins: the `high` ask frequency and leaving public leaderboards."""
+    advocate.ask_frequency = AskFrequency.HIGH if high_frequency else AskFrequency.STANDARD
+    advocate.leaderboard_opt_out = leaderboard_opt_out
+    session.flush()
+    return advocate

@@ -1,0 +1,120 @@
+"""Leaderboards from maintained totals, never by aggregating the ledger per request.
+
+All time reads Advocate.lifetime_points; week and month read the PeriodTotal bucket for the
+current calendar period in the program timezone. Ranking is competition style ("1, 2, 2, 4"):
+rank = 1 + the number of advocates with more points. Ties are listed by who got there first.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import Advocate, AdvocateState, PeriodTotal
+from app.services import settings as settings_service
+from app.services.errors import ValidationFailed
+from app.services.periods import period_start
+
+BOARDS = ("all", "month", "week")
+ANONYMOUS = "Anonymous advocate"
+LISTED_STATES = (AdvocateState.ACTIVE, AdvocateState.PAUSED)
+
+
+@dataclass
+class Row:
+    rank: int
+    advocate_id: int
+    name: str
+    company: str
+    points: int
+    is_viewer: bool = False
+
+
+@dataclass
+class Board:
+    period: str
+    starts: date | None
+    rows: list[Row]
+    viewer: Row | None
+
+
+def _source(period: str, start: date | None):
+    """(points column, tie-break column, base select) for a board."""
+    if period == "all":
+        base = select(Advocate).where(Advocate.lifetime_points > 0)
+        return Advocate.lifetime_points, Advocate.last_scored_at, base
+    base = (
+        select(Advocate)
+        .join(PeriodTotal, PeriodTotal.advocate_id == Advocate.id)
+        .where(PeriodTotal.period == period, PeriodTotal.period_start == start, PeriodTotal.points > 0)
+    )
+    return PeriodTotal.points, PeriodTotal.last_scored_at, base
+
+
+def _filtered(stmt, region: str | None, industry: str | None):
+    stmt = stmt.where(Advocate.state.in_(LISTED_STATES))
+    if region:
+        stmt = stmt.where(Advocate.region == region)
+    if industry:
+        stmt = stmt.where(Advocate.industry == industry)
+    return stmt
+
+
+def board(session: Session, *, period: str, now: datetime, viewer_id: int | None = None,
+          limit: int | None = None, region: str | None = None, industry: str | None = None) -> Board:
+    """The top of one board plus the viewer's own row (rank and points) wherever they stand."""
+    if period not in BOARDS:
+        raise ValidationFailed("Choose all, month or week.", field="period")
+    cfg = settings_service.load(session)
+    limit = limit or cfg.leaderboard_size
+    start = None if period == "all" else period_start(now, cfg.timezone, period)
+    points_col, tie_col, base = _source(period, start)
+    stmt = _filtered(base, region, industry).add_columns(points_col)
+    stmt = stmt.order_by(points_col.desc(), tie_col, Advocate.id).limit(limit)
+    rows, rank, previous = [], 0, None
+    for position, (advocate, points) in enumerate(session.execute(stmt), start=1):
+        if points != previous:
+            rank, previous = position, points
+        rows.append(_row(advocate, rank, points, viewer_id))
+    viewer = next((r for r in rows if r.is_viewer), None)
+    if viewer is None and viewer_id is not None:
+        viewer = _viewer_row(session, period, start, viewer_id, region, industry)
+    return Board(period, start, rows, viewer)
+
+
+def _row(advocate: Advocate, rank: int, points: int, viewer_id: int | None) -> Row:
+    is_viewer = advocate.id == viewer_id
+    hidden = advocate.leaderboard_opt_out and not is_viewer
+    return Row(rank, advocate.id, ANONYMOUS if hidden else advocate.name,
+               "" if hidden else advocate.company, points, is_viewer)
+
+
+def _viewer_row(session, period, start, viewer_id, region, industry) -> Row | None:
+    points_col, _, base = _source(period, start)
+    mine = session.scalar(_filtered(base, region, industry).with_only_columns(points_col)
+                          .where(Advocate.id == viewer_id))
+    if not mine:
+        return None
+    ahead = session.scalar(_filtered(base, region, industry)
+                           .with_only_columns(func.count()).where(points_col > mine))
+    advocate = session.get(Advocate, viewer_id)
+    return _row(advocate, ahead + 1, mine, viewer_id)
+
+
+def rank_all_time(session: Session, advocate: Advocate) -> int | None:
+    """The advocate's all-time rank, or None before their first points."""
+    if advocate.lifetime_points <= 0 or advocate.state not in LISTED_STATES:
+        return None
+    ahead = session.scalar(
+        select(func.count()).select_from(Advocate)
+        .where(Advocate.lifetime_points > advocate.lifetime_points, Advocate.state.in_(LISTED_STATES))
+    )
+    return ahead + 1
+
+
+def filter_options(session: Session) -> dict[str, list[str]]:
+    """Regions and industries that have advocates, for the board filters."""
+    def distinct(col):
+        return [v for v in session.scalars(select(col).distinct().order_by(col)) if v]
+    return {"regions": distinct(Advocate.region), "industries": distinct(Advocate.industry)}

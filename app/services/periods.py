@@ -1,0 +1,37 @@
+"""Calendar periods (week, month) in the program timezone, and month arithmetic."""
+
+import calendar
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+PERIODS = ("week", "month")
+
+
+def to_local(utc_naive: datetime, tz_name: str) -> datetime:
+    return utc_naive.replace(tzinfo=UTC).astimezone(ZoneInfo(tz_name))
+
+
+def period_start(utc_naive: datetime, tz_name: str, period: str) -> date:
+    """First day (a Monday for weeks) of the period holding this instant, in the program timezone."""
+    local = to_local(utc_naive, tz_name).date()
+    if period == "week":
+        return local - timedelta(days=local.weekday())
+    if period == "month":
+        return local.replace(day=1)
+    raise ValueError(f"unknown period {period!r}")
+
+
+def period_end(start: date, period: str) -> date:
+    """The first day after the period that starts on `start`."""
+    if period == "week":
+        return start + timedelta(days=7)
+    return add_months(start, 1)
+
+
+def add_months(value, months: int):
+    """Same day-of-month `months` later, clamped to the month's last day (date or datetime)."""
+    month_index = value.month - 1 + months
+    year = value.year + month_index // 12
+    month = month_index % 12 + 1
+    day = min(value.day, calendar.monthrange(year, month)[1])
+    return value.replace(year=year, month=month, day=day)

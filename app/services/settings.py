@@ -1,0 +1,81 @@
+"""Program settings: every tunable number has a code default an admin can override in the database."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import available_timezones
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import ProgramSetting
+from app.services.errors import ValidationFailed
+
+DEFAULTS: dict[str, object] = {
+    "program_name": "Rallypoint",
+    "timezone": "UTC",
+    "silver_points": 1000,
+    "gold_points": 3000,
+    "platinum_points": 7500,
+    "platinum_gold_months": 6,
+    "evidence_max_mb": 5,
+    "leaderboard_size": 50,
+    "perks_bronze": "Welcome swag and recognition in the community",
+    "perks_silver": "Early access to new features and premium support",
+    "perks_gold": "Advisory access and VIP treatment at our events",
+    "perks_platinum": "Executive access and co-marketing opportunities",
+}
+
+INT_BOUNDS = {
+    "silver_points": (1, 10_000_000),
+    "gold_points": (1, 10_000_000),
+    "platinum_points": (1, 10_000_000),
+    "platinum_gold_months": (0, 120),
+    "evidence_max_mb": (1, 10),
+    "leaderboard_size": (5, 500),
+}
+
+
+@dataclass(frozen=True)
+class ProgramSettings:
+    values: dict
+
+    def __getattr__(self, name: str):
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def load(session: Session) -> ProgramSettings:
+    """Defaults overlaid with whatever the admins have saved."""
+    values = dict(DEFAULTS)
+    for row in session.scalars(select(ProgramSetting)):
+        if row.key in DEFAULTS:
+            values[row.key] = row.value
+    return ProgramSettings(values)
+
+
+def save(session: Session, *, changes: dict, actor_id: int | None, now: datetime) -> ProgramSettings:
+    """Validate and store changed settings. Raises ValidationFailed naming the offending field."""
+    merged = {**load(session).values, **changes}
+    _validate(merged)
+    for key, value in changes.items():
+        row = session.get(ProgramSetting, key) or ProgramSetting(key=key)
+        row.value, row.updated_at, row.updated_by_id = value, now, actor_id
+        session.add(row)
+    session.flush()
+    return ProgramSettings(merged)
+
+
+def _validate(values: dict) -> None:
+    for key in values:
+        if key not in DEFAULTS:
+            raise ValidationFailed(f"Unknown setting {key}.", field=key)
+    for key, (low, high) in INT_BOUNDS.items():
+        value = values[key]
+        if not isinstance(value, int) or not low <= value <= high:
+            raise ValidationFailed(f"Must be a whole number from {low} to {high}.", field=key)
+    if not values["silver_points"] < values["gold_points"] < values["platinum_points"]:
+        raise ValidationFailed("Thresholds must rise: Silver < Gold < Platinum.", field="gold_points")
+    if values["timezone"] not in available_timezones():
+        raise ValidationFailed("Unknown timezone (use an IANA name such as Europe/Berlin).", field="timezone")

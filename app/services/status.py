@@ -1,0 +1,146 @@
+"""Status (recognition tiers): Bronze → Silver → Gold → Platinum.
+
+Rules (thresholds are program settings): Silver needs the Silver points and one completed
+reference call; Gold needs the Gold points and one published (approved) case study; Platinum
+needs the Platinum points and Gold held for the set number of months. Promotion is one step at
+a time, happens inside the award's transaction, and writes a notification. Status is never
+lowered automatically; staff may set it, with a reason.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    ActivityKind,
+    Advocate,
+    Attempt,
+    AttemptState,
+    LedgerEntry,
+    LedgerReason,
+    Notification,
+    Status,
+    StatusChange,
+)
+from app.models.catalog import ActivityType
+from app.services import settings as settings_service
+from app.services.errors import ValidationFailed
+from app.services.periods import add_months
+
+
+@dataclass
+class Requirement:
+    label: str
+    done: bool
+    detail: str = ""
+
+
+@dataclass
+class Progress:
+    status: Status
+    next_status: Status | None
+    requirements: list[Requirement]
+    points_needed: int
+    percent: int
+    perks: dict[Status, str]
+
+
+def next_of(status: Status) -> Status | None:
+    order = list(Status)
+    index = order.index(status)
+    return order[index + 1] if index + 1 < len(order) else None
+
+
+def threshold(cfg, target: Status) -> int:
+    return cfg.values[f"{target.value}_points"]
+
+
+def _completed_kind(session: Session, advocate_id: int, kind: ActivityKind) -> bool:
+    approved = session.scalar(
+        select(func.count(Attempt.id))
+        .join(ActivityType, ActivityType.id == Attempt.activity_id)
+        .where(Attempt.advocate_id == advocate_id, Attempt.state == AttemptState.APPROVED,
+               ActivityType.kind == kind)
+    )
+    if approved:
+        return True
+    if kind == ActivityKind.REFERENCE_CALL:
+        return bool(session.scalar(
+            select(func.count(LedgerEntry.id)).where(
+                LedgerEntry.advocate_id == advocate_id, LedgerEntry.reason == LedgerReason.REFERENCE)
+        ))
+    return False
+
+
+def requirements_for(session: Session, advocate: Advocate, target: Status, now: datetime,
+                     cfg=None) -> list[Requirement]:
+    """What `target` asks of this advocate, each requirement marked done or not."""
+    cfg = cfg or settings_service.load(session)
+    points = threshold(cfg, target)
+    reqs = [Requirement(f"{points:,} lifetime points", advocate.lifetime_points >= points,
+                        f"{advocate.lifetime_points:,} so far")]
+    if target == Status.SILVER:
+        done = _completed_kind(session, advocate.id, ActivityKind.REFERENCE_CALL)
+        reqs.append(Requirement("One completed reference call", done))
+    elif target == Status.GOLD:
+        done = _completed_kind(session, advocate.id, ActivityKind.CASE_STUDY)
+        reqs.append(Requirement("One published case study", done))
+    else:
+        months = cfg.platinum_gold_months
+        gold_since = advocate.status_since if advocate.status == Status.GOLD else None
+        done = gold_since is not None and add_months(gold_since, months) <= now
+        detail = f"Gold since {gold_since:%d %b %Y}" if gold_since else "Reach Gold first"
+        reqs.append(Requirement(f"Gold for {months} months", done, detail))
+    return reqs
+
+
+def promote_if_earned(session: Session, *, advocate_id: int, now: datetime) -> list[StatusChange]:
+    """Promote step by step while the next status's requirements are met; notify each promotion."""
+    advocate = session.get(Advocate, advocate_id)
+    cfg = settings_service.load(session)
+    changes = []
+    while (target := next_of(advocate.status)) is not None:
+        if advocate.lifetime_points < threshold(cfg, target):
+            break
+        if not all(r.done for r in requirements_for(session, advocate, target, now, cfg)):
+            break
+        changes.append(_change(session, advocate, target, now, reason="Promotion", actor_id=None))
+    return changes
+
+
+def set_status(session: Session, *, advocate: Advocate, to: Status, reason: str, actor_id: int,
+               now: datetime) -> StatusChange:
+    """Staff sets a status by hand (e.g. a demotion). Needs a reason."""
+    if not (reason or "").strip():
+        raise ValidationFailed("Say why the status changes.", field="reason")
+    if to == advocate.status:
+        raise ValidationFailed("The advocate already has that status.", field="status")
+    return _change(session, advocate, to, now, reason=reason.strip(), actor_id=actor_id)
+
+
+def _change(session, advocate, to, now, *, reason, actor_id) -> StatusChange:
+    change = StatusChange(advocate_id=advocate.id, from_status=advocate.status, to_status=to,
+                          reason=reason, actor_id=actor_id, at=now)
+    promoted = to.rank > advocate.status.rank
+    advocate.status, advocate.status_since = to, now
+    title = f"You reached {to.label}!" if promoted else f"Your status is now {to.label}"
+    body = settings_service.load(session).values[f"perks_{to.value}"] if promoted else reason
+    session.add_all([change, Notification(advocate_id=advocate.id, kind="status", title=title,
+                                           body=body, link="/portal/status", created_at=now)])
+    session.flush()
+    return change
+
+
+def progress(session: Session, advocate: Advocate, now: datetime) -> Progress:
+    cfg = settings_service.load(session)
+    perks = {s: cfg.values[f"perks_{s.value}"] for s in Status}
+    target = next_of(advocate.status)
+    if target is None:
+        return Progress(advocate.status, None, [], 0, 100, perks)
+    needed = threshold(cfg, target)
+    reqs = requirements_for(session, advocate, target, now, cfg)
+    percent = min(100, int(advocate.lifetime_points * 100 / needed)) if needed else 100
+    return Progress(advocate.status, target, reqs, max(0, needed - advocate.lifetime_points),
+                    percent, perks)

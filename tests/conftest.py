@@ -1,0 +1,94 @@
+"""Shared fixtures: an app per test on its own SQLite file (schema made by the migrations once
+per session and copied), a frozen clock, a client and sign-in helpers."""
+
+import shutil
+from datetime import datetime
+
+import pytest
+from flask_migrate import upgrade
+
+from app import create_app
+from app.extensions import db
+from app.services import clock
+from config import TestConfig
+
+FROZEN_AT = datetime(2026, 6, 15, 12, 0, 0)
+
+
+def make_config(database_url: str, upload_folder: str, **overrides):
+    return type("Cfg", (TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_FOLDER": upload_folder, **overrides})
+
+
+def migrate_database(database_url: str, upload_folder: str) -> None:
+    """Build a schema the only way production does: by running the migrations."""
+    app = create_app(make_config(database_url, upload_folder))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.db"
+    migrate_database(f"sqlite:///{path}", str(folder / "uploads"))
+    return path
+
+
+@pytest.fixture
+def app_factory(template_db, tmp_path):
+    """Build an app on a fresh copy of the migrated database; extra config as keyword arguments."""
+    made = []
+
+    def build(**overrides):
+        path = tmp_path / f"test{len(made)}.db"
+        shutil.copy(template_db, path)
+        app = create_app(make_config(f"sqlite:///{path}", str(tmp_path / "uploads"), **overrides))
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory):
+    app = app_factory()
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def session(app):
+    return db.session
+
+
+@pytest.fixture(autouse=True)
+def now():
+    """The clock is frozen for every test; move it with clock.freeze(...)."""
+    clock.freeze(FROZEN_AT)
+    yield FROZEN_AT
+    clock.freeze(None)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in on the test client (as Flask-Login would after a password check)."""
+
+    def sign_in(user):
+        with client.session_transaction() as sess:
+            sess["_user_id"] = user.get_id()
+            sess["_fresh"] = True
+        return client
+
+    return sign_in
