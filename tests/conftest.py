@@ -14,6 +14,8 @@ from config import TestConfig
 
 FROZEN_AT = datetime(2026, 6, 15, 12, 0, 0)
 
+pytest_plugins = ["tests.pg"]
+
 
 def make_config(database_url: str, upload_folder: str, **overrides):
     return type("Cfg", (TestConfig,), {

@@ -82,3 +82,16 @@ def make_mission(session, **overrides) -> Mission:
     session.add(mission)
     session.flush()
     return mission
+
+
+def make_submitted_attempt(session, advocate=None, mission=None, **evidence):
+    """An attempt started and submitted through the mission services (link evidence by default)."""
+    from app.services import missions as missions_service
+
+    advocate = advocate or make_advocate(session)
+    mission = mission or make_mission(session)
+    now = clock.utcnow()
+    attempt = missions_service.start_mission(session, advocate=advocate, mission_id=mission.id, now=now)
+    evidence = evidence or {"link": "https://reviews.example.com/r/1"}
+    return missions_service.submit_attempt(session, advocate=advocate, attempt_id=attempt.id,
+                                           evidence=missions_service.EvidenceInput(**evidence), now=now)

@@ -2,9 +2,24 @@
 
 from flask import Blueprint
 
-from app.security import require_staff
+from app.models import StaffRole
+from app.security import has_role, require_staff
 
 bp = Blueprint("admin", __name__)
 bp.before_request(require_staff)
 
-from app.admin import dashboard  # noqa: E402,F401
+
+@bp.app_context_processor
+def _roles():
+    return {"has_role": has_role, "StaffRole": StaffRole}
+
+
+from app.admin import (  # noqa: E402,F401
+    advocates,
+    approvals,
+    catalog,
+    dashboard,
+    invites,
+    missions,
+    settings,
+)

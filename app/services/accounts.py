@@ -18,7 +18,7 @@ from app.models import (
     Status,
 )
 from app.services import passwords
-from app.services.errors import Conflict, NotFound, RateLimited, ValidationFailed
+from app.services.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
 
 
 def normalise_email(email: str) -> str:
@@ -167,3 +167,44 @@ def update_preferences(session: Session, *, advocate: Advocate, high_frequency: 
     advocate.leaderboard_opt_out = leaderboard_opt_out
     session.flush()
     return advocate
+
+
+@dataclass
+class InviteRow:
+    invite: Invite
+    state: str  # "pending", "accepted", "expired" or "revoked"
+    is_staff: bool
+
+
+def invite_state(invite: Invite, now: datetime) -> str:
+    if invite.accepted_at is not None:
+        return "accepted"
+    if invite.revoked_at is not None:
+        return "revoked"
+    return "expired" if invite.expires_at <= now else "pending"
+
+
+def list_invites(session: Session, *, now: datetime, limit: int = 200) -> list[InviteRow]:
+    """The newest invitations with their state, for the staff invitations page."""
+    invites = session.scalars(
+        select(Invite).order_by(Invite.created_at.desc(), Invite.id.desc()).limit(limit))
+    return [InviteRow(i, invite_state(i, now), i.staff_id is not None) for i in invites]
+
+
+def reissue_invite(session: Session, *, invite_id: int, invited_by: StaffUser, now: datetime,
+                   valid_days: int) -> Invite:
+    """A fresh link for an unaccepted invitation; the old link stops working.
+
+    Only admins may reissue staff invitations (Forbidden); accepted ones raise Conflict.
+    """
+    old = session.get(Invite, invite_id)
+    if old is None:
+        raise NotFound("No such invitation.")
+    if old.accepted_at is not None:
+        raise Conflict("This invitation was already accepted.")
+    if old.staff is not None:
+        if invited_by.role != StaffRole.ADMIN:
+            raise Forbidden("Only admins may invite staff.")
+        return invite_staff(session, email=old.email, name=old.staff.name, role=old.staff.role,
+                            invited_by=invited_by, now=now, valid_days=valid_days)
+    return _new_invite(session, old.email, now, valid_days, invited_by, advocate_id=old.advocate_id)

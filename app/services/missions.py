@@ -9,7 +9,7 @@ in AttemptTransition with who, when, from and to.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -237,3 +237,14 @@ def approval_queue(session: Session, *, limit: int = 100) -> list[Attempt]:
         select(Attempt).where(Attempt.state == S.SUBMITTED)
         .order_by(Attempt.submitted_at, Attempt.id).limit(limit)
     ).all()
+
+
+def attempts_for(session: Session, *, advocate_id: int, states: tuple[AttemptState, ...] | None = None,
+                 limit: int = 20) -> list[Attempt]:
+    """One advocate's attempts (optionally only some states), most recently changed first."""
+    stmt = select(Attempt).where(Attempt.advocate_id == advocate_id, Attempt.state != S.AVAILABLE)
+    if states:
+        stmt = stmt.where(Attempt.state.in_(states))
+    last_move = func.coalesce(Attempt.decided_at, Attempt.submitted_at, Attempt.started_at,
+                              Attempt.created_at)
+    return session.scalars(stmt.order_by(last_move.desc(), Attempt.id.desc()).limit(limit)).all()

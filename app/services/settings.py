@@ -73,7 +73,7 @@ def _validate(values: dict) -> None:
             raise ValidationFailed(f"Unknown setting {key}.", field=key)
     for key, (low, high) in INT_BOUNDS.items():
         value = values[key]
-        if not isinstance(value, int) or not low <= value <= high:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ValidationFailed(f"Must be a whole number from {low} to {high}.", field=key)
     if not values["silver_points"] < values["gold_points"] < values["platinum_points"]:
         raise ValidationFailed("Thresholds must rise: Silver < Gold < Platinum.", field="gold_points")

@@ -144,3 +144,9 @@ def progress(session: Session, advocate: Advocate, now: datetime) -> Progress:
     percent = min(100, int(advocate.lifetime_points * 100 / needed)) if needed else 100
     return Progress(advocate.status, target, reqs, max(0, needed - advocate.lifetime_points),
                     percent, perks)
+
+
+def history(session: Session, *, advocate_id: int) -> list[StatusChange]:
+    """The advocate's status changes, newest first."""
+    return session.scalars(select(StatusChange).where(StatusChange.advocate_id == advocate_id)
+                           .order_by(StatusChange.at.desc(), StatusChange.id.desc())).all()

@@ -1,0 +1,84 @@
+"""Advocates: search the book, one advocate's record, manual points adjustments and status changes."""
+
+import uuid
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.admin import bp
+from app.admin.forms.people import AdjustForm, AdvocateSearchForm, StatusForm
+from app.extensions import db
+from app.forms_support import attach_error
+from app.models import StaffRole
+from app.security import role_required
+from app.services import clock, directory, ledger
+from app.services import status as status_service
+from app.services.errors import DomainError
+
+
+@bp.get("/advocates")
+def advocates_list():
+    form = AdvocateSearchForm(request.args)
+    form.validate()
+    page = directory.search_advocates(
+        db.session, viewer=current_user, query=form.q.data or "",
+        status=None if form.status.errors else form.status.data,
+        state=None if form.state.errors else form.state.data,
+        page=form.page.data if form.page.data and not form.page.errors else 1)
+    filters = {k: v for k, v in request.args.items() if k in ("q", "status", "state") and v}
+    return render_template("admin/advocates.html", form=form, page=page, filters=filters)
+
+
+def _detail(advocate_id: int, adjust_form=None, status_form=None):
+    record = directory.advocate_record(db.session, viewer=current_user, advocate_id=advocate_id)
+    adjust_form = adjust_form or AdjustForm(formdata=None, request_key=uuid.uuid4().hex)
+    status_form = status_form or StatusForm(formdata=None)
+    return render_template("admin/advocate.html", record=record, advocate=record.advocate,
+                           adjust_form=adjust_form, status_form=status_form)
+
+
+@bp.get("/advocates/<int:advocate_id>")
+def advocate_detail(advocate_id: int):
+    return _detail(advocate_id)
+
+
+@bp.post("/advocates/<int:advocate_id>/adjust")
+@role_required(StaffRole.MARKETING)
+def advocate_adjust(advocate_id: int):
+    directory.get_advocate(db.session, viewer=current_user, advocate_id=advocate_id)
+    form = AdjustForm()
+    if form.validate_on_submit():
+        try:
+            result = ledger.adjust(db.session, advocate_id=advocate_id, amount=form.amount.data,
+                                   note=form.note.data, actor_id=current_user.id,
+                                   request_key=form.request_key.data, now=clock.utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            if result.created:
+                flash(f"Adjustment of {result.entry.amount:+,} points recorded.", "success")
+            else:
+                flash("That adjustment was already recorded; it was not posted twice.", "info")
+            return redirect(url_for("admin.advocate_detail", advocate_id=advocate_id))
+    return _detail(advocate_id, adjust_form=form)
+
+
+@bp.post("/advocates/<int:advocate_id>/status")
+@role_required()
+def advocate_set_status(advocate_id: int):
+    advocate = directory.get_advocate(db.session, viewer=current_user, advocate_id=advocate_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            status_service.set_status(db.session, advocate=advocate, to=form.status.data,
+                                      reason=form.reason.data, actor_id=current_user.id, now=clock.utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Status set to {form.status.data.label}.", "success")
+            return redirect(url_for("admin.advocate_detail", advocate_id=advocate_id))
+    return _detail(advocate_id, status_form=form)

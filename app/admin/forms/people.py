@@ -1,0 +1,61 @@
+"""Forms about people: approvals, adjustments, status changes, advocate search and invitations."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+
+from app.admin.forms.fields import EnumSelectField
+from app.models import AdvocateState, StaffRole, Status
+
+
+class ApproveForm(FlaskForm):
+    note = StringField("Note (optional)", validators=[Length(max=1000)])
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField("Reason the advocate will see", validators=[
+        DataRequired("Give the advocate a reason."), Length(max=2000)])
+
+
+class AdjustForm(FlaskForm):
+    amount = IntegerField("Points (negative to deduct)", validators=[
+        InputRequired("Enter a number of points."),
+        NumberRange(min=-1_000_000, max=1_000_000, message="Between −1,000,000 and 1,000,000.")])
+    note = StringField("Reason", validators=[DataRequired("Say why the points change."), Length(max=500)])
+    request_key = HiddenField(validators=[DataRequired(), Length(max=64)])
+
+    def validate_amount(self, field):
+        if field.data == 0:
+            raise ValueError("An adjustment must move points.")
+
+
+class StatusForm(FlaskForm):
+    status = EnumSelectField("New status", Status, validators=[DataRequired()])
+    reason = StringField("Reason", validators=[DataRequired("Say why the status changes."), Length(max=500)])
+
+
+class AdvocateSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", validators=[Length(max=100)])
+    status = EnumSelectField("Status", Status, blank="Any status", validators=[Optional()])
+    state = EnumSelectField("State", AdvocateState, blank="Any state", validators=[Optional()])
+    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=100_000)])
+
+
+class InviteAdvocateForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    company = StringField("Company", validators=[Length(max=120)])
+    title = StringField("Job title", validators=[Length(max=120)])
+    industry = StringField("Industry", validators=[Length(max=80)])
+    company_size = StringField("Company size", validators=[Length(max=40)])
+    region = StringField("Region", validators=[Length(max=80)])
+    owner_id = SelectField("Owner (CSM)", coerce=int, default=0)
+
+
+class InviteStaffForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    role = EnumSelectField("Role", StaffRole, validators=[DataRequired()])

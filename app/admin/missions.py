@@ -1,0 +1,126 @@
+"""Missions: list by window, create, edit, archive (marketing and admin)."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from app.admin import bp
+from app.admin.catalog import curators
+from app.admin.forms.catalog import ConfirmForm, MissionForm
+from app.extensions import db
+from app.forms_support import attach_error
+from app.services import catalog, clock
+from app.services import settings as settings_service
+from app.services.errors import DomainError
+from app.services.periods import to_local
+
+
+def _timezone() -> str:
+    return settings_service.load(db.session).timezone
+
+
+@bp.get("/missions")
+@curators
+def missions_list():
+    view = request.args.get("view", "open")
+    if view not in catalog.MISSION_VIEWS:
+        abort(404)
+    return render_template("admin/missions.html", view=view, views=catalog.MISSION_VIEWS,
+                           missions=catalog.missions(db.session, view=view, now=clock.utcnow()),
+                           now=clock.utcnow(), confirm=ConfirmForm())
+
+
+def _mission_form(mission=None) -> MissionForm:
+    form = MissionForm()
+    if mission is not None and not form.is_submitted():
+        _fill(form, mission)
+    current = mission.activity_id if mission else None
+    form.activity_id.choices = [SelectChoice(a.id, a.name) for a in catalog.activities(db.session)
+                                if a.active or a.id == current]
+    return form
+
+
+def _fill(form: MissionForm, mission) -> None:
+    tz, audience = _timezone(), mission.audience or {}
+    form.title.data, form.instructions.data = mission.title, mission.instructions
+    form.activity_id.data = mission.activity_id
+    form.min_status.process_data(audience.get("min_status"))
+    form.readiness_tiers.data = audience.get("readiness_tiers") or []
+    for key in ("industries", "regions", "tags"):
+        getattr(form, key).data = audience.get(key) or []
+    form.advocate_emails.data = catalog.audience_emails(db.session, mission)
+    form.opens_at.data = to_local(mission.opens_at, tz).replace(tzinfo=None)
+    form.closes_at.data = to_local(mission.closes_at, tz).replace(tzinfo=None)
+    form.completion_limit.data, form.points_override.data = mission.completion_limit, mission.points_override
+    form.version_id.data = mission.version_id
+
+
+def _values(form: MissionForm) -> catalog.MissionValues:
+    audience = catalog.Audience(
+        min_status=form.min_status.data, readiness_tiers=form.readiness_tiers.data or [],
+        industries=form.industries.data or [], regions=form.regions.data or [], tags=form.tags.data or [],
+        advocate_emails=form.advocate_emails.data or [])
+    return catalog.MissionValues(
+        title=form.title.data, instructions=form.instructions.data, activity_id=form.activity_id.data,
+        audience=audience, opens_local=form.opens_at.data, closes_local=form.closes_at.data,
+        timezone=_timezone(), completion_limit=form.completion_limit.data,
+        points_override=form.points_override.data)
+
+
+@bp.route("/missions/new", methods=["GET", "POST"])
+@curators
+def mission_new():
+    form = _mission_form()
+    if form.validate_on_submit():
+        try:
+            mission = catalog.save_mission(db.session, values=_values(form), actor_id=current_user.id,
+                                           now=clock.utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Mission “{mission.title}” created.", "success")
+            return redirect(url_for("admin.missions_list", view=_view_of(mission)))
+    return render_template("admin/mission_form.html", form=form, mission=None, timezone=_timezone())
+
+
+@bp.route("/missions/<int:mission_id>", methods=["GET", "POST"])
+@curators
+def mission_edit(mission_id: int):
+    mission = catalog.get_mission(db.session, mission_id)
+    form = _mission_form(mission)
+    if form.validate_on_submit():
+        version = int(form.version_id.data) if str(form.version_id.data or "").isdigit() else None
+        try:
+            catalog.save_mission(db.session, values=_values(form), actor_id=current_user.id,
+                                 now=clock.utcnow(), mission_id=mission_id, expected_version=version)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Mission saved.", "success")
+            return redirect(url_for("admin.missions_list", view=_view_of(mission)))
+    return render_template("admin/mission_form.html", form=form, mission=mission, timezone=_timezone(),
+                           confirm=ConfirmForm())
+
+
+@bp.post("/missions/<int:mission_id>/archive")
+@curators
+def mission_archive(mission_id: int):
+    archived = request.form.get("archived", "1") == "1"
+    if ConfirmForm().validate_on_submit():
+        catalog.set_mission_archived(db.session, mission_id=mission_id, archived=archived)
+        db.session.commit()
+        flash("Mission archived." if archived else "Mission restored.", "success")
+    return redirect(url_for("admin.missions_list", view="archived" if archived else "open"))
+
+
+def _view_of(mission) -> str:
+    now = clock.utcnow()
+    if mission.archived:
+        return "archived"
+    if mission.opens_at > now:
+        return "upcoming"
+    return "closed" if mission.closes_at <= now else "open"

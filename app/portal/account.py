@@ -1,0 +1,66 @@
+"""The advocate's own records: points history, status, notifications and preferences."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.extensions import db
+from app.models import AskFrequency, Status
+from app.portal import bp
+from app.portal.forms import ActionForm, PreferencesForm
+from app.services import accounts, clock, ledger, notifications
+from app.services import settings as settings_service
+from app.services import status as status_service
+
+PAGE_SIZE = 25
+
+
+@bp.get("/points")
+def points():
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    entries = ledger.entries_for(db.session, advocate_id=current_user.id, limit=PAGE_SIZE + 1,
+                                 offset=(page - 1) * PAGE_SIZE)
+    return render_template("portal/points.html", entries=entries[:PAGE_SIZE], page=page,
+                           has_next=len(entries) > PAGE_SIZE)
+
+
+@bp.get("/status")
+def status():
+    cfg = settings_service.load(db.session)
+    thresholds = {s: (cfg.values[f"{s.value}_points"] if s != Status.BRONZE else 0) for s in Status}
+    return render_template(
+        "portal/status.html",
+        progress=status_service.progress(db.session, current_user, clock.utcnow()),
+        statuses=list(Status), thresholds=thresholds, gold_months=cfg.platinum_gold_months,
+        history=status_service.history(db.session, advocate_id=current_user.id),
+    )
+
+
+@bp.get("/notifications")
+def notifications_list():
+    items = notifications.recent(db.session, advocate_id=current_user.id, limit=50)
+    return render_template("portal/notifications.html", items=items, form=ActionForm())
+
+
+@bp.post("/notifications/read")
+def notifications_read():
+    if ActionForm().validate_on_submit():
+        count = notifications.mark_all_read(db.session, advocate_id=current_user.id, now=clock.utcnow())
+        db.session.commit()
+        flash("All caught up." if count else "Nothing new to mark.", "success")
+    return redirect(url_for("portal.notifications_list"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    # Saved values only prefill GET: on POST an unticked box must read as off, even in an empty body.
+    saved = {"high_frequency": current_user.ask_frequency == AskFrequency.HIGH,
+             "leaderboard_opt_out": current_user.leaderboard_opt_out}
+    form = PreferencesForm(data=saved if request.method == "GET" else None)
+    if form.validate_on_submit():
+        accounts.update_preferences(db.session, advocate=current_user,
+                                    high_frequency=form.high_frequency.data,
+                                    leaderboard_opt_out=form.leaderboard_opt_out.data)
+        db.session.commit()
+        flash("Your preferences are saved.", "success")
+        return redirect(url_for("portal.profile"))
+    return render_template("portal/profile.html", form=form)

@@ -1,0 +1,35 @@
+"""Portal forms: shape validation only; the services decide the rules."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, TextAreaField, URLField
+from wtforms.validators import URL, DataRequired, Length, Optional
+
+
+class ActionForm(FlaskForm):
+    """A bare form for one-button actions (start, confirm, mark read): CSRF only."""
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField("Why not? (optional)", validators=[Optional(), Length(max=500)])
+
+
+class LinkEvidenceForm(FlaskForm):
+    link = URLField("Link to your work", validators=[
+        DataRequired("Paste the link to your work."),
+        URL(require_tld=True, message="Give the full link, starting with https://"),
+        Length(max=2000)])
+
+
+class TextEvidenceForm(FlaskForm):
+    text = TextAreaField("What did you do?", validators=[
+        DataRequired("Tell us what you did."), Length(max=10_000)])
+
+
+class FileEvidenceForm(FlaskForm):
+    file = FileField("Your file", validators=[FileRequired("Attach a file.")])
+
+
+class PreferencesForm(FlaskForm):
+    high_frequency = BooleanField("Ask me more often")
+    leaderboard_opt_out = BooleanField("Hide me from public leaderboards")

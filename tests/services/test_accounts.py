@@ -1,0 +1,159 @@
+"""Accounts: invitations, accepting them, password rules and throttled sign-in."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.models import AdvocateState, Invite, LoginFailure, StaffRole
+from app.services import accounts
+from app.services.errors import Conflict, NotFound, RateLimited, ValidationFailed
+from tests.factories import PASSWORD, make_advocate, make_staff
+
+GOOD = "a long enough passphrase"
+
+
+def invite(session, now, email="New.Person@Example.com", **profile):
+    return accounts.invite_advocate(
+        session, profile=accounts.AdvocateProfile(name="New Person", email=email, **profile),
+        invited_by=make_staff(session, role=StaffRole.ADMIN), now=now, valid_days=14)
+
+
+def sign_in(session, now, email, password=PASSWORD, ip="10.0.0.1"):
+    return accounts.authenticate(session, email=email, password=password, ip=ip, now=now,
+                                 max_failures=5, window_minutes=15)
+
+
+def test_invite_accept_and_sign_in(session, now):
+    inv = invite(session, now, region="EMEA")
+    advocate = inv.advocate
+    assert (advocate.email, advocate.state, advocate.region) == ("new.person@example.com",
+                                                                 AdvocateState.INVITED, "EMEA")
+    assert inv.expires_at == now + timedelta(days=14)
+    user = accounts.accept_invite(session, invite_id=inv.id, nonce=inv.nonce, password=GOOD, now=now)
+    assert user is advocate and advocate.state == AdvocateState.ACTIVE and inv.accepted_at == now
+    assert sign_in(session, now, " NEW.person@example.com ", GOOD) is advocate
+    assert advocate.last_login_at == now
+
+
+def test_staff_invitations_work_the_same_way(session, now):
+    inv = accounts.invite_staff(session, email="csm@example.com", name=" Casey ", role=StaffRole.CSM,
+                                invited_by=None, now=now, valid_days=3)
+    user = accounts.accept_invite(session, invite_id=inv.id, nonce=inv.nonce, password=GOOD, now=now)
+    assert user.is_staff and user.role == StaffRole.CSM and user.name == "Casey" and user.is_active
+
+
+def test_a_new_invitation_revokes_the_old_one(session, now):
+    first = invite(session, now)
+    second = invite(session, now + timedelta(hours=1))
+    assert first.revoked_at == now + timedelta(hours=1) and second.advocate_id == first.advocate_id
+    with pytest.raises(Conflict, match="expired"):
+        accounts.open_invite(session, invite_id=first.id, nonce=first.nonce, now=now)
+
+
+def test_expired_invitations_are_refused(session, now):
+    inv = invite(session, now)
+    with pytest.raises(Conflict, match="expired"):
+        accounts.accept_invite(session, invite_id=inv.id, nonce=inv.nonce, password=GOOD,
+                               now=inv.expires_at)
+    assert inv.advocate.state == AdvocateState.INVITED and inv.advocate.password_hash is None
+
+
+def test_used_invitations_are_refused(session, now):
+    inv = invite(session, now)
+    accounts.accept_invite(session, invite_id=inv.id, nonce=inv.nonce, password=GOOD, now=now)
+    with pytest.raises(Conflict, match="already been used"):
+        accounts.accept_invite(session, invite_id=inv.id, nonce=inv.nonce, password="another good phrase",
+                               now=now)
+
+
+@pytest.mark.parametrize("nonce", ["wrong", "", None])
+def test_a_wrong_nonce_is_not_found(session, now, nonce):
+    inv = invite(session, now)
+    with pytest.raises(NotFound):
+        accounts.open_invite(session, invite_id=inv.id, nonce=nonce, now=now)
+
+
+def test_inviting_someone_who_already_has_an_account_is_refused(session, now):
+    make_advocate(session, email="active@example.com")
+    with pytest.raises(Conflict) as error:
+        invite(session, now, email="Active@example.com")
+    assert error.value.field == "email"
+    make_staff(session, email="staff@example.com")
+    with pytest.raises(Conflict):
+        invite(session, now, email="staff@example.com")
+
+
+@pytest.mark.parametrize("password", ["short pass", "password1234", "aaaaaaaaaaaaaaaa", "ababababababab",
+                                      "new.person@example.com", ""])
+def test_weak_passwords_are_refused(session, now, password):
+    inv = invite(session, now)
+    with pytest.raises(ValidationFailed) as error:
+        accounts.accept_invite(session, invite_id=inv.id, nonce=inv.nonce, password=password, now=now)
+    assert error.value.field == "password"
+    assert inv.accepted_at is None and inv.advocate.state == AdvocateState.INVITED
+
+
+def test_a_wrong_password_is_refused_and_counted(session, now):
+    advocate = make_advocate(session)
+    with pytest.raises(ValidationFailed) as error:
+        sign_in(session, now, advocate.email, "wrong password!")
+    assert error.value.field == "password"
+    assert session.scalar(select(func.count()).select_from(LoginFailure)) == 1
+
+
+def test_five_failures_lock_the_email_for_the_window(session, now):
+    advocate = make_advocate(session)
+    for _ in range(5):
+        with pytest.raises(ValidationFailed):
+            sign_in(session, now, advocate.email, "wrong password!")
+    with pytest.raises(RateLimited):
+        sign_in(session, now, advocate.email)
+    assert sign_in(session, now + timedelta(minutes=15), advocate.email) is advocate
+
+
+def test_many_failures_from_one_address_lock_that_address(session, now):
+    advocate = make_advocate(session)
+    for n in range(20):
+        with pytest.raises(ValidationFailed):
+            sign_in(session, now, f"nobody{n}@example.com", "whatever it is")
+    with pytest.raises(RateLimited):
+        sign_in(session, now, advocate.email)
+    assert sign_in(session, now, advocate.email, ip="10.0.0.2") is advocate
+
+
+@pytest.mark.parametrize("state", [AdvocateState.INVITED, AdvocateState.OPTED_OUT])
+def test_inactive_advocates_cannot_sign_in(session, now, state):
+    advocate = make_advocate(session, state=state)
+    with pytest.raises(ValidationFailed):
+        sign_in(session, now, advocate.email)
+
+
+def test_a_deactivated_staff_user_cannot_sign_in(session, now):
+    staff = make_staff(session, active=False)
+    with pytest.raises(ValidationFailed):
+        sign_in(session, now, staff.email)
+
+
+def test_a_bumped_session_version_signs_the_user_out(session, now):
+    advocate = make_advocate(session)
+    user_id = advocate.get_id()
+    assert accounts.load_user(session, user_id) is advocate
+    advocate.session_version += 1
+    assert accounts.load_user(session, user_id) is None
+    assert accounts.load_user(session, "garbage") is None
+    assert accounts.load_user(session, "x1.1") is None
+
+
+def test_preferences_set_the_ask_frequency_and_leaderboard_opt_out(session, now):
+    advocate = make_advocate(session)
+    accounts.update_preferences(session, advocate=advocate, high_frequency=True, leaderboard_opt_out=True)
+    assert advocate.ask_frequency.value == "high" and advocate.leaderboard_opt_out
+    accounts.update_preferences(session, advocate=advocate, high_frequency=False, leaderboard_opt_out=False)
+    assert advocate.ask_frequency.value == "standard" and not advocate.leaderboard_opt_out
+
+
+def test_invites_are_listed_for_the_email(session, now):
+    invite(session, now)
+    invite(session, now)
+    assert session.scalar(select(func.count()).select_from(Invite)) == 2
