@@ -22,12 +22,16 @@ def seed_group():
 @seed_group.command("demo", help="Load the demo program (only into an empty database).")
 @click.option("--advocates", default=200, show_default=True, help="How many demo advocates.")
 def seed_demo(advocates: int):
-    from seeds import load
+    from seeds import demo_logins, load
 
     loaded = load(db.session, advocates=advocates, now=clock.utcnow())
     if loaded is None:
         db.session.rollback()
-        click.echo("The database already has data; demo not loaded.")
+        logins = demo_logins(db.session)
+        if logins is None:
+            click.echo("The database already has data; demo not loaded.")
+        else:
+            click.echo(f"Demo already loaded.\n\n{logins}")
         return
     db.session.commit()
     click.echo(loaded.describe())

@@ -1,0 +1,84 @@
+"""`make bench`: build a database at scale through the migrations and time the hot paths.
+
+BENCH_SCALE (default 1.0) scales 100,000 advocates / 2,000,000 ledger entries / 500,000 attempts.
+Prints `name: value` lines and writes them to bench-results/latest.txt. Targets (2 cores, SQLite):
+every p95 <= 25 ms, award_per_s >= 1000, rss_mb <= 300.
+"""
+
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from app import create_app
+from app.extensions import db
+from app.services import clock, passwords
+from app.services import settings as settings_service
+from tests.bench.generate import Generator, Sizes
+from tests.bench.measure import (
+    awards_per_second,
+    board_p95,
+    bronze_advocate,
+    check_generated,
+    dashboard_p95,
+)
+from tests.conftest import make_config, migrate_database
+
+RESULTS = Path(__file__).resolve().parents[2] / "bench-results" / "latest.txt"
+TARGETS = {"leaderboard_all_time_p95_ms": 25, "leaderboard_month_p95_ms": 25, "dashboard_p95_ms": 25}
+
+
+def main() -> int:
+    scale = float(os.environ.get("BENCH_SCALE", "1.0"))
+    sizes = Sizes.scaled(scale)
+    with tempfile.TemporaryDirectory(prefix="rallypoint-bench-") as folder:
+        url = f"sqlite:///{folder}/bench.db"
+        migrate_database(url, f"{folder}/uploads")
+        app = create_app(make_config(url, f"{folder}/uploads"))
+        with app.app_context():
+            lines = run(app, sizes, scale)
+            db.session.remove()
+            db.engine.dispose()
+    report(lines)
+    return 0 if within_targets(lines) else 1
+
+
+def run(app, sizes: Sizes, scale: float) -> dict[str, str]:
+    now = clock.utcnow().replace(microsecond=0)
+    clock.freeze(now)
+    session = db.session
+    tz = settings_service.load(session).timezone
+    started = time.perf_counter()
+    totals = Generator(session, sizes, now, tz, passwords.hash_password("bench-password-123")).run()
+    generated = time.perf_counter() - started
+    print(f"generate_seconds: {generated:.1f}", flush=True)
+    print(f"generated: {totals.advocates} advocates, {totals.entries} ledger entries, {totals.buckets} "
+          f"period buckets, {totals.attempts} attempts", flush=True)
+    check_generated(session, now, tz)
+    rng = random.Random(11)
+    lines = {"scale": f"{scale:g}", "generate_seconds": f"{generated:.1f}"}
+    for name, period in (("leaderboard_all_time_p95_ms", "all"), ("leaderboard_month_p95_ms", "month")):
+        lines[name] = f"{board_p95(session, period=period, now=now, advocates=totals.advocates, rng=rng):.2f}"
+    lines["dashboard_p95_ms"] = f"{dashboard_p95(app, bronze_advocate(session)):.2f}"
+    lines["award_per_s"] = f"{awards_per_second(session, advocates=totals.advocates, now=now, rng=rng):.0f}"
+    lines["rss_mb"] = f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}"
+    return lines
+
+
+def report(lines: dict[str, str]) -> None:
+    text = "".join(f"{name}: {value}\n" for name, value in lines.items())
+    print(text, end="")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(text)
+
+
+def within_targets(lines: dict[str, str]) -> bool:
+    ok = all(float(lines[name]) <= limit for name, limit in TARGETS.items())
+    return ok and float(lines["award_per_s"]) >= 1000 and float(lines["rss_mb"]) <= 300
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""The demo seed: catalog of SPEC §2, staff, missions, consistent history, refusal on a second load."""
+
+from sqlalchemy import func, select
+
+import seeds
+from app.models import (
+    ActivityType,
+    Advocate,
+    AdvocateState,
+    Attempt,
+    AttemptState,
+    LedgerEntry,
+    Mission,
+    RewardTierBand,
+    StaffRole,
+    StaffUser,
+    Status,
+)
+from app.services import leaderboards, ledger, passwords
+
+SMALL = 30
+
+
+def count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_catalog_matches_the_spec(session, now):
+    seeds.load_catalog(session, now)
+    bands = {b.name: b.points for b in session.scalars(select(RewardTierBand))}
+    assert bands == {"Standard": 50, "Plus": 150, "Premium": 400, "Elite": 1000}
+    rows = {a.name: a for a in session.scalars(select(ActivityType))}
+    expected = {
+        "NPS survey": ("low", "Standard", 90, Status.BRONZE),
+        "Review on a review site": ("low", "Plus", 180, Status.BRONZE),
+        "Testimonial quote": ("low", "Plus", 365, Status.BRONZE),
+        "Social post": ("low", "Standard", 14, Status.BRONZE),
+        "Referral": ("low", "Premium", 0, Status.BRONZE),
+        "Beta feedback": ("medium", "Plus", 30, Status.BRONZE),
+        "Reference call": ("medium", "Premium", 60, Status.SILVER),
+        "Case study": ("medium", "Elite", 365, Status.SILVER),
+        "Webinar guest": ("high", "Elite", 180, Status.GOLD),
+        "Conference speaking": ("high", "Elite", 365, Status.GOLD),
+        "Advisory board": ("high", "Elite", 365, Status.PLATINUM),
+    }
+    actual = {name: (a.effort.value, a.reward_tier.name, a.cooldown_days, a.min_status)
+              for name, a in rows.items()}
+    assert actual == expected
+    assert rows["NPS survey"].requires_approval is False
+    assert all(a.description for a in rows.values())
+
+
+def test_demo_loads_a_consistent_program(session, now):
+    result = seeds.load(session, advocates=SMALL, now=now)
+    session.commit()
+
+    assert count(session, ActivityType) == 11
+    assert {s.role for s in session.scalars(select(StaffUser))} == set(StaffRole)
+    assert count(session, Advocate) == SMALL
+    assert ledger.verify(session) == []
+    statuses = set(session.scalars(select(Advocate.status)))
+    assert statuses == set(Status)
+    states = set(session.scalars(select(Attempt.state)))
+    assert {AttemptState.APPROVED, AttemptState.SUBMITTED, AttemptState.REJECTED,
+            AttemptState.STARTED} <= states
+    assert count(session, LedgerEntry) > SMALL
+    text = result.describe()
+    assert "http://127.0.0.1:5000" in text and "rallypoint-demo" in text
+    assert "admin@rallypoint.test" in text and "maya.thompson@brightlane.test" in text
+
+
+def test_demo_missions_cover_the_lifecycle(session, now):
+    seeds.load(session, advocates=SMALL, now=now)
+    all_missions = session.scalars(select(Mission)).all()
+    assert len(all_missions) >= 12
+    assert any(m.opens_at > now for m in all_missions)
+    assert any(m.closes_at <= now for m in all_missions)
+    assert any(m.is_open(now) for m in all_missions)
+    limited = [m for m in all_missions if m.completion_limit]
+    assert limited and all(m.completed_count <= m.completion_limit for m in limited)
+    assert any(m.audience.get("industries") for m in all_missions)
+
+
+def test_demo_boards_are_alive_and_logins_work(session, now):
+    seeds.load(session, advocates=SMALL, now=now)
+    for period in ("all", "month", "week"):
+        assert leaderboards.board(session, period=period, now=now).rows, period
+    maya = session.scalars(select(Advocate).where(Advocate.email == "maya.thompson@brightlane.test")).one()
+    assert maya.state == AdvocateState.ACTIVE
+    assert passwords.verify_password(maya.password_hash, "rallypoint-demo")
+    admin = session.scalars(select(StaffUser).where(StaffUser.role == StaffRole.ADMIN)).one()
+    assert passwords.verify_password(admin.password_hash, "rallypoint-demo")
+
+
+def test_second_load_is_refused_and_changes_nothing(session, now):
+    seeds.load(session, advocates=SMALL, now=now)
+    session.commit()
+    before = [count(session, m) for m in (Advocate, LedgerEntry, Attempt, Mission, StaffUser)]
+
+    assert seeds.load(session, advocates=SMALL, now=now) is None
+
+    session.rollback()
+    assert [count(session, m) for m in (Advocate, LedgerEntry, Attempt, Mission, StaffUser)] == before
+
+
+def test_any_existing_data_blocks_the_seed(session, now):
+    from tests.factories import make_staff
+
+    make_staff(session)
+    session.commit()
+    assert seeds.load(session, advocates=SMALL, now=now) is None
+    assert seeds.demo_logins(session) is None
+
+
+def test_cli_loads_once_then_prints_the_logins(app, session):
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["seed", "demo", "--advocates", str(SMALL)])
+    assert first.exit_code == 0, first.output
+    assert "http://127.0.0.1:5000" in first.output and "marketing@rallypoint.test" in first.output
+
+    again = runner.invoke(args=["seed", "demo"])
+    assert again.exit_code == 0
+    assert "Demo already loaded" in again.output and "csm@rallypoint.test" in again.output
+    assert count(session, Advocate) == SMALL
+
+    verify = runner.invoke(args=["points", "verify"])
+    assert verify.exit_code == 0 and "OK" in verify.output
