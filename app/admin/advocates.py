@@ -8,12 +8,11 @@ from flask_login import current_user
 from app.admin import bp
 from app.admin.forms.people import AdjustForm, AdvocateSearchForm, StatusForm
 from app.extensions import db
-from app.forms_support import attach_error
+from app.forms_support import commit_or_attach
 from app.models import StaffRole
 from app.security import role_required
 from app.services import clock, directory, ledger
 from app.services import status as status_service
-from app.services.errors import DomainError
 
 
 @bp.get("/advocates")
@@ -48,15 +47,10 @@ def advocate_adjust(advocate_id: int):
     directory.get_advocate(db.session, viewer=current_user, advocate_id=advocate_id)
     form = AdjustForm()
     if form.validate_on_submit():
-        try:
-            result = ledger.adjust(db.session, advocate_id=advocate_id, amount=form.amount.data,
-                                   note=form.note.data, actor_id=current_user.id,
-                                   request_key=form.request_key.data, now=clock.utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        done, result = commit_or_attach(form, lambda: ledger.adjust(
+            db.session, advocate_id=advocate_id, amount=form.amount.data, note=form.note.data,
+            actor_id=current_user.id, request_key=form.request_key.data, now=clock.utcnow()))
+        if done:
             if result.created:
                 flash(f"Adjustment of {result.entry.amount:+,} points recorded.", "success")
             else:
@@ -71,14 +65,10 @@ def advocate_set_status(advocate_id: int):
     advocate = directory.get_advocate(db.session, viewer=current_user, advocate_id=advocate_id)
     form = StatusForm()
     if form.validate_on_submit():
-        try:
-            status_service.set_status(db.session, advocate=advocate, to=form.status.data,
-                                      reason=form.reason.data, actor_id=current_user.id, now=clock.utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        done, _ = commit_or_attach(form, lambda: status_service.set_status(
+            db.session, advocate=advocate, to=form.status.data, reason=form.reason.data,
+            actor_id=current_user.id, now=clock.utcnow()))
+        if done:
             flash(f"Status set to {form.status.data.label}.", "success")
             return redirect(url_for("admin.advocate_detail", advocate_id=advocate_id))
     return _detail(advocate_id, status_form=form)

@@ -6,11 +6,10 @@ from wtforms import SelectChoice
 from app.admin import bp
 from app.admin.forms.catalog import ActivityForm, BandForm
 from app.extensions import db
-from app.forms_support import attach_error
+from app.forms_support import commit_or_attach
 from app.models import StaffRole
 from app.security import role_required
 from app.services import catalog, clock
-from app.services.errors import DomainError
 
 curators = role_required(StaffRole.MARKETING)
 
@@ -38,13 +37,9 @@ def _activity_values(form: ActivityForm) -> catalog.ActivityValues:
 def activity_new():
     form = _activity_form()
     if form.validate_on_submit():
-        try:
-            activity = catalog.save_activity(db.session, values=_activity_values(form), now=clock.utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        done, activity = commit_or_attach(form, lambda: catalog.save_activity(
+            db.session, values=_activity_values(form), now=clock.utcnow()))
+        if done:
             flash(f"Activity “{activity.name}” created.", "success")
             return redirect(url_for("admin.activities_list"))
     return render_template("admin/activity_form.html", form=form, activity=None)
@@ -56,14 +51,10 @@ def activity_edit(activity_id: int):
     activity = catalog.get_activity(db.session, activity_id)
     form = _activity_form(activity)
     if form.validate_on_submit():
-        try:
-            catalog.save_activity(db.session, values=_activity_values(form), now=clock.utcnow(),
-                                  activity_id=activity_id, expected_version=_version(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        done, _ = commit_or_attach(form, lambda: catalog.save_activity(
+            db.session, values=_activity_values(form), now=clock.utcnow(), activity_id=activity_id,
+            expected_version=_version(form)))
+        if done:
             flash("Activity saved.", "success")
             return redirect(url_for("admin.activities_list"))
     return render_template("admin/activity_form.html", form=form, activity=activity)
@@ -92,14 +83,9 @@ def _bands_page(failed_id=None, failed_form=None, new_form=None):
 def band_save(band_id: int):
     form = BandForm(prefix=f"band{band_id}")
     if form.validate_on_submit():
-        try:
-            band = catalog.save_band(db.session, band_id=band_id, name=form.name.data,
-                                     points=form.points.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        done, band = commit_or_attach(form, lambda: catalog.save_band(
+            db.session, band_id=band_id, name=form.name.data, points=form.points.data))
+        if done:
             flash(f"“{band.name}” now awards {band.points:,} points on future approvals.", "success")
             return redirect(url_for("admin.bands_list"))
     return _bands_page(failed_id=band_id, failed_form=form)
@@ -110,13 +96,9 @@ def band_save(band_id: int):
 def band_new():
     form = BandForm(prefix="new")
     if form.validate_on_submit():
-        try:
-            band = catalog.save_band(db.session, name=form.name.data, points=form.points.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        done, band = commit_or_attach(form, lambda: catalog.save_band(
+            db.session, name=form.name.data, points=form.points.data))
+        if done:
             flash(f"Reward tier “{band.name}” added.", "success")
             return redirect(url_for("admin.bands_list"))
     return _bands_page(new_form=form)

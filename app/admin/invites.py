@@ -8,7 +8,7 @@ from app.admin import bp
 from app.admin.forms.catalog import ConfirmForm
 from app.admin.forms.people import InviteAdvocateForm, InviteStaffForm
 from app.extensions import db
-from app.forms_support import attach_error
+from app.forms_support import commit_or_attach
 from app.models import Invite, StaffRole
 from app.security import has_role, invite_token, role_required
 from app.services import accounts, clock, directory
@@ -51,14 +51,10 @@ def invite_advocate():
             **{k: (getattr(form, k).data or "").strip()
                for k in ("company", "title", "industry", "company_size", "region")},
             owner_id=form.owner_id.data or None)
-        try:
-            invite = accounts.invite_advocate(db.session, profile=profile, invited_by=current_user,
-                                              now=clock.utcnow(), valid_days=_valid_days())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        done, invite = commit_or_attach(form, lambda: accounts.invite_advocate(
+            db.session, profile=profile, invited_by=current_user, now=clock.utcnow(),
+            valid_days=_valid_days()))
+        if done:
             return _created(invite)
     return _page(advocate_form=form)
 
@@ -68,15 +64,10 @@ def invite_advocate():
 def invite_staff():
     form = InviteStaffForm(prefix="staff")
     if form.validate_on_submit():
-        try:
-            invite = accounts.invite_staff(db.session, email=form.email.data, name=form.name.data,
-                                           role=form.role.data, invited_by=current_user,
-                                           now=clock.utcnow(), valid_days=_valid_days())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        done, invite = commit_or_attach(form, lambda: accounts.invite_staff(
+            db.session, email=form.email.data, name=form.name.data, role=form.role.data,
+            invited_by=current_user, now=clock.utcnow(), valid_days=_valid_days()))
+        if done:
             return _created(invite)
     return _page(staff_form=form)
 

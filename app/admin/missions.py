@@ -8,10 +8,9 @@ from app.admin import bp
 from app.admin.catalog import curators
 from app.admin.forms.catalog import ConfirmForm, MissionForm
 from app.extensions import db
-from app.forms_support import attach_error
+from app.forms_support import commit_or_attach
 from app.services import catalog, clock
 from app.services import settings as settings_service
-from app.services.errors import DomainError
 from app.services.periods import to_local
 
 
@@ -72,14 +71,9 @@ def _values(form: MissionForm) -> catalog.MissionValues:
 def mission_new():
     form = _mission_form()
     if form.validate_on_submit():
-        try:
-            mission = catalog.save_mission(db.session, values=_values(form), actor_id=current_user.id,
-                                           now=clock.utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        done, mission = commit_or_attach(form, lambda: catalog.save_mission(
+            db.session, values=_values(form), actor_id=current_user.id, now=clock.utcnow()))
+        if done:
             flash(f"Mission “{mission.title}” created.", "success")
             return redirect(url_for("admin.missions_list", view=_view_of(mission)))
     return render_template("admin/mission_form.html", form=form, mission=None, timezone=_timezone())
@@ -92,14 +86,10 @@ def mission_edit(mission_id: int):
     form = _mission_form(mission)
     if form.validate_on_submit():
         version = int(form.version_id.data) if str(form.version_id.data or "").isdigit() else None
-        try:
-            catalog.save_mission(db.session, values=_values(form), actor_id=current_user.id,
-                                 now=clock.utcnow(), mission_id=mission_id, expected_version=version)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        done, _ = commit_or_attach(form, lambda: catalog.save_mission(
+            db.session, values=_values(form), actor_id=current_user.id, now=clock.utcnow(),
+            mission_id=mission_id, expected_version=version))
+        if done:
             flash("Mission saved.", "success")
             return redirect(url_for("admin.missions_list", view=_view_of(mission)))
     return render_template("admin/mission_form.html", form=form, mission=mission, timezone=_timezone(),

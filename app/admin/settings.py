@@ -6,11 +6,10 @@ from flask_login import current_user
 from app.admin import bp
 from app.admin.forms.settings import SettingsForm
 from app.extensions import db
-from app.forms_support import attach_error
+from app.forms_support import commit_or_attach
 from app.security import role_required
 from app.services import clock
 from app.services import settings as settings_service
-from app.services.errors import DomainError
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -18,14 +17,9 @@ from app.services.errors import DomainError
 def settings_edit():
     form = SettingsForm(data=settings_service.load(db.session).values)
     if form.validate_on_submit():
-        try:
-            settings_service.save(db.session, changes=form.changes(), actor_id=current_user.id,
-                                  now=clock.utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        done, _ = commit_or_attach(form, lambda: settings_service.save(
+            db.session, changes=form.changes(), actor_id=current_user.id, now=clock.utcnow()))
+        if done:
             flash("Settings saved.", "success")
             return redirect(url_for("admin.settings_edit"))
     return render_template("admin/settings.html", form=form)

@@ -2,7 +2,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, login_user, logout_user
 
 from app.extensions import db
-from app.forms_support import attach_error
+from app.forms_support import attach_error, commit_or_attach
 from app.public import bp
 from app.public.forms import AcceptInviteForm, LoginForm
 from app.security import client_ip, home_url, read_invite_token, safe_next_url
@@ -64,14 +64,9 @@ def accept_invite(token: str):
         return render_template("public/invite_invalid.html", message=error.message), error.http_status
     form = AcceptInviteForm()
     if form.validate_on_submit():
-        try:
-            user = accounts.accept_invite(db.session, invite_id=invite_id, nonce=nonce,
-                                          password=form.password.data, now=clock.utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        done, user = commit_or_attach(form, lambda: accounts.accept_invite(
+            db.session, invite_id=invite_id, nonce=nonce, password=form.password.data, now=clock.utcnow()))
+        if done:
             session.clear()
             login_user(user)
             flash("Welcome aboard! Your account is ready.", "success")
