@@ -62,7 +62,7 @@ class Advocate(TimestampMixin, db.Model):
     __tablename__ = "advocate"
     __table_args__ = (
         sa.Index(
-            "ix_advocate_leaderboard", "lifetime_points", "last_scored_at", "id", "state"
+            "ix_advocate_leaderboard", "lifetime_points", "last_scored_at", "id"
         ),
     )
 

@@ -2,7 +2,10 @@
 
 All time reads Advocate.lifetime_points; week and month read the PeriodTotal bucket for the
 current calendar period in the program timezone. Ranking is competition style ("1, 2, 2, 4"):
-rank = 1 + the number of advocates with more points. Ties are listed by who got there first.
+rank = 1 + the number of advocates with more points, counted on the board's own index. Ties
+are listed by who got there first. Everyone who earned points is counted; anyone who opted out
+of public leaderboards, left the program or has not joined yet is shown as "Anonymous advocate"
+(to everyone but themselves), so ranks add up without exposing them.
 """
 
 from dataclasses import dataclass
@@ -18,7 +21,7 @@ from app.services.periods import period_start
 
 BOARDS = ("all", "month", "week")
 ANONYMOUS = "Anonymous advocate"
-LISTED_STATES = (AdvocateState.ACTIVE, AdvocateState.PAUSED)
+ANONYMOUS_STATES = (AdvocateState.INVITED, AdvocateState.OPTED_OUT)
 
 
 @dataclass
@@ -53,7 +56,6 @@ def _source(period: str, start: date | None):
 
 
 def _filtered(stmt, region: str | None, industry: str | None):
-    stmt = stmt.where(Advocate.state.in_(LISTED_STATES))
     if region:
         stmt = stmt.where(Advocate.region == region)
     if industry:
@@ -85,7 +87,7 @@ def board(session: Session, *, period: str, now: datetime, viewer_id: int | None
 
 def _row(advocate: Advocate, rank: int, points: int, viewer_id: int | None) -> Row:
     is_viewer = advocate.id == viewer_id
-    hidden = advocate.leaderboard_opt_out and not is_viewer
+    hidden = (advocate.leaderboard_opt_out or advocate.state in ANONYMOUS_STATES) and not is_viewer
     return Row(rank, advocate.id, ANONYMOUS if hidden else advocate.name,
                "" if hidden else advocate.company, points, is_viewer)
 
@@ -96,21 +98,28 @@ def _viewer_row(session, period, start, viewer_id, region, industry) -> Row | No
                           .where(Advocate.id == viewer_id))
     if not mine:
         return None
-    ahead = session.scalar(_filtered(base, region, industry)
-                           .with_only_columns(func.count()).where(points_col > mine))
+    if region or industry:
+        ahead = session.scalar(_filtered(base, region, industry)
+                               .with_only_columns(func.count()).where(points_col > mine))
+    else:
+        ahead = _count_ahead(session, period, start, mine)
     advocate = session.get(Advocate, viewer_id)
     return _row(advocate, ahead + 1, mine, viewer_id)
 
 
+def _count_ahead(session: Session, period: str, start: date | None, mine: int) -> int:
+    """How many advocates have more points on this board: an index-only count, no join."""
+    if period == "all":
+        return session.scalar(select(func.count()).where(Advocate.lifetime_points > mine))
+    return session.scalar(select(func.count()).select_from(PeriodTotal).where(
+        PeriodTotal.period == period, PeriodTotal.period_start == start, PeriodTotal.points > mine))
+
+
 def rank_all_time(session: Session, advocate: Advocate) -> int | None:
     """The advocate's all-time rank, or None before their first points."""
-    if advocate.lifetime_points <= 0 or advocate.state not in LISTED_STATES:
+    if advocate.lifetime_points <= 0:
         return None
-    ahead = session.scalar(
-        select(func.count()).select_from(Advocate)
-        .where(Advocate.lifetime_points > advocate.lifetime_points, Advocate.state.in_(LISTED_STATES))
-    )
-    return ahead + 1
+    return _count_ahead(session, "all", None, advocate.lifetime_points) + 1
 
 
 def filter_options(session: Session) -> dict[str, list[str]]:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import available_timezones
 
-from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.models import ProgramSetting
@@ -46,12 +46,16 @@ class ProgramSettings:
             raise AttributeError(name) from None
 
 
+_READ_ALL = text("SELECT key, value FROM program_setting").columns(
+    ProgramSetting.__table__.c.key, ProgramSetting.__table__.c.value)
+
+
 def load(session: Session) -> ProgramSettings:
     """Defaults overlaid with whatever the admins have saved."""
     values = dict(DEFAULTS)
-    for row in session.scalars(select(ProgramSetting)):
-        if row.key in DEFAULTS:
-            values[row.key] = row.value
+    for key, value in session.connection().execute(_READ_ALL):
+        if key in DEFAULTS:
+            values[key] = value
     return ProgramSettings(values)
 
 

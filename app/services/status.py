@@ -10,21 +10,16 @@ lowered automatically; staff may set it, with a reason.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.models import (
     ActivityKind,
     Advocate,
-    Attempt,
-    AttemptState,
-    LedgerEntry,
-    LedgerReason,
     Notification,
     Status,
     StatusChange,
 )
-from app.models.catalog import ActivityType
 from app.services import settings as settings_service
 from app.services.errors import ValidationFailed
 from app.services.periods import add_months
@@ -47,6 +42,16 @@ class Progress:
     perks: dict[Status, str]
 
 
+@dataclass
+class Standing:
+    """What the status rules read of an advocate (an Advocate model has the same attributes)."""
+
+    id: int
+    lifetime_points: int
+    status: Status
+    status_since: datetime
+
+
 def next_of(status: Status) -> Status | None:
     order = list(Status)
     index = order.index(status)
@@ -57,24 +62,25 @@ def threshold(cfg, target: Status) -> int:
     return cfg.values[f"{target.value}_points"]
 
 
+_APPROVED_OF_KIND = (
+    "SELECT attempt.id FROM attempt JOIN activity_type ON activity_type.id = attempt.activity_id "
+    "WHERE attempt.advocate_id = :advocate_id AND attempt.state = 'approved' AND activity_type.kind = :kind"
+)
+_REFERENCE_AWARD = "SELECT id FROM ledger_entry WHERE advocate_id = :advocate_id AND reason = 'reference'"
+_COMPLETED_SQL = {
+    ActivityKind.REFERENCE_CALL: text(f"{_APPROVED_OF_KIND} UNION ALL {_REFERENCE_AWARD} LIMIT 1"),
+    ActivityKind.CASE_STUDY: text(f"{_APPROVED_OF_KIND} LIMIT 1"),
+}
+
+
 def _completed_kind(session: Session, advocate_id: int, kind: ActivityKind) -> bool:
-    approved = session.scalar(
-        select(func.count(Attempt.id))
-        .join(ActivityType, ActivityType.id == Attempt.activity_id)
-        .where(Attempt.advocate_id == advocate_id, Attempt.state == AttemptState.APPROVED,
-               ActivityType.kind == kind)
-    )
-    if approved:
-        return True
-    if kind == ActivityKind.REFERENCE_CALL:
-        return bool(session.scalar(
-            select(func.count(LedgerEntry.id)).where(
-                LedgerEntry.advocate_id == advocate_id, LedgerEntry.reason == LedgerReason.REFERENCE)
-        ))
-    return False
+    """Whether the advocate has an approved attempt of this kind (or, for reference calls, a
+    reference-program award). Prebuilt SQL: this runs on every award above a threshold."""
+    params = {"advocate_id": advocate_id, "kind": kind.value}
+    return session.connection().execute(_COMPLETED_SQL[kind], params).first() is not None
 
 
-def requirements_for(session: Session, advocate: Advocate, target: Status, now: datetime,
+def requirements_for(session: Session, advocate: Advocate | Standing, target: Status, now: datetime,
                      cfg=None) -> list[Requirement]:
     """What `target` asks of this advocate, each requirement marked done or not."""
     cfg = cfg or settings_service.load(session)
@@ -96,17 +102,23 @@ def requirements_for(session: Session, advocate: Advocate, target: Status, now: 
     return reqs
 
 
-def promote_if_earned(session: Session, *, advocate_id: int, now: datetime) -> list[StatusChange]:
-    """Promote step by step while the next status's requirements are met; notify each promotion."""
-    advocate = session.get(Advocate, advocate_id)
-    cfg = settings_service.load(session)
+def promote_if_earned(session: Session, *, advocate_id: int, now: datetime, cfg=None,
+                      standing: Standing | None = None) -> list[StatusChange]:
+    """Promote step by step while the next status's requirements are met; notify each promotion.
+
+    `standing` (e.g. from the award's UPDATE … RETURNING) spares loading the advocate when
+    nothing changes; the model is loaded only to promote.
+    """
+    cfg = cfg or settings_service.load(session)
+    current = standing or session.get(Advocate, advocate_id)
     changes = []
-    while (target := next_of(advocate.status)) is not None:
-        if advocate.lifetime_points < threshold(cfg, target):
+    while (target := next_of(current.status)) is not None:
+        if current.lifetime_points < threshold(cfg, target):
             break
-        if not all(r.done for r in requirements_for(session, advocate, target, now, cfg)):
+        if not all(r.done for r in requirements_for(session, current, target, now, cfg)):
             break
-        changes.append(_change(session, advocate, target, now, reason="Promotion", actor_id=None))
+        current = session.get(Advocate, advocate_id)
+        changes.append(_change(session, current, target, now, reason="Promotion", actor_id=None))
     return changes
 
 

@@ -109,7 +109,7 @@ def upgrade():
     sa.UniqueConstraint('external_id', name=op.f('uq_advocate_external_id'))
     )
     with op.batch_alter_table('advocate', schema=None) as batch_op:
-        batch_op.create_index('ix_advocate_leaderboard', ['lifetime_points', 'last_scored_at', 'id', 'state'], unique=False)
+        batch_op.create_index('ix_advocate_leaderboard', ['lifetime_points', 'last_scored_at', 'id'], unique=False)
 
     op.create_table('program_setting',
     sa.Column('key', sa.String(length=80), nullable=False),

@@ -109,11 +109,19 @@ def test_the_board_size_setting_limits_rows(session, now):
     assert len(leaderboards.board(session, period="all", now=now).rows) == 5
 
 
-def test_only_active_and_paused_advocates_are_listed(session, now):
-    listed = [scored(session, 100, now, state=s) for s in (AdvocateState.ACTIVE, AdvocateState.PAUSED)]
-    scored(session, 900, now, state=AdvocateState.OPTED_OUT)
-    rows = leaderboards.board(session, period="all", now=now).rows
-    assert sorted(r.advocate_id for r in rows) == sorted(a.id for a in listed)
+def test_advocates_who_left_or_have_not_joined_count_but_stay_anonymous(session, now):
+    paused = scored(session, 100, now, state=AdvocateState.PAUSED)
+    left = scored(session, 900, now, state=AdvocateState.OPTED_OUT)
+    invited = scored(session, 500, now, state=AdvocateState.INVITED)
+    rows = leaderboards.board(session, period="all", now=now, viewer_id=paused.id).rows
+    assert [(r.advocate_id, r.rank, r.name, r.company) for r in rows] == [
+        (left.id, 1, leaderboards.ANONYMOUS, ""),
+        (invited.id, 2, leaderboards.ANONYMOUS, ""),
+        (paused.id, 3, paused.name, paused.company),
+    ]
+    assert leaderboards.rank_all_time(session, paused) == 3
+    own = leaderboards.board(session, period="all", now=now, viewer_id=left.id).rows[0]
+    assert own.name == left.name and own.is_viewer
 
 
 def test_region_and_industry_filters(session, now):
