@@ -63,19 +63,21 @@ def dashboard_p95(app, advocate: Advocate, requests: int = 200) -> float:
 
 
 def awards_per_second(session: Session, *, advocates: int, now: datetime, rng: random.Random,
-                      seconds: float = 4.0) -> float:
-    """New-key awards (one commit each) per second; every tenth post repeats a key and must not award."""
+                      seconds: float = 4.0, per_commit: int = 1, label: str = "bench-award") -> float:
+    """New-key awards per second, committing every `per_commit` awards (1: one transaction per
+    award, as a web request does); every tenth post repeats a key and must not award."""
     created, repeats, n = 0, 0, 0
     touched: set[int] = set()
     started = time.perf_counter()
-    while time.perf_counter() - started < seconds:
+    while time.perf_counter() - started < seconds or n % per_commit:
         n += 1
         repeat = n % 10 == 0
-        key = f"bench-award:{n - 5 if repeat else n}"
+        key = f"{label}:{n - 5 if repeat else n}"
         advocate_id = rng.randint(1, advocates)
         result = ledger.post_entry(session, advocate_id=advocate_id, amount=50, reason=LedgerReason.BONUS,
                                    idempotency_key=key, now=now, note="Bench award")
-        session.commit()
+        if n % per_commit == 0:
+            session.commit()
         assert result.created is not repeat, key
         if repeat:
             repeats += 1
@@ -84,7 +86,7 @@ def awards_per_second(session: Session, *, advocates: int, now: datetime, rng: r
             touched.add(advocate_id)
     elapsed = time.perf_counter() - started
     assert created == session.scalar(select(func.count()).select_from(LedgerEntry)
-                                     .where(LedgerEntry.idempotency_key.like("bench-award:%")))
+                                     .where(LedgerEntry.idempotency_key.like(f"{label}:%")))
     assert_consistent(session, touched)
     return created / elapsed
 
