@@ -1,10 +1,12 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    # No format check: an unknown address just fails to sign in, and strict validators refuse
+    # reserved domains such as .test that self-hosted and demo installs use.
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     remember = BooleanField("Keep me signed in on this device")
 

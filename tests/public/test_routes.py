@@ -50,8 +50,13 @@ def test_a_wrong_password_shows_the_error_next_to_the_field(client, session, adv
     assert session.scalar(select(func.count()).select_from(LoginFailure)) == 1
 
 
-def test_a_malformed_email_is_a_field_error(client):
+def test_a_malformed_email_signs_nobody_in(client):
     response = _login(client, "not-an-email")
+    assert response.status_code == 401 and "do not match" in response.get_data(as_text=True)
+
+
+def test_a_missing_email_is_a_field_error(client):
+    response = _login(client, "")
     assert response.status_code == 200 and 'id="email-error"' in response.get_data(as_text=True)
 
 

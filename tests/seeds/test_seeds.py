@@ -126,3 +126,19 @@ def test_cli_loads_once_then_prints_the_logins(app, session):
 
     verify = runner.invoke(args=["points", "verify"])
     assert verify.exit_code == 0 and "OK" in verify.output
+
+
+def test_every_printed_demo_login_signs_in_through_the_form(app, session, now):
+    import re
+
+    from seeds.people import DEMO_PASSWORD
+
+    seeds.load(session, advocates=SMALL, now=now)
+    session.commit()
+    emails = re.findall(r"^\s+(\S+@\S+)\s", seeds.demo_logins(session), flags=re.MULTILINE)
+    assert len(emails) >= 6
+    for email in emails:
+        client = app.test_client()
+        response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        assert response.headers["Location"] in ("/portal/", "/admin/"), email
