@@ -28,16 +28,9 @@ def _own(attempt_id: int):
         abort(404)
 
 
-def _can_submit(attempt, now) -> bool:
-    """Whether to offer the form; the service re-checks every rule on submit."""
-    if attempt.state == AttemptState.STARTED:
-        return attempt.deadline_at is None or now < attempt.deadline_at
-    return attempt.state == AttemptState.REJECTED and attempt.mission.is_open(now)
-
-
 def _render(attempt, form=None, status=200):
     now = clock.utcnow()
-    can_submit = _can_submit(attempt, now)
+    can_submit = missions.can_submit(attempt, now)
     if form is None and can_submit:
         form = EVIDENCE_FORMS[attempt.activity.evidence]()
     return render_template(

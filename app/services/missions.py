@@ -135,22 +135,34 @@ def decline_mission(session: Session, *, advocate: Advocate, mission_id: int, no
                       reason=(reason or "").strip() or None)
 
 
+def can_submit(attempt: Attempt, now: datetime) -> bool:
+    """Whether evidence may be submitted now: started and before its deadline, or rejected while
+    the mission is still open."""
+    if attempt.state == S.STARTED:
+        return attempt.deadline_at is None or now < attempt.deadline_at
+    return attempt.state == S.REJECTED and attempt.mission.is_open(now)
+
+
 def submit_attempt(session: Session, *, advocate: Advocate, attempt_id: int, evidence: EvidenceInput,
                    now: datetime) -> Attempt:
     """Submit evidence for a started (or rejected) attempt; auto-approves when no approval is needed."""
     attempt = get_own_attempt(session, advocate=advocate, attempt_id=attempt_id)
-    if attempt.state not in (S.STARTED, S.REJECTED):
-        raise InvalidTransition(f"This attempt is {attempt.state.value}; it cannot be submitted now.")
-    if attempt.state == S.STARTED and attempt.deadline_at and now >= attempt.deadline_at:
-        raise Conflict("The deadline for this mission has passed.")
-    if attempt.state == S.REJECTED and not attempt.mission.is_open(now):
-        raise Conflict("This mission has closed, so it can no longer be resubmitted.")
+    if not can_submit(attempt, now):
+        _refuse_submission(attempt)
     fields = _evidence_fields(attempt.activity.evidence, evidence)
     transition(session, attempt, S.SUBMITTED, actor=Actor.of(advocate), now=now, submitted_at=now,
                decision_reason=None, **fields)
     if not attempt.activity.requires_approval:
         _approve(session, attempt, actor=Actor.of(None), now=now, reason="No approval needed")
     return attempt
+
+
+def _refuse_submission(attempt: Attempt):
+    if attempt.state not in (S.STARTED, S.REJECTED):
+        raise InvalidTransition(f"This attempt is {attempt.state.value}; it cannot be submitted now.")
+    if attempt.state == S.STARTED:
+        raise Conflict("The deadline for this mission has passed.")
+    raise Conflict("This mission has closed, so it can no longer be resubmitted.")
 
 
 def _evidence_fields(kind: Evidence, evidence: EvidenceInput) -> dict:

@@ -308,3 +308,15 @@ def test_the_approval_queue_lists_submissions_oldest_first(session, now):
     _started(session, now)
     session.flush()
     assert [a.id for a in missions.approval_queue(session)] == [older.id, newer.id]
+
+
+def test_can_submit_follows_the_deadline_and_the_mission_window(session, now):
+    _, _, attempt = _started(session, now)
+    assert missions.can_submit(attempt, now)
+    assert not missions.can_submit(attempt, attempt.deadline_at)
+    for state in (AttemptState.SUBMITTED, AttemptState.APPROVED, AttemptState.DECLINED,
+                  AttemptState.EXPIRED, AttemptState.AVAILABLE):
+        assert not missions.can_submit(_attempt_in(session, state, now), now)
+    rejected = _attempt_in(session, AttemptState.REJECTED, now)
+    assert missions.can_submit(rejected, now)
+    assert not missions.can_submit(rejected, rejected.mission.closes_at)
