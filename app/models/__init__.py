@@ -4,7 +4,7 @@ from app.models.base import Status
 from app.models.catalog import ActivityKind, ActivityType, Effort, Evidence, RewardTierBand, Value
 from app.models.ledger import LedgerEntry, LedgerReason, PeriodTotal
 from app.models.missions import Attempt, AttemptState, AttemptTransition, Mission
-from app.models.ops import LoginFailure, Notification, ProgramSetting
+from app.models.ops import JobLock, JobRun, LoginFailure, Notification, OutboxMessage, ProgramSetting
 from app.models.people import (
     Advocate,
     AdvocateState,
@@ -27,11 +27,14 @@ __all__ = [
     "Effort",
     "Evidence",
     "Invite",
+    "JobLock",
+    "JobRun",
     "LedgerEntry",
     "LedgerReason",
     "LoginFailure",
     "Mission",
     "Notification",
+    "OutboxMessage",
     "PeriodTotal",
     "ProgramSetting",
     "RewardTierBand",

@@ -1,4 +1,4 @@
-"""Operational tables: program settings, notifications, login failures."""
+"""Operational tables: settings, notifications, login failures, job locks and runs, the email outbox."""
 
 from datetime import datetime
 
@@ -30,6 +30,7 @@ class Notification(db.Model):
     link: Mapped[str | None] = mapped_column(sa.String(300))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime)
     read_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
 
 
 class LoginFailure(db.Model):
@@ -43,3 +44,53 @@ class LoginFailure(db.Model):
     email: Mapped[str] = mapped_column(sa.String(254))
     ip: Mapped[str] = mapped_column(sa.String(64))
     at: Mapped[datetime] = mapped_column(sa.DateTime)
+
+
+class JobLock(db.Model):
+    """A lease on a scheduled job: one holder at a time; a crashed holder's lease runs out."""
+
+    __tablename__ = "job_lock"
+
+    name: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(sa.String(120))
+    leased_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+
+class JobRun(db.Model):
+    """One run of a scheduled job, for the admin jobs page (last run, duration, items, error)."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (sa.Index("ix_job_run_name_started", "name", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    holder: Mapped[str] = mapped_column(sa.String(120))
+    started_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    duration_ms: Mapped[int | None]
+    items: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class OutboxMessage(db.Model):
+    """An email waiting for (or done with) delivery; `dedupe_key` makes each message exist once."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (sa.Index("ix_outbox_message_due", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    to_email: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body_text: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text, default="")
+    advocate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("advocate.id"))
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)

@@ -1,8 +1,9 @@
-"""In-app notifications for advocates."""
+"""In-app notifications for advocates and staff."""
 
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.models import Notification
@@ -22,3 +23,18 @@ def mark_all_read(session: Session, *, advocate_id: int, now: datetime) -> int:
     result = session.execute(update(Notification).where(
         Notification.advocate_id == advocate_id, Notification.read_at.is_(None)).values(read_at=now))
     return result.rowcount
+
+
+def notify(session: Session, *, kind: str, title: str, body: str, link: str | None, dedupe_key: str,
+           now: datetime, advocate_id: int | None = None, staff_id: int | None = None) -> bool:
+    """Write an in-app notification once per `dedupe_key`; False if it already existed."""
+    stmt = dialect_insert(session)(Notification).values(
+        advocate_id=advocate_id, staff_id=staff_id, kind=kind, title=title, body=body, link=link,
+        dedupe_key=dedupe_key, created_at=now,
+    ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Notification.id)
+    return session.execute(stmt).scalar() is not None
+
+
+def dialect_insert(session: Session):
+    """INSERT with ON CONFLICT support for the session's database (SQLite or PostgreSQL)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
