@@ -16,7 +16,7 @@ migrate: install
 
 run: migrate
 	$(FLASK) seed demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	SCHEDULER_ENABLED=1 $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install
 	$(VENV)/bin/pytest

@@ -12,6 +12,7 @@ def init_app(app) -> None:
     app.cli.add_command(seed_group)
     app.cli.add_command(points_group)
     app.cli.add_command(staff_group)
+    app.cli.add_command(scheduler_group)
 
 
 @click.group("seed", help="Load data.")
@@ -72,3 +73,42 @@ def staff_invite(email: str, name: str, role: str):
     with current_app.test_request_context():
         link = url_for("public.accept_invite", token=invite_token(invite), _external=True)
     click.echo(f"Invitation for {email} ({role}): {link}")
+
+
+@click.group("scheduler", help="Scheduled jobs: run the scheduler, or one job now.")
+def scheduler_group():
+    pass
+
+
+@scheduler_group.command("run", help="Run the scheduler in this process until stopped (Ctrl+C).")
+def scheduler_run():
+    from app.jobs.runner import build_scheduler
+
+    app = current_app._get_current_object()
+    background = app.extensions.pop("scheduler", None)
+    if background is not None:
+        background.shutdown(wait=False)
+    scheduler = build_scheduler(app, blocking=True)
+    click.echo(f"Scheduler running {len(scheduler.get_jobs())} jobs; Ctrl+C stops it.")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("Scheduler stopped.")
+
+
+@scheduler_group.command("run-once", help="Run one job now (under its lease) and print items touched.")
+@click.argument("name")
+def scheduler_run_once(name: str):
+    from app.jobs import registry
+    from app.jobs.runner import find, run_once
+
+    job = find(name)
+    if job is None:
+        names = ", ".join(j.name for j in registry())
+        raise click.ClickException(f"Unknown job {name!r}. Jobs: {names}.")
+    outcome = run_once(current_app._get_current_object(), job)
+    if not outcome.ran:
+        raise click.ClickException(f"{name}: another scheduler holds the lease; nothing done.")
+    if outcome.error:
+        raise click.ClickException(f"{name} failed: {outcome.error}")
+    click.echo(f"{name}: {outcome.items} items touched in {outcome.duration_ms} ms.")

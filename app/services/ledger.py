@@ -86,7 +86,8 @@ def post_entry(
     """Append one entry unless its idempotency key exists; update caches and status with it.
 
     A repeated key returns the first entry with created=False and changes nothing. A debit
-    that would take the balance below zero raises ValidationFailed.
+    that would take the balance below zero raises ValidationFailed after the entry row was
+    written, so the caller must roll back on any DomainError (every edge does).
     """
     if amount == 0:
         raise ValidationFailed("An entry must move points.", field="amount")

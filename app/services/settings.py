@@ -23,6 +23,10 @@ DEFAULTS: dict[str, object] = {
     "perks_silver": "Early access to new features and premium support",
     "perks_gold": "Advisory access and VIP treatment at our events",
     "perks_platinum": "Executive access and co-marketing opportunities",
+    "reminder_after_start_hours": 48,
+    "reminder_before_deadline_hours": 48,
+    "escalate_csm_days_before": 2,
+    "escalate_approval_days": 3,
 }
 
 INT_BOUNDS = {
@@ -32,6 +36,10 @@ INT_BOUNDS = {
     "platinum_gold_months": (0, 120),
     "evidence_max_mb": (1, 10),
     "leaderboard_size": (5, 500),
+    "reminder_after_start_hours": (1, 24 * 60),
+    "reminder_before_deadline_hours": (1, 24 * 60),
+    "escalate_csm_days_before": (0, 60),
+    "escalate_approval_days": (1, 60),
 }
 
 

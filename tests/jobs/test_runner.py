@@ -1,0 +1,87 @@
+"""The job runner: lease, transaction, run record and errors; the scheduler's configuration."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.jobs import Job
+from app.jobs import missions as mission_jobs
+from app.jobs.runner import JOB_DEFAULTS, LEASE, register_scheduler, run_once
+from app.models import Attempt, AttemptState, JobLock, JobRun, Notification
+from app.services import clock, joblocks, notifications
+from tests.jobs.support import started_attempt
+
+EXPIRE = next(job for job in mission_jobs.JOBS if job.name == "expire_due_attempts")
+
+
+def _runs(session):
+    session.expire_all()
+    return session.scalars(select(JobRun).order_by(JobRun.id)).all()
+
+
+def test_a_run_does_the_work_records_it_and_frees_the_lease(app, session, now):
+    started_attempt(session, at=now - timedelta(days=20), expires_after_days=14)
+    session.commit()
+    outcome = run_once(app, EXPIRE, holder="test")
+    assert (outcome.ran, outcome.items, outcome.error) == (True, 1, None)
+    [run] = _runs(session)
+    assert (run.name, run.holder, run.items, run.error) == ("expire_due_attempts", "test", 1, None)
+    assert run.finished_at is not None and run.duration_ms >= 0
+    assert session.scalar(select(Attempt.state)) == AttemptState.EXPIRED
+    assert session.get(JobLock, "expire_due_attempts").leased_until is None
+    session.commit()
+    assert run_once(app, EXPIRE, holder="test").items == 0
+
+
+def _failing(session, now):
+    notifications.notify(session, kind="x", title="half done", body="", link=None, dedupe_key="half",
+                         now=now)
+    raise RuntimeError("disk on fire")
+
+
+def test_a_failing_job_rolls_back_and_records_the_error(app, session):
+    outcome = run_once(app, Job("failing", _failing), holder="test")
+    assert outcome.ran and outcome.error == "RuntimeError: disk on fire"
+    [run] = _runs(session)
+    assert run.error == "RuntimeError: disk on fire" and run.finished_at is not None
+    assert session.scalar(select(func.count()).select_from(Notification)) == 0
+    assert session.get(JobLock, "failing").leased_until is None
+
+
+def test_a_held_lease_skips_the_run_until_it_expires(app, session, now):
+    started_attempt(session, at=now - timedelta(days=20), expires_after_days=14)
+    # A scheduler that took the lease and was then killed: its lease stays until it runs out.
+    joblocks.acquire(session, name=EXPIRE.name, holder="killed", now=now, lease=LEASE)
+    session.commit()
+    assert run_once(app, EXPIRE, holder="test").ran is False
+    assert _runs(session) == []
+    session.commit()
+    clock.freeze(now + LEASE + timedelta(seconds=1))
+    outcome = run_once(app, EXPIRE, holder="test")
+    assert (outcome.ran, outcome.items) == (True, 1)
+
+
+def test_the_scheduler_has_every_job_with_safe_defaults(app):
+    from app.jobs import registry
+    from app.jobs.runner import build_scheduler
+
+    scheduler = build_scheduler(app, blocking=False)
+    scheduler.start(paused=True)
+    try:
+        jobs = {job.id: job for job in scheduler.get_jobs()}
+        assert set(jobs) == {job.name for job in registry()}
+        for job in jobs.values():
+            assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (
+                JOB_DEFAULTS["coalesce"], JOB_DEFAULTS["max_instances"], JOB_DEFAULTS["misfire_grace_time"])
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_no_scheduler_starts_unless_enabled(app_factory):
+    assert register_scheduler(app_factory()) is None
+    enabled = app_factory(SCHEDULER_ENABLED=True)
+    scheduler = register_scheduler(enabled)
+    try:
+        assert scheduler.running and enabled.extensions["scheduler"] is scheduler
+    finally:
+        scheduler.shutdown(wait=False)
