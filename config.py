@@ -31,6 +31,13 @@ class Config:
     LOGIN_WINDOW_MINUTES = 15
     PASSWORD_HASHER = "argon2"  # noqa: S105 (a profile name, not a secret)
     SCHEDULER_ENABLED = os.environ.get("SCHEDULER_ENABLED", "0") == "1"
+    # Email: without MAIL_SERVER nothing is sent; messages wait in the admin outbox view.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Rallypoint <rallypoint@localhost>")
     # Number of proxies in front of the app (for the real client IP used by login throttling).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
 
@@ -45,6 +52,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     PASSWORD_HASHER = "fast"  # noqa: S105
+    MAIL_SERVER = ""  # tests that deliver configure their own server
 
 
 class ProductionConfig(Config):

@@ -20,6 +20,8 @@ from app.admin import (  # noqa: E402,F401
     catalog,
     dashboard,
     invites,
+    jobs,
     missions,
+    outbox,
     settings,
 )
