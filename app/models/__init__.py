@@ -1,5 +1,6 @@
 """Every model, imported so that metadata (and Alembic autogenerate) sees them all."""
 
+from app.models.asks import Ask, AskPush, AskReason, AskState
 from app.models.base import Status
 from app.models.catalog import ActivityKind, ActivityType, Effort, Evidence, RewardTierBand, Value
 from app.models.ledger import LedgerEntry, LedgerReason, PeriodTotal
@@ -16,6 +17,10 @@ from app.models.people import (
 from app.models.status import StatusChange
 
 __all__ = [
+    "Ask",
+    "AskPush",
+    "AskReason",
+    "AskState",
     "ActivityKind",
     "ActivityType",
     "Advocate",

@@ -54,6 +54,7 @@ class Attempt(TimestampMixin, db.Model):
         sa.UniqueConstraint("mission_id", "advocate_id", name="uq_attempt_mission_advocate"),
         sa.Index("ix_attempt_advocate_state", "advocate_id", "state"),
         sa.Index("ix_attempt_state_submitted", "state", "submitted_at"),
+        sa.Index("ix_attempt_state_deadline", "state", "deadline_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -94,6 +94,10 @@ class Advocate(TimestampMixin, db.Model):
     last_scored_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     session_version: Mapped[int] = mapped_column(default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # Last sign-in or mission action; re-engagement counts inactivity from here (or created_at).
+    last_active_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # Email categories the advocate turned off (see services.preferences); in-app always arrives.
+    email_opt_outs: Mapped[list] = mapped_column(sa.JSON, default=list)
 
     owner: Mapped[StaffUser | None] = relationship()
 

@@ -27,6 +27,14 @@ DEFAULTS: dict[str, object] = {
     "reminder_before_deadline_hours": 48,
     "escalate_csm_days_before": 2,
     "escalate_approval_days": 3,
+    "ask_gap_days_standard": 60,
+    "ask_year_cap_standard": 4,
+    "ask_gap_days_high": 14,
+    "ask_year_cap_high": 12,
+    "ask_min_nps": 7,
+    "reengage_first_days": 30,
+    "reengage_second_days": 60,
+    "reengage_third_days": 90,
 }
 
 INT_BOUNDS = {
@@ -40,6 +48,14 @@ INT_BOUNDS = {
     "reminder_before_deadline_hours": (1, 24 * 60),
     "escalate_csm_days_before": (0, 60),
     "escalate_approval_days": (1, 60),
+    "ask_gap_days_standard": (0, 365),
+    "ask_year_cap_standard": (1, 52),
+    "ask_gap_days_high": (0, 365),
+    "ask_year_cap_high": (1, 52),
+    "ask_min_nps": (0, 10),
+    "reengage_first_days": (1, 365),
+    "reengage_second_days": (1, 365),
+    "reengage_third_days": (1, 730),
 }
 
 
@@ -89,5 +105,8 @@ def _validate(values: dict) -> None:
             raise ValidationFailed(f"Must be a whole number from {low} to {high}.", field=key)
     if not values["silver_points"] < values["gold_points"] < values["platinum_points"]:
         raise ValidationFailed("Thresholds must rise: Silver < Gold < Platinum.", field="gold_points")
+    if not values["reengage_first_days"] < values["reengage_second_days"] < values["reengage_third_days"]:
+        raise ValidationFailed("Re-engagement days must rise: first < second < third.",
+                               field="reengage_second_days")
     if values["timezone"] not in available_timezones():
         raise ValidationFailed("Unknown timezone (use an IANA name such as Europe/Berlin).", field="timezone")

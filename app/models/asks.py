@@ -1,0 +1,89 @@
+"""Asks: every request made of an advocate, as decided by the ask governor (SPEC §6).
+
+An `AskPush` is one "push this mission to these advocates" action by staff; it holds the segment
+it was sent to. Each `Ask` is one advocate's outcome: sent, queued (until `queued_until`, with the
+`reason` it had to wait), blocked (with the `reason`) or dropped (its mission closed, or staff
+dropped it, while it was queued). Only one live ask (sent or queued) per advocate and
+mission can exist: a partial unique index enforces it on both SQLite and PostgreSQL.
+"""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import enum_type
+from app.models.catalog import ActivityType
+from app.models.missions import Mission
+from app.models.people import Advocate, StaffUser
+
+
+class AskState(enum.StrEnum):
+    SENT = "sent"
+    QUEUED = "queued"
+    BLOCKED = "blocked"
+    DROPPED = "dropped"
+
+
+class AskReason(enum.StrEnum):
+    """Why an ask did not go out (queued or blocked) or was dropped."""
+
+    FREQUENCY_CAP = "frequency_cap"
+    YEARLY_CAP = "yearly_cap"
+    COOLDOWN = "cooldown"
+    PAUSED = "paused"
+    OPTED_OUT = "opted_out"
+    LOW_NPS = "low_nps"
+    NOT_ELIGIBLE = "not_eligible"
+    ALREADY_ASKED = "already_asked"
+    COMPETING_ASK = "competing_ask"
+    MISSION_CLOSED = "mission_closed"
+
+
+class AskPush(db.Model):
+    __tablename__ = "ask_push"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mission_id: Mapped[int] = mapped_column(sa.ForeignKey("mission.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    segment: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    priority: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    mission: Mapped[Mission] = relationship()
+    created_by: Mapped[StaffUser | None] = relationship()
+
+
+class Ask(db.Model):
+    __tablename__ = "ask"
+    __table_args__ = (
+        sa.Index("ix_ask_advocate_sent", "advocate_id", "sent_at"),
+        sa.Index("ix_ask_state_queued_until", "state", "queued_until"),
+        sa.Index("ix_ask_push_state", "push_id", "state"),
+        sa.Index("uq_ask_live_mission_advocate", "mission_id", "advocate_id", unique=True,
+                 sqlite_where=sa.text("state IN ('sent', 'queued')"),
+                 postgresql_where=sa.text("state IN ('sent', 'queued')")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    push_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ask_push.id"))
+    advocate_id: Mapped[int] = mapped_column(sa.ForeignKey("advocate.id"))
+    mission_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mission.id"))
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activity_type.id"))
+    source: Mapped[str] = mapped_column(sa.String(20), default="push")
+    priority: Mapped[int] = mapped_column(default=0)
+    counts_as_ask: Mapped[bool] = mapped_column(default=True)
+    state: Mapped[AskState] = mapped_column(enum_type(AskState))
+    reason: Mapped[AskReason | None] = mapped_column(enum_type(AskReason))
+    queued_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    push: Mapped[AskPush | None] = relationship()
+    advocate: Mapped[Advocate] = relationship()
+    mission: Mapped[Mission | None] = relationship()
+    activity: Mapped[ActivityType] = relationship()
