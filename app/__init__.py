@@ -75,8 +75,8 @@ def register_request_hooks(app: Flask) -> None:
         cfg = settings_service.load(db.session)
         g.timezone = cfg.timezone
         unread = 0
-        if current_user.is_authenticated and not current_user.is_staff:
-            unread = notifications.unread_count(db.session, advocate_id=current_user.id)
+        if current_user.is_authenticated:
+            unread = notifications.unread_count(db.session, **notifications.recipient_of(current_user))
         return {"program": cfg, "unread_notifications": unread}
 
     @app.after_request

@@ -4,10 +4,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.extensions import db
+from app.forms_support import commit_or_attach
 from app.models import AskFrequency, Status
 from app.portal import bp
-from app.portal.forms import ActionForm, PreferencesForm
-from app.services import accounts, clock, ledger, notifications
+from app.portal.forms import ActionForm, EmailPreferencesForm, PreferencesForm
+from app.services import accounts, clock, ledger, notifications, preferences
 from app.services import settings as settings_service
 from app.services import status as status_service
 
@@ -53,9 +54,7 @@ def notifications_read():
 @bp.route("/profile", methods=["GET", "POST"])
 def profile():
     # Saved values only prefill GET: on POST an unticked box must read as off, even in an empty body.
-    saved = {"high_frequency": current_user.ask_frequency == AskFrequency.HIGH,
-             "leaderboard_opt_out": current_user.leaderboard_opt_out}
-    form = PreferencesForm(data=saved if request.method == "GET" else None)
+    form = PreferencesForm(data=_saved_preferences() if request.method == "GET" else None)
     if form.validate_on_submit():
         accounts.update_preferences(db.session, advocate=current_user,
                                     high_frequency=form.high_frequency.data,
@@ -63,4 +62,30 @@ def profile():
         db.session.commit()
         flash("Your preferences are saved.", "success")
         return redirect(url_for("portal.profile"))
-    return render_template("portal/profile.html", form=form)
+    return render_template("portal/profile.html", form=form, email_form=_saved_email_form())
+
+
+@bp.post("/profile/emails")
+def email_preferences():
+    """The signed-in advocate's own email choices: a ticked category is wanted, the rest are off."""
+    email_form = EmailPreferencesForm()
+    if email_form.validate_on_submit():
+        wanted = set(email_form.emails.data or ())
+        done, _ = commit_or_attach(email_form, lambda: preferences.set_email_opt_outs(
+            db.session, advocate=current_user, now=clock.utcnow(),
+            opt_outs=[category for category in preferences.EMAIL_CATEGORIES if category not in wanted]))
+        if done:
+            flash("Your email choices are saved.", "success")
+            return redirect(url_for("portal.profile"))
+    return render_template("portal/profile.html", email_form=email_form,
+                           form=PreferencesForm(formdata=None, data=_saved_preferences()))
+
+
+def _saved_preferences() -> dict:
+    return {"high_frequency": current_user.ask_frequency == AskFrequency.HIGH,
+            "leaderboard_opt_out": current_user.leaderboard_opt_out}
+
+
+def _saved_email_form() -> EmailPreferencesForm:
+    wanted = [choice.category for choice in preferences.email_choices(current_user) if choice.wanted]
+    return EmailPreferencesForm(formdata=None, data={"emails": wanted})

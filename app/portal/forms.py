@@ -2,8 +2,11 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, TextAreaField, URLField
+from wtforms import BooleanField, SelectChoice, SelectMultipleField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.services.preferences import EMAIL_CATEGORIES
 
 
 class ActionForm(FlaskForm):
@@ -33,3 +36,11 @@ class FileEvidenceForm(FlaskForm):
 class PreferencesForm(FlaskForm):
     high_frequency = BooleanField("Ask me more often")
     leaderboard_opt_out = BooleanField("Hide me from public leaderboards")
+
+
+class EmailPreferencesForm(FlaskForm):
+    """The email categories the advocate wants (ticked); the rest become their opt-outs."""
+
+    emails = SelectMultipleField(
+        "Email me about", choices=[SelectChoice(key, label) for key, label in EMAIL_CATEGORIES.items()],
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())

@@ -9,19 +9,37 @@ from sqlalchemy.orm import Session
 from app.models import Notification
 
 
-def unread_count(session: Session, *, advocate_id: int) -> int:
+def _recipient(advocate_id: int | None, staff_id: int | None):
+    """The WHERE condition for one recipient's notifications: exactly one of the two ids."""
+    if (advocate_id is None) == (staff_id is None):
+        raise ValueError("Give exactly one of advocate_id and staff_id.")
+    return (Notification.advocate_id == advocate_id if staff_id is None
+            else Notification.staff_id == staff_id)
+
+
+def recipient_of(user) -> dict[str, int]:
+    """The recipient keyword (`advocate_id=` or `staff_id=`) for a signed-in advocate or staff user."""
+    return {"staff_id": user.id} if user.is_staff else {"advocate_id": user.id}
+
+
+def unread_count(session: Session, *, advocate_id: int | None = None, staff_id: int | None = None) -> int:
+    """Unread notifications of one advocate or one staff user (one indexed COUNT)."""
     return session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.advocate_id == advocate_id, Notification.read_at.is_(None)))
+        _recipient(advocate_id, staff_id), Notification.read_at.is_(None)))
 
 
-def recent(session: Session, *, advocate_id: int, limit: int = 30) -> list[Notification]:
-    return session.scalars(select(Notification).where(Notification.advocate_id == advocate_id)
+def recent(session: Session, *, advocate_id: int | None = None, staff_id: int | None = None,
+           limit: int = 30) -> list[Notification]:
+    """The newest notifications of one advocate or one staff user."""
+    return session.scalars(select(Notification).where(_recipient(advocate_id, staff_id))
                            .order_by(Notification.id.desc()).limit(limit)).all()
 
 
-def mark_all_read(session: Session, *, advocate_id: int, now: datetime) -> int:
+def mark_all_read(session: Session, *, now: datetime, advocate_id: int | None = None,
+                  staff_id: int | None = None) -> int:
+    """Mark one recipient's unread notifications read; returns how many."""
     result = session.execute(update(Notification).where(
-        Notification.advocate_id == advocate_id, Notification.read_at.is_(None)).values(read_at=now))
+        _recipient(advocate_id, staff_id), Notification.read_at.is_(None)).values(read_at=now))
     return result.rowcount
 
 

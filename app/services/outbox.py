@@ -20,8 +20,9 @@ from typing import Protocol
 import sqlalchemy as sa
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
-from app.models import OutboxMessage
+from app.models import Advocate, OutboxMessage
 from app.services.errors import NotFound
 from app.services.notifications import dialect_insert
 
@@ -38,8 +39,14 @@ def render(template: str, context: dict) -> tuple[str, str]:
 
 def enqueue(session: Session, *, dedupe_key: str, kind: str, to_email: str, subject: str,
             template: str, context: dict, now: datetime, advocate_id: int | None = None,
-            staff_id: int | None = None) -> bool:
-    """Store an email for delivery once per `dedupe_key`; False if it was already queued."""
+            staff_id: int | None = None, category: str | None = None) -> bool:
+    """Store an email for delivery once per `dedupe_key`; False if it was already queued.
+
+    `category` (one of services.preferences.EMAIL_CATEGORIES) makes the email optional: when the
+    advocate turned that category off, nothing is stored and the result is False.
+    """
+    if category is not None and advocate_id is not None and _opted_out(session, advocate_id, category):
+        return False
     text, html = render(template, context)
     stmt = dialect_insert(session)(OutboxMessage).values(
         dedupe_key=dedupe_key, kind=kind, to_email=to_email, subject=subject, body_text=text,
@@ -47,6 +54,16 @@ def enqueue(session: Session, *, dedupe_key: str, kind: str, to_email: str, subj
         next_attempt_at=now,
     ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OutboxMessage.id)
     return session.execute(stmt).scalar() is not None
+
+
+def _opted_out(session: Session, advocate_id: int, category: str) -> bool:
+    # A loaded advocate answers without a query; otherwise one primary-key lookup of one column.
+    advocate = session.identity_map.get(identity_key(Advocate, advocate_id))
+    if advocate is not None and "email_opt_outs" in advocate.__dict__:
+        opt_outs = advocate.email_opt_outs
+    else:
+        opt_outs = session.scalar(sa.select(Advocate.email_opt_outs).where(Advocate.id == advocate_id))
+    return category in (opt_outs or ())
 
 
 # --- Delivery ---------------------------------------------------------------------------------

@@ -11,6 +11,11 @@ def to_local(utc_naive: datetime, tz_name: str) -> datetime:
     return utc_naive.replace(tzinfo=UTC).astimezone(ZoneInfo(tz_name))
 
 
+def format_local(utc_naive: datetime, tz_name: str, fmt: str = "%d %b %Y, %H:%M %Z") -> str:
+    """A stored (naive UTC) moment as text in the program timezone, e.g. for emails."""
+    return to_local(utc_naive, tz_name).strftime(fmt)
+
+
 def period_start(utc_naive: datetime, tz_name: str, period: str) -> date:
     """First day (a Monday for weeks) of the period holding this instant, in the program timezone."""
     local = to_local(utc_naive, tz_name).date()

@@ -10,8 +10,7 @@ escalate_csm_days_before, escalate_approval_days).
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, String, cast, exists, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
@@ -30,6 +29,7 @@ from app.models import (
 from app.services import notifications, outbox
 from app.services import settings as settings_service
 from app.services.missions import TRANSITIONS, Actor
+from app.services.periods import format_local
 
 S = AttemptState
 BATCH = 500
@@ -180,13 +180,9 @@ def _remind_advocates(session: Session, due: Select, message: _Message, cfg, now
 
 
 def _context(row, cfg, **extra) -> dict:
-    deadline = (_local(row.deadline_at, cfg.timezone) if row.deadline_at else "no deadline")
+    deadline = (format_local(row.deadline_at, cfg.timezone) if row.deadline_at else "no deadline")
     return {"program": cfg.program_name, "mission": row.mission_title, "advocate": row.advocate_name,
             "deadline": deadline, **extra}
-
-
-def _local(moment: datetime, timezone: str) -> str:
-    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone)).strftime("%d %b %Y, %H:%M %Z")
 
 
 def _tell_advocate(session: Session, row, message: _Message, cfg, now: datetime) -> bool:
@@ -199,7 +195,7 @@ def _tell_advocate(session: Session, row, message: _Message, cfg, now: datetime)
         new = outbox.enqueue(session, dedupe_key=key, kind=message.kind, to_email=row.advocate_email,
                              subject=title, template=message.template,
                              context=_context(row, cfg, name=row.advocate_name), now=now,
-                             advocate_id=row.advocate_id) or new
+                             advocate_id=row.advocate_id, category="reminders") or new
     return new
 
 

@@ -100,6 +100,19 @@ def test_opted_out_advocates_get_the_in_app_reminder_but_no_email(session, now):
     assert sweeps.remind_after_start(session, now=now + 3 * D) == 0
 
 
+def test_advocates_who_turned_off_reminder_emails_still_get_them_in_the_app(session, now):
+    attempt = started_attempt(session, at=now, email_opt_outs=["reminders"])
+    other = started_attempt(session, at=now, email_opt_outs=["missions", "checkins"])
+    session.commit()
+    session.expire_all()
+    assert sweeps.remind_after_start(session, now=now + 3 * D) == 2
+    assert sweeps.remind_before_deadline(session, now=attempt.deadline_at - H) == 2
+    for kind in ("reminder-start", "reminder-deadline"):
+        assert messages(session, f"{kind}:attempt:{attempt.id}") == (1, 0)
+        assert messages(session, f"{kind}:attempt:{other.id}") == (1, 1)
+    assert sweeps.remind_after_start(session, now=now + 4 * D) == 0
+
+
 def test_the_deadline_reminder_goes_out_once_48_hours_before(session, now):
     attempt = started_attempt(session, at=now)
     deadline = attempt.deadline_at
