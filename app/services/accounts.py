@@ -142,6 +142,8 @@ def authenticate(session: Session, *, email: str, password: str, ip: str, now: d
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     user.last_login_at = now
+    if not user.is_staff:
+        user.last_active_at = now
     session.flush()
     return user
 

@@ -79,6 +79,9 @@ def transition(session: Session, attempt: Attempt, to: AttemptState, *, actor: A
     session.add(AttemptTransition(attempt_id=attempt.id, from_state=current, to_state=to,
                                   actor_kind=actor.kind, actor_id=actor.id, actor_name=actor.name,
                                   reason=reason, at=now))
+    if actor.kind == "advocate":
+        session.execute(update(Advocate).where(Advocate.id == actor.id).values(last_active_at=now)
+                        .execution_options(synchronize_session=False))
     session.flush()
     session.refresh(attempt)
     return attempt

@@ -10,7 +10,7 @@ lowered automatically; staff may set it, with a reason.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -120,6 +120,26 @@ def promote_if_earned(session: Session, *, advocate_id: int, now: datetime, cfg=
         current = session.get(Advocate, advocate_id)
         changes.append(_change(session, current, target, now, reason="Promotion", actor_id=None))
     return changes
+
+
+def promote_due(session: Session, *, now: datetime, batch: int = 500) -> int:
+    """Promote everyone whose next status has come due without a new award: Platinum once Gold has
+    been held long enough, or anyone after staff lowered a threshold. Returns promotions made.
+
+    Candidates are advocates whose lifetime points reach their next threshold; each is checked by
+    the same rules as an award (promote_if_earned), so running twice promotes nobody twice.
+    """
+    cfg = settings_service.load(session)
+    below = [(status, threshold(cfg, target)) for status in Status if (target := next_of(status))]
+    candidates = select(Advocate.id).where(or_(*[
+        (Advocate.status == status) & (Advocate.lifetime_points >= points) for status, points in below]))
+    promoted, last = 0, 0
+    while ids := session.scalars(candidates.where(Advocate.id > last).order_by(Advocate.id)
+                                 .limit(batch)).all():
+        last = ids[-1]
+        for advocate_id in ids:
+            promoted += len(promote_if_earned(session, advocate_id=advocate_id, now=now, cfg=cfg))
+    return promoted
 
 
 def set_status(session: Session, *, advocate: Advocate, to: Status, reason: str, actor_id: int,

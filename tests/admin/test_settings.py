@@ -51,3 +51,58 @@ def test_marketing_may_not_change_settings(as_role, client, session):
     as_role("marketing")
     assert client.post("/admin/settings", data=form(program_name="Hijacked")).status_code == 403
     assert settings.load(session).program_name == "Rallypoint"
+
+
+NEW_KEYS = ("reminder_after_start_hours", "reminder_before_deadline_hours", "escalate_csm_days_before",
+            "escalate_approval_days", "ask_gap_days_standard", "ask_year_cap_standard", "ask_gap_days_high",
+            "ask_year_cap_high", "ask_min_nps", "reengage_first_days", "reengage_second_days",
+            "reengage_third_days")
+
+
+def test_the_form_shows_every_setting_under_its_heading(as_role, client):
+    as_role("admin")
+    html = client.get("/admin/settings").get_data(as_text=True)
+    for key, value in DEFAULTS.items():
+        assert f'name="{key}"' in html, key
+        if isinstance(value, int):
+            assert f'id="{key}" name="{key}"' in html and f'value="{value}"' in html
+    for key in NEW_KEYS:
+        assert f'id="{key}-hint"' in html, key
+    for heading in ("Reminders and escalations", "Ask governor", "Re-engagement"):
+        assert f"<legend>{heading}</legend>" in html
+
+
+def test_the_clockwork_and_governor_settings_are_saved(as_role, client, session):
+    as_role("admin")
+    changed = {"reminder_after_start_hours": "24", "reminder_before_deadline_hours": "12",
+               "escalate_csm_days_before": "0", "escalate_approval_days": "5", "ask_gap_days_standard": "45",
+               "ask_year_cap_standard": "6", "ask_gap_days_high": "7", "ask_year_cap_high": "20",
+               "ask_min_nps": "8", "reengage_first_days": "20", "reengage_second_days": "50",
+               "reengage_third_days": "120"}
+    assert client.post("/admin/settings", data=form(**changed)).status_code == 302
+    saved = settings.load(session)
+    assert {key: saved.values[key] for key in NEW_KEYS} == {key: int(v) for key, v in changed.items()}
+    html = client.get("/admin/settings").get_data(as_text=True)
+    assert 'id="ask_min_nps" name="ask_min_nps" required type="number" value="8"' in html
+
+
+def test_re_engagement_days_must_rise_and_nothing_is_saved(as_role, client, session):
+    as_role("admin")
+    response = client.post("/admin/settings",
+                           data=form(reengage_first_days="70", reminder_after_start_hours="12"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="reengage_second_days-error"' in html
+    assert "must rise" in html
+    assert session.query(ProgramSetting).count() == 0
+    assert settings.load(session).reminder_after_start_hours == 48
+
+
+def test_new_settings_out_of_range_are_refused_next_to_the_field(as_role, client, session):
+    as_role("admin")
+    for key, bad in (("ask_min_nps", "11"), ("ask_year_cap_high", "0"),
+                     ("reminder_before_deadline_hours", "0"), ("escalate_approval_days", "-1")):
+        html = client.post("/admin/settings", data=form(**{key: bad})).get_data(as_text=True)
+        assert f'id="{key}-error"' in html, key
+    html = client.post("/admin/settings", data=form(ask_gap_days_standard="soon")).get_data(as_text=True)
+    assert 'id="ask_gap_days_standard-error"' in html
+    assert session.query(ProgramSetting).count() == 0

@@ -6,8 +6,17 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.models import Status
 
-NUMBER_FIELDS = ("silver_points", "gold_points", "platinum_points", "platinum_gold_months",
-                 "evidence_max_mb", "leaderboard_size")
+NUMBER_FIELDS = (
+    "silver_points", "gold_points", "platinum_points", "platinum_gold_months",
+    "evidence_max_mb", "leaderboard_size",
+    # Reminders and escalations
+    "reminder_after_start_hours", "reminder_before_deadline_hours", "escalate_csm_days_before",
+    "escalate_approval_days",
+    # Ask governor
+    "ask_gap_days_standard", "ask_year_cap_standard", "ask_gap_days_high", "ask_year_cap_high", "ask_min_nps",
+    # Re-engagement
+    "reengage_first_days", "reengage_second_days", "reengage_third_days",
+)
 
 
 class SettingsForm(FlaskForm):
@@ -24,6 +33,24 @@ class SettingsForm(FlaskForm):
     perks_platinum = TextAreaField("Platinum perks", validators=[Length(max=500)])
     evidence_max_mb = IntegerField("Largest evidence file (MB)", validators=[InputRequired()])
     leaderboard_size = IntegerField("Leaderboard size", validators=[InputRequired()])
+
+    reminder_after_start_hours = IntegerField("Remind after start (hours)", validators=[InputRequired()])
+    reminder_before_deadline_hours = IntegerField("Remind before the deadline (hours)",
+                                                  validators=[InputRequired()])
+    escalate_csm_days_before = IntegerField("Tell the CSM (days before the deadline)",
+                                            validators=[InputRequired()])
+    escalate_approval_days = IntegerField("Escalate waiting approvals after (days)",
+                                          validators=[InputRequired()])
+
+    ask_gap_days_standard = IntegerField("Standard: days between asks", validators=[InputRequired()])
+    ask_year_cap_standard = IntegerField("Standard: asks per year", validators=[InputRequired()])
+    ask_gap_days_high = IntegerField("More often: days between asks", validators=[InputRequired()])
+    ask_year_cap_high = IntegerField("More often: asks per year", validators=[InputRequired()])
+    ask_min_nps = IntegerField("Lowest NPS we still ask", validators=[InputRequired()])
+
+    reengage_first_days = IntegerField("Check-in after (days inactive)", validators=[InputRequired()])
+    reengage_second_days = IntegerField("Update after (days inactive)", validators=[InputRequired()])
+    reengage_third_days = IntegerField("Last message after (days inactive)", validators=[InputRequired()])
 
     def changes(self) -> dict:
         keys = ["program_name", "timezone", *NUMBER_FIELDS, *(f"perks_{s.value}" for s in Status)]
