@@ -17,11 +17,13 @@ def _roles():
 from app.admin import (  # noqa: E402,F401
     advocates,
     approvals,
+    asks,
     catalog,
     dashboard,
     invites,
     jobs,
     missions,
+    notifications,
     outbox,
     settings,
 )

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.models import StaffRole
 from app.security import role_required
-from app.services import clock, directory, ledger
+from app.services import clock, directory, governor, ledger
 from app.services import status as status_service
 
 
@@ -32,8 +32,10 @@ def _detail(advocate_id: int, adjust_form=None, status_form=None):
     record = directory.advocate_record(db.session, viewer=current_user, advocate_id=advocate_id)
     adjust_form = adjust_form or AdjustForm(formdata=None, request_key=uuid.uuid4().hex)
     status_form = status_form or StatusForm(formdata=None)
+    askability = governor.decide(db.session, advocate=record.advocate, activity=None, now=clock.utcnow())
     return render_template("admin/advocate.html", record=record, advocate=record.advocate,
-                           adjust_form=adjust_form, status_form=status_form)
+                           adjust_form=adjust_form, status_form=status_form, askability=askability,
+                           recent_asks=governor.advocate_asks(db.session, advocate_id=record.advocate.id))
 
 
 @bp.get("/advocates/<int:advocate_id>")

@@ -22,6 +22,6 @@ class Job:
 
 
 def registry() -> list[Job]:
-    from app.jobs import missions, outbox
+    from app.jobs import asks, missions, outbox, program
 
-    return [*missions.JOBS, *outbox.JOBS]
+    return [*missions.JOBS, *outbox.JOBS, *program.JOBS, *asks.JOBS]

@@ -30,4 +30,5 @@ def deliver_outbox(session: Session, now: datetime) -> int:
     return outbox.deliver_due(session, sender=sender, now=now, commit=session.commit)
 
 
-JOBS = [Job("deliver_outbox", deliver_outbox, {"trigger": "interval", "minutes": 1}, "Send queued emails")]
+JOBS = [Job("deliver_outbox", deliver_outbox, {"trigger": "interval", "minutes": 1},
+            "Send queued emails over SMTP, with retries (skipped until MAIL_SERVER is set).")]
