@@ -16,6 +16,7 @@ from app.models import (
     ActivityType,
     Advocate,
     AdvocateState,
+    Ask,
     Attempt,
     AttemptState,
     LedgerEntry,
@@ -23,7 +24,7 @@ from app.models import (
     StaffUser,
     Status,
 )
-from app.services import accounts, passwords
+from app.services import accounts, governor, passwords
 from app.services import settings as settings_service
 from app.services.periods import period_start
 from seeds import personas
@@ -66,7 +67,8 @@ class DemoResult:
             f"Rallypoint demo program loaded: {c['activities']} activities, {c['missions']} missions, "
             f"{c['advocates']} advocates (Bronze {c['bronze']}, Silver {c['silver']}, Gold {c['gold']}, "
             f"Platinum {c['platinum']}), {c['entries']} ledger entries, {c['waiting']} submissions "
-            f"waiting for approval.\n\n{self.logins}"
+            f"waiting for approval, {c.get('asks_sent', 0)} asks sent and {c.get('asks_queued', 0)} "
+            f"queued.\n\n{self.logins}"
         )
 
 
@@ -104,6 +106,7 @@ def load_demo(session: Session, *, activities: dict[str, ActivityType], advocate
         if persona in ("paused", "opted_out"):
             advocate.state = AdvocateState(persona)
     session.flush()
+    _push_asks(session, missions, staff[StaffRole.MARKETING], now)
     counts = _counts(session, activities, missions)
     counts["refused"] = sum(n for kind, n in outcome.items() if kind.endswith(" refused"))
     return DemoResult(counts, logins_text(session), dict(outcome))
@@ -168,12 +171,27 @@ def _plan(p: Planner, advocate_id: int, persona: str, joined: datetime, starts: 
     personas.plan_visits(p, advocate_id, joined)
 
 
+# (mission, days ago, priority, segment): pushes through the governor, so the ask queue and the
+# sent / queued / blocked outcomes look like a program that has been asking for a while.
+PUSHES = (("g2_review", 20, 0, governor.SegmentFilters()),
+          ("prospect_call", 6, 5, governor.SegmentFilters(statuses=(Status.SILVER, Status.GOLD))),
+          ("website_quote", 2, 2, governor.SegmentFilters(regions=("EMEA", "North America"))))
+
+
+def _push_asks(session: Session, missions, marketing: StaffUser, now: datetime) -> None:
+    for key, days_ago, priority, filters in PUSHES:
+        governor.push_mission(session, staff=marketing, mission_id=missions[key].id, filters=filters,
+                              priority=priority, now=(now - timedelta(days=days_ago)).replace(microsecond=0))
+
+
 def _counts(session: Session, activities, missions) -> dict[str, int]:
     by_status = dict(session.execute(select(Advocate.status, func.count()).group_by(Advocate.status)).all())
     return {
         "activities": len(activities), "missions": len(missions),
         "advocates": session.scalar(select(func.count()).select_from(Advocate)),
         "entries": session.scalar(select(func.count()).select_from(LedgerEntry)),
+        **{f"asks_{state.value}": n for state, n in
+           session.execute(select(Ask.state, func.count()).group_by(Ask.state))},
         "waiting": session.scalar(select(func.count()).select_from(Attempt)
                                   .where(Attempt.state == AttemptState.SUBMITTED)),
         **{s.value: by_status.get(s, 0) for s in Status},

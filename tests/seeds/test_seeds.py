@@ -7,6 +7,8 @@ from app.models import (
     ActivityType,
     Advocate,
     AdvocateState,
+    Ask,
+    AskState,
     Attempt,
     AttemptState,
     LedgerEntry,
@@ -64,6 +66,7 @@ def test_demo_loads_a_consistent_program(session, now):
     assert {AttemptState.APPROVED, AttemptState.SUBMITTED, AttemptState.REJECTED,
             AttemptState.STARTED} <= states
     assert count(session, LedgerEntry) > SMALL
+    assert set(session.scalars(select(Ask.state).distinct())) >= {AskState.SENT, AskState.BLOCKED}
     text = result.describe()
     assert "http://127.0.0.1:5000" in text and "rallypoint-demo" in text
     assert "admin@rallypoint.test" in text and "maya.thompson@brightlane.test" in text
@@ -142,3 +145,9 @@ def test_every_printed_demo_login_signs_in_through_the_form(app, session, now):
         response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
         assert response.status_code == 302, email
         assert response.headers["Location"] in ("/portal/", "/admin/"), email
+
+
+def test_demo_pushes_leave_asks_in_the_queue(session, now):
+    seeds.load(session, advocates=200, now=now)
+    queued = session.scalars(select(Ask).where(Ask.state == AskState.QUEUED)).all()
+    assert queued and all(a.queued_until > now and a.reason is not None for a in queued)

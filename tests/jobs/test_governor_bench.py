@@ -1,0 +1,17 @@
+"""The governor benchmark itself works at a tiny scale: its history blocks some advocates, and the
+batched and the one-at-a-time decisions agree (the bench asserts it)."""
+
+import random
+
+from app.services import passwords
+from tests.bench import governor
+from tests.bench.generate import Generator, Sizes
+
+
+def test_governor_benchmark_decides_every_advocate_at_small_scale(session, now):
+    sizes = Sizes(advocates=600, entries=3000, attempts=1200)
+    Generator(session, sizes, now, "UTC", passwords.hash_password("bench-password-123")).run()
+    figures = governor.measure(session, advocates=600, now=now, rng=random.Random(3))
+    assert figures["governor_checked"] == "600" and int(figures["governor_asks"]) > 600
+    assert 0 < float(figures["governor_blocked_share"]) < 1
+    assert float(figures["governor_checks_per_s"]) > 0 and float(figures["governor_single_checks_per_s"]) > 0
