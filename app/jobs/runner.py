@@ -13,7 +13,7 @@ import os
 import socket
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 # Longer than any job may take; a holder killed mid-run blocks the job for at most this long.
 LEASE = timedelta(minutes=10)
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+# An interval trigger first fires one interval after start, so a scheduler restarted more often
+# than every six hours would never run the six-hourly jobs. Each job is an idempotent catch-up
+# sweep, so every job instead runs soon after start, a few seconds apart, then on its interval.
+FIRST_RUN_AFTER = timedelta(seconds=15)
+FIRST_RUN_STAGGER = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -87,9 +92,11 @@ def build_scheduler(app, blocking: bool):
     cls = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = cls(jobstores={"default": MemoryJobStore()}, job_defaults=JOB_DEFAULTS, timezone="UTC")
     holder = default_holder()
-    for job in registry():
+    first = datetime.now(UTC) + FIRST_RUN_AFTER
+    for index, job in enumerate(registry()):
         scheduler.add_job(run_once, args=(app, job, holder), id=job.name, name=job.name,
-                          replace_existing=True, **job.trigger)
+                          replace_existing=True, next_run_time=first + index * FIRST_RUN_STAGGER,
+                          **job.trigger)
     return scheduler
 
 

@@ -1,6 +1,6 @@
 """The job runner: lease, transaction, run record and errors; the scheduler's configuration."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -70,7 +70,9 @@ def test_the_scheduler_has_every_job_with_safe_defaults(app):
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
         assert set(jobs) == {job.name for job in registry()}
+        soon = datetime.now(UTC) + timedelta(minutes=2)
         for job in jobs.values():
+            assert job.next_run_time <= soon, job.id  # first run soon after start, not one interval later
             assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (
                 JOB_DEFAULTS["coalesce"], JOB_DEFAULTS["max_instances"], JOB_DEFAULTS["misfire_grace_time"])
     finally:
