@@ -68,19 +68,26 @@ def expire_due_attempts(session: Session, *, now: datetime, batch: int = BATCH) 
 
 def _expire(session: Session, due: Select, from_state: AttemptState, reason: str, now: datetime,
             batch: int) -> int:
+    """Move the due rows `batch` at a time in (state, deadline) index order.
+
+    No keyset paging is needed: a moved row leaves the due set, so each batch takes the first due
+    rows again, read straight off the index (paging by id would sort every due row per batch).
+    A batch that moves nothing (every row changed under us) ends the sweep; the next run goes on.
+    """
     assert S.EXPIRED in TRANSITIONS[from_state]
     system = Actor.of(None)
     total = 0
-    for rows in _batches(session, due, batch):
+    while ids := session.scalars(due.order_by(Attempt.deadline_at, Attempt.id).limit(batch)).all():
         moved = session.scalars(
-            update(Attempt).where(Attempt.id.in_([row.id for row in rows]), Attempt.state == from_state)
+            update(Attempt).where(Attempt.id.in_(ids), Attempt.state == from_state)
             .values(state=S.EXPIRED).returning(Attempt.id).execution_options(synchronize_session=False)
         ).all()
-        if moved:
-            session.execute(insert(AttemptTransition), [
-                {"attempt_id": attempt_id, "from_state": from_state, "to_state": S.EXPIRED,
-                 "actor_kind": system.kind, "actor_id": None, "actor_name": system.name,
-                 "reason": reason, "at": now} for attempt_id in moved])
+        if not moved:
+            break
+        session.execute(insert(AttemptTransition), [
+            {"attempt_id": attempt_id, "from_state": from_state, "to_state": S.EXPIRED,
+             "actor_kind": system.kind, "actor_id": None, "actor_name": system.name,
+             "reason": reason, "at": now} for attempt_id in moved])
         total += len(moved)
     session.flush()
     return total
