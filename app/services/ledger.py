@@ -19,6 +19,7 @@ from app.services import settings as settings_service
 from app.services import status as status_service
 from app.services.errors import NotFound, ValidationFailed
 from app.services.periods import PERIODS, period_start
+from app.services.prepared import Prepared
 
 
 @dataclass
@@ -37,13 +38,14 @@ def _typed(table, sql: str, **columns: str):
     """A textual statement whose parameters use the table's column types (enums, dates).
 
     `columns` maps a parameter to the column whose type it takes when the names differ.
-    The statements on the award path are prebuilt text: SQLAlchemy (2.0) cannot cache
-    `insert().on_conflict_*()` constructs, and building and cache-keying the others per award
-    cost more than running them. The SQL is the same on SQLite (>= 3.35) and PostgreSQL.
+    The statements on the award path are prebuilt text run as `Prepared` statements on the
+    session's connection (services/prepared.py): SQLAlchemy (2.0) cannot cache
+    `insert().on_conflict_*()` constructs, and its execution layer costs more per statement than
+    SQLite takes to run it. The SQL is the same on SQLite (>= 3.35) and PostgreSQL.
     """
     names = set(re.findall(r":(\w+)", sql))
-    return text(sql).bindparams(
-        *(bindparam(name, type_=table.c[columns.get(name, name)].type) for name in names))
+    return Prepared(text(sql).bindparams(
+        *(bindparam(name, type_=table.c[columns.get(name, name)].type) for name in names)))
 
 
 _INSERT_ENTRY = _typed(
@@ -53,13 +55,13 @@ _INSERT_ENTRY = _typed(
     ":source_type, :source_id, :note, :actor_id, :created_at) "
     "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
 )
-_UPDATE_CACHES = text(
+_UPDATE_CACHES = Prepared(text(
     "UPDATE advocate SET balance = balance + :amount, lifetime_points = lifetime_points + :earned, "
     "last_scored_at = COALESCE(:scored_at, last_scored_at) "
     "WHERE id = :advocate_id AND balance + :amount >= 0 "
     "RETURNING lifetime_points, status, status_since"
 ).bindparams(bindparam("scored_at", type_=Advocate.__table__.c.last_scored_at.type)).columns(
-    Advocate.__table__.c.lifetime_points, Advocate.__table__.c.status, Advocate.__table__.c.status_since)
+    Advocate.__table__.c.lifetime_points, Advocate.__table__.c.status, Advocate.__table__.c.status_since))
 _BUMP_PERIODS = _typed(
     PeriodTotal.__table__,
     "INSERT INTO period_total (period, period_start, advocate_id, points, last_scored_at) "
@@ -96,17 +98,18 @@ def post_entry(
         advocate_id=advocate_id, amount=amount, reason=reason, idempotency_key=idempotency_key,
         source_type=source_type, source_id=source_id, note=note, actor_id=actor_id, created_at=now,
     )
-    # The hot path runs Core statements on the session's own connection (same transaction):
+    # The hot path runs prepared statements on the session's own connection (same transaction):
     # ORM-enabled execution costs several times more per statement than the SQL itself.
     connection = session.connection()
-    new_id = connection.execute(_INSERT_ENTRY, values).scalar()
-    if new_id is None:
+    inserted = _INSERT_ENTRY.first(connection, values)
+    if inserted is None:
         existing_id = connection.execute(
             select(LedgerEntry.id).where(LedgerEntry.idempotency_key == idempotency_key)).scalar_one()
         return PostResult(session, existing_id, False, [])
+    new_id = inserted[0]
     earned = amount if reason.counts_as_earned else 0
     cfg = settings_service.load(session)
-    standing = _apply_to_caches(session, advocate_id=advocate_id, amount=amount, earned=earned,
+    standing = _apply_to_caches(session, connection, advocate_id=advocate_id, amount=amount, earned=earned,
                                 now=now, tz=cfg.timezone)
     promotions = []
     if earned > 0:
@@ -115,14 +118,13 @@ def post_entry(
     return PostResult(session, new_id, True, promotions)
 
 
-def _apply_to_caches(session: Session, *, advocate_id: int, amount: int, earned: int, now: datetime,
-                     tz: str) -> status_service.Standing:
+def _apply_to_caches(session: Session, connection, *, advocate_id: int, amount: int, earned: int,
+                     now: datetime, tz: str) -> status_service.Standing:
     """Update the cached totals; returns the advocate's standing after it.
 
     The guard `balance + amount >= 0` refuses an overdraft (it always holds for credits)."""
-    connection = session.connection()
-    row = connection.execute(_UPDATE_CACHES, dict(
-        advocate_id=advocate_id, amount=amount, earned=earned, scored_at=now if earned else None)).first()
+    row = _UPDATE_CACHES.first(connection, dict(
+        advocate_id=advocate_id, amount=amount, earned=earned, scored_at=now if earned else None))
     if row is None:
         if session.get(Advocate, advocate_id) is None:
             raise NotFound("No such advocate.")
@@ -131,10 +133,11 @@ def _apply_to_caches(session: Session, *, advocate_id: int, amount: int, earned:
     if loaded is not None:
         session.expire(loaded, ["balance", "lifetime_points", "last_scored_at"])
     if earned:
-        connection.execute(_BUMP_PERIODS, dict(
+        _BUMP_PERIODS.rows(connection, dict(
             week_start=period_start(now, tz, "week"), month_start=period_start(now, tz, "month"),
             advocate_id=advocate_id, points=earned, last_scored_at=now))
-    return status_service.Standing(advocate_id, row.lifetime_points, Status(row.status), row.status_since)
+    lifetime_points, status, status_since = row
+    return status_service.Standing(advocate_id, lifetime_points, Status(status), status_since)
 
 
 def adjust(

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.models import ProgramSetting
 from app.services.errors import ValidationFailed
+from app.services.prepared import Prepared
 
 DEFAULTS: dict[str, object] = {
     "program_name": "Rallypoint",
@@ -70,14 +71,14 @@ class ProgramSettings:
             raise AttributeError(name) from None
 
 
-_READ_ALL = text("SELECT key, value FROM program_setting").columns(
-    ProgramSetting.__table__.c.key, ProgramSetting.__table__.c.value)
+_READ_ALL = Prepared(text("SELECT key, value FROM program_setting").columns(
+    ProgramSetting.__table__.c.key, ProgramSetting.__table__.c.value))
 
 
 def load(session: Session) -> ProgramSettings:
     """Defaults overlaid with whatever the admins have saved."""
     values = dict(DEFAULTS)
-    for key, value in session.connection().execute(_READ_ALL):
+    for key, value in _READ_ALL.rows(session.connection(), {}):
         if key in DEFAULTS:
             values[key] = value
     return ProgramSettings(values)

@@ -23,6 +23,7 @@ from app.models import (
 from app.services import settings as settings_service
 from app.services.errors import ValidationFailed
 from app.services.periods import add_months
+from app.services.prepared import Prepared
 
 
 @dataclass
@@ -68,8 +69,8 @@ _APPROVED_OF_KIND = (
 )
 _REFERENCE_AWARD = "SELECT id FROM ledger_entry WHERE advocate_id = :advocate_id AND reason = 'reference'"
 _COMPLETED_SQL = {
-    ActivityKind.REFERENCE_CALL: text(f"{_APPROVED_OF_KIND} UNION ALL {_REFERENCE_AWARD} LIMIT 1"),
-    ActivityKind.CASE_STUDY: text(f"{_APPROVED_OF_KIND} LIMIT 1"),
+    ActivityKind.REFERENCE_CALL: Prepared(text(f"{_APPROVED_OF_KIND} UNION ALL {_REFERENCE_AWARD} LIMIT 1")),
+    ActivityKind.CASE_STUDY: Prepared(text(f"{_APPROVED_OF_KIND} LIMIT 1")),
 }
 
 
@@ -77,7 +78,7 @@ def _completed_kind(session: Session, advocate_id: int, kind: ActivityKind) -> b
     """Whether the advocate has an approved attempt of this kind (or, for reference calls, a
     reference-program award). Prebuilt SQL: this runs on every award above a threshold."""
     params = {"advocate_id": advocate_id, "kind": kind.value}
-    return session.connection().execute(_COMPLETED_SQL[kind], params).first() is not None
+    return _COMPLETED_SQL[kind].first(session.connection(), params) is not None
 
 
 def requirements_for(session: Session, advocate: Advocate | Standing, target: Status, now: datetime,
