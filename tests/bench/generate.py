@@ -91,6 +91,8 @@ class Generator:
     # -- setup -----------------------------------------------------------------------------------
     def _missions(self) -> list["BenchMission"]:
         activities = load_catalog(self.session, self.now - timedelta(days=400))
+        self._qualifying = {activities["reference_call"].id: Status.SILVER,
+                            activities["case_study"].id: Status.GOLD}
         missions = []
         for n in range(self.sizes.missions):
             activity = activities[BENCH_MISSION_ACTIVITIES[n % len(BENCH_MISSION_ACTIVITIES)]]
@@ -121,10 +123,13 @@ class Generator:
         advocates, entries, buckets, attempts = [], [], [], []
         for advocate_id in ids:
             own_entries, summary, own_buckets = self._ledger_for(advocate_id, quotas[advocate_id - 1])
-            advocates.append(self._advocate_row(advocate_id, summary))
+            own_attempts = self._attempts_for(advocate_id, per_advocate[advocate_id - 1], missions)
+            qualified = {self._qualifying.get(a["activity_id"]) for a in own_attempts
+                         if a["state"] == AttemptState.APPROVED}
+            advocates.append(self._advocate_row(advocate_id, summary, qualified))
             entries.extend(own_entries)
             buckets.extend(own_buckets)
-            attempts.extend(self._attempts_for(advocate_id, per_advocate[advocate_id - 1], missions))
+            attempts.extend(own_attempts)
         connection = self.session.connection()
         for model, rows in ((Advocate, advocates), (LedgerEntry, entries), (PeriodTotal, buckets),
                             (Attempt, attempts)):
@@ -177,13 +182,13 @@ class Generator:
             self._period_cache[quarter] = cached
         return cached
 
-    def _advocate_row(self, advocate_id: int, summary) -> dict:
+    def _advocate_row(self, advocate_id: int, summary, qualified: set) -> dict:
         balance, lifetime, last_scored = summary
         rng = self.rng
         draw = rng.random()
         state = (AdvocateState.ACTIVE if draw < 0.96 else AdvocateState.PAUSED if draw < 0.98
                  else AdvocateState.OPTED_OUT)
-        status = self._status_for(lifetime)
+        status = self._status_for(lifetime, qualified)
         self.totals.statuses[status] = self.totals.statuses.get(status, 0) + 1
         return {
             "id": advocate_id, "email": f"advocate{advocate_id}@bench.test", "external_id": None,
@@ -198,13 +203,17 @@ class Generator:
             "created_at": self.now - timedelta(days=400), "last_login_at": None,
         }
 
-    def _status_for(self, lifetime: int) -> Status:
-        """A plausible status for these points (the qualifying activities are not modelled here)."""
-        for status, needed, chance in ((Status.PLATINUM, 7500, 0.1), (Status.GOLD, 3000, 0.3),
-                                       (Status.SILVER, 1000, 0.5)):
-            if lifetime >= needed and self.rng.random() < chance:
+    def _status_for(self, lifetime: int, qualified: set) -> Status:
+        """The status the rules give: Silver needs 1,000 points and an approved reference call, Gold
+        3,000 and a case study, Platinum 7,500 and six months at Gold (everyone's status dates from
+        200 days ago). So the data holds no promotion that is already due, as in a running program,
+        where every award and the promote_due_status job promote at once."""
+        status = Status.BRONZE
+        for target, needed in ((Status.SILVER, 1000), (Status.GOLD, 3000)):
+            if lifetime < needed or target not in qualified:
                 return status
-        return Status.BRONZE
+            status = target
+        return Status.PLATINUM if lifetime >= 7500 else status
 
     def _attempts_for(self, advocate_id: int, count: int, missions: list["BenchMission"]) -> list[dict]:
         rng, rows = self.rng, []

@@ -15,3 +15,12 @@ def test_governor_benchmark_decides_every_advocate_at_small_scale(session, now):
     assert figures["governor_checked"] == "600" and int(figures["governor_asks"]) > 600
     assert 0 < float(figures["governor_blocked_share"]) < 1
     assert float(figures["governor_checks_per_s"]) > 0 and float(figures["governor_single_checks_per_s"]) > 0
+
+
+def test_generated_statuses_follow_the_rules_so_no_promotion_is_pending(session, now):
+    from app.services import status
+
+    sizes = Sizes(advocates=400, entries=8000, attempts=2000)
+    totals = Generator(session, sizes, now, "UTC", passwords.hash_password("bench-password-123")).run()
+    assert len(totals.statuses) >= 3, totals.statuses
+    assert status.promote_due(session, now=now) == 0
