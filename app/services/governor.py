@@ -50,6 +50,7 @@ from app.services import eligibility, notifications, outbox
 from app.services import settings as settings_service
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.periods import format_local, to_local
+from app.services.planner import unindexed
 from app.services.scoring import points_for_mission
 from app.services.settings import ProgramSettings
 
@@ -129,8 +130,9 @@ def _load_people(session: Session, ids: Iterable[int], activities: Iterable[Acti
             people[row.id] = _Person(row.id, row.state, row.nps, row.ask_frequency, row=row if full else None)
         for advocate_id, sent_at in session.execute(
                 select(Ask.advocate_id, Ask.sent_at)
-                .where(Ask.advocate_id.in_(chunk), Ask.state == AskState.SENT, Ask.counts_as_ask.is_(True),
-                       Ask.sent_at > now - YEAR).order_by(Ask.advocate_id, Ask.sent_at)):
+                .where(Ask.advocate_id.in_(chunk), unindexed(Ask.state) == AskState.SENT,
+                       Ask.counts_as_ask.is_(True), Ask.sent_at > now - YEAR)
+                .order_by(Ask.advocate_id, Ask.sent_at)):
             people[advocate_id].asks.append(sent_at)
         if not cooled:
             continue
@@ -139,8 +141,8 @@ def _load_people(session: Session, ids: Iterable[int], activities: Iterable[Acti
                            Attempt.activity_id.in_(cooled), Attempt.decided_at > since)
                     .group_by(Attempt.advocate_id, Attempt.activity_id))
         asked = (select(Ask.advocate_id, Ask.activity_id, func.max(Ask.sent_at))
-                 .where(Ask.advocate_id.in_(chunk), Ask.state == AskState.SENT, Ask.activity_id.in_(cooled),
-                        Ask.sent_at > since)
+                 .where(Ask.advocate_id.in_(chunk), unindexed(Ask.state) == AskState.SENT,
+                        Ask.activity_id.in_(cooled), Ask.sent_at > since)
                  .group_by(Ask.advocate_id, Ask.activity_id))
         for kind, stmt in (("approved", approved), ("asked", asked)):
             for advocate_id, activity_id, moment in session.execute(stmt):
@@ -360,7 +362,7 @@ def _queued(session: Session, advocate_ids: Iterable[int]) -> dict[int, list[_Pe
         rows = session.execute(
             select(Ask.id, Ask.advocate_id, Ask.priority, Ask.created_at, Ask.counts_as_ask, Ask.mission_id,
                    Ask.reason, Ask.queued_until)
-            .where(Ask.advocate_id.in_(chunk), Ask.state == AskState.QUEUED)).all()
+            .where(Ask.advocate_id.in_(chunk), unindexed(Ask.state) == AskState.QUEUED)).all()
         missions = _missions(session, {row.mission_id for row in rows})
         for row in rows:
             mission = missions[row.mission_id]
@@ -588,7 +590,7 @@ def drop_closed(session: Session, *, now: datetime, batch: int = 500) -> int:
                                                            Ask.mission_id.in_(closed))
                                       .order_by(Ask.id).limit(batch))):
         total += session.execute(
-            update(Ask).where(Ask.id.in_(ids), Ask.state == AskState.QUEUED)
+            update(Ask).where(Ask.id.in_(ids), unindexed(Ask.state) == AskState.QUEUED)
             .values(state=AskState.DROPPED, reason=R.MISSION_CLOSED, queued_until=None, closed_at=now)
             .execution_options(synchronize_session=False)).rowcount
     session.flush()

@@ -25,6 +25,7 @@ from sqlalchemy.orm.util import identity_key
 from app.models import Advocate, OutboxMessage
 from app.services.errors import NotFound
 from app.services.notifications import dialect_insert
+from app.services.planner import unindexed
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
@@ -128,7 +129,7 @@ def release(session: Session, *, ids: list[int]) -> None:
     """Give claims back unsent, so the next run takes them at once."""
     if ids:
         session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(ids),
-                                                       OutboxMessage.sent_at.is_(None))
+                                                       unindexed(OutboxMessage.sent_at).is_(None))
                         .values(claimed_until=None))
 
 

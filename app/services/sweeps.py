@@ -30,6 +30,7 @@ from app.services import notifications, outbox
 from app.services import settings as settings_service
 from app.services.missions import TRANSITIONS, Actor
 from app.services.periods import format_local
+from app.services.planner import unindexed
 
 S = AttemptState
 BATCH = 500
@@ -79,7 +80,7 @@ def _expire(session: Session, due: Select, from_state: AttemptState, reason: str
     total = 0
     while ids := session.scalars(due.order_by(Attempt.deadline_at, Attempt.id).limit(batch)).all():
         moved = session.scalars(
-            update(Attempt).where(Attempt.id.in_(ids), Attempt.state == from_state)
+            update(Attempt).where(Attempt.id.in_(ids), unindexed(Attempt.state) == from_state)
             .values(state=S.EXPIRED).returning(Attempt.id).execution_options(synchronize_session=False)
         ).all()
         if not moved:
