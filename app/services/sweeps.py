@@ -85,7 +85,7 @@ def _expire(session: Session, due: Select, from_state: AttemptState, reason: str
         ).all()
         if not moved:
             break
-        session.execute(insert(AttemptTransition), [
+        session.execute(insert(AttemptTransition.__table__), [  # Core executemany: no ORM bulk work
             {"attempt_id": attempt_id, "from_state": from_state, "to_state": S.EXPIRED,
              "actor_kind": system.kind, "actor_id": None, "actor_name": system.name,
              "reason": reason, "at": now} for attempt_id in moved])
