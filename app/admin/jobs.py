@@ -9,6 +9,7 @@ from app.jobs import registry
 from app.jobs.runner import find, run_once
 from app.security import role_required
 from app.services import joblocks
+from app.services import settings as settings_service
 
 
 def schedule_label(trigger: dict) -> str:
@@ -28,8 +29,9 @@ def jobs_list():
     names = [job.name for job in jobs]
     last = joblocks.latest_runs(db.session, names=names)
     failed = joblocks.latest_runs(db.session, names=names, failed_only=True)
+    values = settings_service.load(db.session).values
     return render_template("admin/jobs.html", jobs=jobs, last=last, failed=failed,
-                           schedule_label=schedule_label)
+                           schedule_label=schedule_label, describe=lambda job: job.describe(values))
 
 
 @bp.post("/jobs/<name>/run")

@@ -18,7 +18,12 @@ class Job:
     func: Callable[[Session, datetime], int]
     # APScheduler add_job keyword arguments, e.g. {"trigger": "interval", "minutes": 5}
     trigger: dict = field(default_factory=dict)
+    # May name program settings, e.g. "{reminder_after_start_hours} h": describe() fills them in.
     description: str = ""
+
+    def describe(self, settings: dict) -> str:
+        """The description with the program's current setting values."""
+        return self.description.format_map(settings)
 
 
 def registry() -> list[Job]:

@@ -32,11 +32,15 @@ JOBS = [
     Job("expire_due_attempts", expire_due_attempts, {"trigger": "interval", "minutes": 5},
         "Expire started attempts at their deadline and rejected ones whose mission closed."),
     Job("remind_after_start", remind_after_start, {"trigger": "interval", "minutes": 15},
-        "Remind advocates once when a started mission has no submission after 48 h."),
+        "Remind advocates once when a started mission has no submission after "
+        "{reminder_after_start_hours} h."),
     Job("remind_before_deadline", remind_before_deadline, {"trigger": "interval", "minutes": 15},
-        "Remind advocates once when a started mission's deadline is within 48 h."),
+        "Remind advocates once when a started mission's deadline is within "
+        "{reminder_before_deadline_hours} h."),
     Job("escalate_to_csm", escalate_to_csm, {"trigger": "interval", "minutes": 15},
-        "Tell the owner CSM once when a started mission is 2 days from its deadline."),
+        "Tell the owner CSM once when a started mission is {escalate_csm_days_before} days from its "
+        "deadline."),
     Job("escalate_waiting_approvals", escalate_waiting_approvals, {"trigger": "interval", "minutes": 15},
-        "Tell marketing and admins once when a submission has waited over 3 days for approval."),
+        "Tell marketing and admins once when a submission has waited over {escalate_approval_days} days "
+        "for approval."),
 ]

@@ -18,7 +18,8 @@ def promote_due_status(session: Session, now: datetime) -> int:
 
 JOBS = [
     Job("send_reengagement", send_reengagement, {"trigger": "interval", "hours": 6},
-        "Check in once each with advocates inactive for 30, 60 and 90 days."),
+        "Check in once each with advocates inactive for {reengage_first_days}, {reengage_second_days} "
+        "and {reengage_third_days} days."),
     Job("promote_due_status", promote_due_status, {"trigger": "interval", "hours": 6},
         "Promote advocates whose next status came due with time (e.g. Platinum after months at Gold)."),
 ]

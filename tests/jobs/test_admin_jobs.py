@@ -51,3 +51,15 @@ def test_run_now_runs_the_job_and_shows_the_result(session, login, admin, now):
 
 def test_run_now_of_an_unknown_job_is_404(login, admin):
     assert login(admin).post("/admin/jobs/nope/run").status_code == 404
+
+
+def test_job_descriptions_quote_the_current_settings(session, login, admin, now):
+    from app.jobs import registry
+    from app.services import settings
+
+    settings.save(session, changes={"reminder_after_start_hours": 24, "reengage_first_days": 21},
+                  actor_id=admin.id, now=now)
+    session.commit()
+    html = login(admin).get("/admin/jobs").get_data(as_text=True)
+    assert "no submission after 24 h." in html and "inactive for 21, 60 and 90 days" in html
+    assert "{" not in "".join(job.describe(settings.load(session).values) for job in registry())
