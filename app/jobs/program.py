@@ -1,11 +1,12 @@
-"""Program-wide jobs: re-engagement of inactive advocates and status promotions that come due with time."""
+"""Program-wide jobs: re-engagement of inactive advocates, status promotions that come due with time,
+and the leaderboard buckets after a timezone change."""
 
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from app.jobs import Job
-from app.services import reengagement, status
+from app.services import period_totals, reengagement, status
 
 
 def send_reengagement(session: Session, now: datetime) -> int:
@@ -16,10 +17,17 @@ def promote_due_status(session: Session, now: datetime) -> int:
     return status.promote_due(session, now=now)
 
 
+def rebuild_period_totals(session: Session, now: datetime) -> int:
+    return period_totals.rebuild_if_stale(session, now=now, commit=session.commit)
+
+
 JOBS = [
     Job("send_reengagement", send_reengagement, {"trigger": "interval", "hours": 6},
         "Check in once each with advocates inactive for {reengage_first_days}, {reengage_second_days} "
         "and {reengage_third_days} days."),
     Job("promote_due_status", promote_due_status, {"trigger": "interval", "hours": 6},
         "Promote advocates whose next status came due with time (e.g. Platinum after months at Gold)."),
+    Job("rebuild_period_totals", rebuild_period_totals, {"trigger": "interval", "minutes": 15},
+        "After a timezone change, rebuild the week and month leaderboards from the ledger in the "
+        "{timezone} calendar (does nothing otherwise)."),
 ]

@@ -84,10 +84,20 @@ def load(session: Session) -> ProgramSettings:
     return ProgramSettings(values)
 
 
+# Not an admin setting: the timezone the leaderboard buckets follow, "" while they need a rebuild
+# (services/period_totals.py). `load` ignores it; no row means the timezone never changed.
+BUCKETS_TIMEZONE = "period_totals_timezone"
+
+
 def save(session: Session, *, changes: dict, actor_id: int | None, now: datetime) -> ProgramSettings:
-    """Validate and store changed settings. Raises ValidationFailed naming the offending field."""
-    merged = {**load(session).values, **changes}
+    """Validate and store changed settings. Raises ValidationFailed naming the offending field.
+
+    A new timezone marks the week and month buckets for a rebuild (the rebuild_period_totals job)."""
+    current = load(session).values
+    merged = {**current, **changes}
     _validate(merged)
+    if merged["timezone"] != current["timezone"]:
+        changes = {**changes, BUCKETS_TIMEZONE: ""}
     for key, value in changes.items():
         row = session.get(ProgramSetting, key) or ProgramSetting(key=key)
         row.value, row.updated_at, row.updated_by_id = value, now, actor_id
