@@ -95,3 +95,26 @@ def make_submitted_attempt(session, advocate=None, mission=None, **evidence):
     evidence = evidence or {"link": "https://reviews.example.com/r/1"}
     return missions_service.submit_attempt(session, advocate=advocate, attempt_id=attempt.id,
                                            evidence=missions_service.EvidenceInput(**evidence), now=now)
+
+
+def make_reward(session, **overrides):
+    """A reward through the catalog service (so its rules apply), 300 points and 5 in stock by default."""
+    from app.models import RewardKind
+    from app.services import rewards
+
+    n = next(_seq)
+    values = dict(name=f"Reward {n}", description="", kind=RewardKind.SWAG, points_cost=300, stock=5,
+                  min_status=Status.BRONZE, requires_approval=True, unit_cost_cents=None, active=True)
+    values.update(overrides)
+    return rewards.save_reward(session, values=rewards.RewardValues(**values), now=clock.utcnow())
+
+
+def fund(session, advocate, points: int, key: str | None = None):
+    """Give the advocate points through the ledger (a bonus entry)."""
+    from app.models import LedgerReason
+    from app.services import ledger
+
+    ledger.post_entry(session, advocate_id=advocate.id, amount=points, reason=LedgerReason.BONUS,
+                      idempotency_key=key or f"fund:{advocate.id}:{next(_seq)}", now=clock.utcnow())
+    session.refresh(advocate)
+    return advocate

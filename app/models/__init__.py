@@ -14,6 +14,7 @@ from app.models.people import (
     StaffRole,
     StaffUser,
 )
+from app.models.rewards import Redemption, RedemptionState, Reward, RewardKind
 from app.models.status import StatusChange
 
 __all__ = [
@@ -38,6 +39,10 @@ __all__ = [
     "LedgerReason",
     "LoginFailure",
     "Mission",
+    "Redemption",
+    "RedemptionState",
+    "Reward",
+    "RewardKind",
     "Notification",
     "OutboxMessage",
     "PeriodTotal",

@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectChoice, SelectMultipleField, TextAreaField, URLField
+from wtforms import BooleanField, HiddenField, SelectChoice, SelectMultipleField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -44,3 +44,8 @@ class EmailPreferencesForm(FlaskForm):
     emails = SelectMultipleField(
         "Email me about", choices=[SelectChoice(key, label) for key, label in EMAIL_CATEGORIES.items()],
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+
+class RedeemForm(FlaskForm):
+    note = TextAreaField("Anything we need to know? (optional)", validators=[Optional(), Length(max=1000)])
+    request_key = HiddenField()  # one per rendered form: a double click redeems once

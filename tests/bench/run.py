@@ -4,7 +4,7 @@ BENCH_SCALE (default 1.0) scales 100,000 advocates / 2,000,000 ledger entries / 
 Prints `name: value` lines and writes them to bench-results/latest.txt. Targets (2 cores, SQLite):
 every p95 <= 25 ms, award_per_s >= 1000 (one transaction per award), rss_mb <= 300;
 expire_sweep_s <= 10 with its own RSS <= 300 MB (1,000,000 attempts, 100,000 due: tests/bench/sweeps.py);
-governor_checks_per_s >= 5000 (tests/bench/governor.py).
+governor_checks_per_s >= 5000 (tests/bench/governor.py); redeem_per_s >= 500 (tests/bench/rewards.py).
 award_batched_per_s (100 awards per transaction, as a job or import would) is for information.
 """
 
@@ -21,6 +21,7 @@ from app.extensions import db
 from app.services import clock, passwords
 from app.services import settings as settings_service
 from tests.bench import governor as governor_bench
+from tests.bench import rewards as rewards_bench
 from tests.bench import sweeps as sweep_bench
 from tests.bench.generate import Generator, Sizes
 from tests.bench.measure import (
@@ -74,6 +75,7 @@ def run(app, sizes: Sizes, scale: float) -> dict[str, str]:
     batched = awards_per_second(session, advocates=totals.advocates, now=now, rng=rng, per_commit=100,
                                 label="bench-batch")
     lines["award_batched_per_s"] = f"{batched:.0f}"
+    lines.update(rewards_bench.measure(session, now=now, rng=rng))
     lines.update(governor_bench.measure(session, advocates=totals.advocates, now=now, rng=rng))
     lines["rss_mb"] = f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}"
     return lines
@@ -88,7 +90,7 @@ def report(lines: dict[str, str]) -> None:
 
 def within_targets(lines: dict[str, str]) -> bool:
     ok = all(float(lines[name]) <= limit for name, limit in TARGETS.items())
-    minimums = {"award_per_s": 1000, "governor_checks_per_s": 5000}
+    minimums = {"award_per_s": 1000, "governor_checks_per_s": 5000, "redeem_per_s": 500}
     ok = ok and all(float(lines[name]) >= floor for name, floor in minimums.items())
     return ok and float(lines["rss_mb"]) <= 300
 

@@ -24,3 +24,12 @@ def test_generated_statuses_follow_the_rules_so_no_promotion_is_pending(session,
     totals = Generator(session, sizes, now, "UTC", passwords.hash_password("bench-password-123")).run()
     assert len(totals.statuses) >= 3, totals.statuses
     assert status.promote_due(session, now=now) == 0
+
+
+def test_redeem_benchmark_commits_every_redemption_at_small_scale(session, now):
+    from tests.bench import rewards as rewards_bench
+
+    Generator(session, Sizes(advocates=300, entries=9000, attempts=600), now, "UTC",
+              passwords.hash_password("bench-password-123")).run()
+    figures = rewards_bench.measure(session, now=now, rng=random.Random(5), seconds=0.3)
+    assert float(figures["redeem_per_s"]) > 0
