@@ -32,6 +32,7 @@ from seeds.history import Replay
 from seeds.people import DEMO_PASSWORD, STAFF, Profile, make_advocate, make_staff, profiles
 from seeds.plan import Planner
 from seeds.program import make_missions
+from seeds.rewards import load_rewards
 
 URL = "http://127.0.0.1:5000"
 SHOWCASE = (
@@ -107,6 +108,7 @@ def load_demo(session: Session, *, activities: dict[str, ActivityType], advocate
             advocate.state = AdvocateState(persona)
     session.flush()
     _push_asks(session, missions, staff[StaffRole.MARKETING], now)
+    load_rewards(session, rng, staff[StaffRole.MARKETING], now)
     counts = _counts(session, activities, missions)
     counts["refused"] = sum(n for kind, n in outcome.items() if kind.endswith(" refused"))
     return DemoResult(counts, logins_text(session), dict(outcome))

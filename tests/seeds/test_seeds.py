@@ -13,6 +13,9 @@ from app.models import (
     AttemptState,
     LedgerEntry,
     Mission,
+    Redemption,
+    RedemptionState,
+    Reward,
     RewardTierBand,
     StaffRole,
     StaffUser,
@@ -67,6 +70,7 @@ def test_demo_loads_a_consistent_program(session, now):
             AttemptState.STARTED} <= states
     assert count(session, LedgerEntry) > SMALL
     assert set(session.scalars(select(Ask.state).distinct())) >= {AskState.SENT, AskState.BLOCKED}
+    assert count(session, Reward) >= 5 and count(session, Redemption) >= 1
     text = result.describe()
     assert "http://127.0.0.1:5000" in text and "rallypoint-demo" in text
     assert "admin@rallypoint.test" in text and "maya.thompson@brightlane.test" in text
@@ -151,3 +155,9 @@ def test_demo_pushes_leave_asks_in_the_queue(session, now):
     seeds.load(session, advocates=200, now=now)
     queued = session.scalars(select(Ask).where(Ask.state == AskState.QUEUED)).all()
     assert queued and all(a.queued_until > now and a.reason is not None for a in queued)
+
+
+def test_demo_redemptions_cover_every_state(session, now):
+    seeds.load(session, advocates=200, now=now)
+    assert set(session.scalars(select(Redemption.state).distinct())) == set(RedemptionState)
+    assert ledger.verify(session) == []
