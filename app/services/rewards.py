@@ -16,8 +16,9 @@ so two clicks make one move; a rejection or cancellation refunds through the led
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.util import identity_key
 
 from app.models import (
     Advocate,
@@ -31,7 +32,7 @@ from app.models import (
 )
 from app.services import ledger, notifications
 from app.services.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from app.services.notifications import dialect_insert
+from app.services.prepared import Prepared
 
 S = RedemptionState
 OPEN = (S.REQUESTED, S.APPROVED)  # still in the fulfilment queue
@@ -130,6 +131,21 @@ def _why_not(advocate: Advocate, reward: Reward) -> str:
 
 # --- Redeeming ------------------------------------------------------------------------------------
 
+_R = Reward.__table__
+# The redeem path runs as prepared statements (services/prepared.py): SQLAlchemy cannot cache
+# `insert().on_conflict_do_nothing()`, and its ORM loading costs more than the SQL itself.
+_READ_REWARD = Prepared(text(
+    "SELECT name, points_cost, stock, min_status, requires_approval, active FROM reward WHERE id = :id"
+).columns(_R.c.name, _R.c.points_cost, _R.c.stock, _R.c.min_status, _R.c.requires_approval, _R.c.active))
+_INSERT_REDEMPTION = Prepared(text(
+    "INSERT INTO redemption (advocate_id, reward_id, points, state, note, request_key, reason, created_at) "
+    "VALUES (:advocate_id, :reward_id, :points, :state, :note, :request_key, '', :created_at) "
+    "ON CONFLICT (request_key) DO NOTHING RETURNING id"
+).bindparams(bindparam("state", type_=Redemption.__table__.c.state.type),
+             bindparam("created_at", type_=Redemption.__table__.c.created_at.type)))
+_TAKE_STOCK = Prepared(text("UPDATE reward SET stock = stock - 1 WHERE id = :id AND stock > 0 RETURNING id"))
+
+
 def redeem(session: Session, *, advocate: Advocate, reward_id: int, request_key: str, now: datetime,
            note: str = "") -> Redemption:
     """Redeem one reward for the advocate (see the module doc). Raises a DomainError, after which
@@ -137,41 +153,37 @@ def redeem(session: Session, *, advocate: Advocate, reward_id: int, request_key:
     first redemption and changes nothing."""
     if not request_key:
         raise ValidationFailed("Missing request key; reload the page.")
-    reward = session.get(Reward, reward_id)
-    if reward is None or not reward.active:
+    connection = session.connection()
+    reward = _READ_REWARD.first(connection, {"id": reward_id})
+    if reward is None or not reward[-1]:
         raise NotFound("No such reward.")
-    if advocate.status.rank < reward.min_status.rank:
-        raise Conflict(f"This reward is for {reward.min_status.label} advocates and above.")
-    state = S.REQUESTED if reward.requires_approval else S.APPROVED
-    redemption_id = session.execute(
-        dialect_insert(session)(Redemption).values(
-            advocate_id=advocate.id, reward_id=reward.id, points=reward.points_cost, state=state,
-            note=(note or "").strip()[:1000], request_key=request_key, reason="", created_at=now)
-        .on_conflict_do_nothing(index_elements=["request_key"]).returning(Redemption.id)).scalar()
-    if redemption_id is None:
+    name, cost, stock, min_status, requires_approval, _active = reward
+    if advocate.status.rank < min_status.rank:
+        raise Conflict(f"This reward is for {min_status.label} advocates and above.")
+    state = S.REQUESTED if requires_approval else S.APPROVED
+    inserted = _INSERT_REDEMPTION.first(connection, dict(
+        advocate_id=advocate.id, reward_id=reward_id, points=cost, state=state,
+        note=(note or "").strip()[:1000], request_key=request_key, created_at=now))
+    if inserted is None:
         first = session.scalar(select(Redemption).where(Redemption.request_key == request_key))
         if first.advocate_id != advocate.id:
             raise NotFound("No such redemption.")
         return first
+    redemption_id = inserted[0]
     try:
-        ledger.post_entry(session, advocate_id=advocate.id, amount=-reward.points_cost,
-                          reason=LedgerReason.REDEMPTION, idempotency_key=f"redemption:{redemption_id}",
-                          now=now, source=("redemption", redemption_id), note=reward.name)
+        ledger.post_entry(session, advocate_id=advocate.id, amount=-cost, reason=LedgerReason.REDEMPTION,
+                          idempotency_key=f"redemption:{redemption_id}", now=now,
+                          source=("redemption", redemption_id), note=name)
     except ValidationFailed:
-        raise ValidationFailed(f"{reward.name} costs {reward.points_cost:,} points; your balance is "
-                               "lower.") from None
-    if reward.stock is not None and not _take_stock(session, reward.id):
-        raise Conflict(f"{reward.name} is out of stock.")
-    redemption = session.get(Redemption, redemption_id)
+        raise ValidationFailed(f"{name} costs {cost:,} points; your balance is lower.") from None
+    if stock is not None and _TAKE_STOCK.first(connection, {"id": reward_id}) is None:
+        raise Conflict(f"{name} is out of stock.")
+    loaded = session.identity_map.get(identity_key(Reward, reward_id))
+    if loaded is not None:
+        session.expire(loaded, ["stock"])
     if state == S.APPROVED:
-        _notify(session, redemption, reward, "approved", now)
-    return redemption
-
-
-def _take_stock(session: Session, reward_id: int) -> bool:
-    return session.execute(update(Reward).where(Reward.id == reward_id, Reward.stock > 0)
-                           .values(stock=Reward.stock - 1)
-                           .execution_options(synchronize_session=False)).rowcount == 1
+        _notify(session, redemption_id, advocate.id, name, cost, "", "approved", now)
+    return session.get(Redemption, redemption_id)
 
 
 def _return_stock(session: Session, reward_id: int) -> None:
@@ -217,14 +229,14 @@ def get_redemption(session: Session, redemption_id: int) -> Redemption:
 def approve(session: Session, *, staff: StaffUser, redemption_id: int, now: datetime) -> Redemption:
     redemption = _move(session, get_redemption(session, redemption_id), S.APPROVED,
                        decided_by_id=staff.id, decided_at=now)
-    _notify(session, redemption, redemption.reward, "approved", now)
+    _tell(session, redemption, "approved", now)
     return redemption
 
 
 def fulfil(session: Session, *, staff: StaffUser, redemption_id: int, now: datetime) -> Redemption:
     redemption = _move(session, get_redemption(session, redemption_id), S.FULFILLED,
                        fulfilled_at=now, decided_by_id=staff.id)
-    _notify(session, redemption, redemption.reward, "fulfilled", now)
+    _tell(session, redemption, "fulfilled", now)
     return redemption
 
 
@@ -236,7 +248,7 @@ def reject(session: Session, *, staff: StaffUser, redemption_id: int, reason: st
     redemption = _move(session, get_redemption(session, redemption_id), S.REJECTED, reason=reason[:1000],
                        decided_by_id=staff.id, decided_at=now, closed_at=now)
     _refund(session, redemption, now, actor_id=staff.id)
-    _notify(session, redemption, redemption.reward, "rejected", now)
+    _tell(session, redemption, "rejected", now)
     return redemption
 
 
@@ -264,12 +276,18 @@ _MESSAGES = {
 }
 
 
-def _notify(session: Session, redemption: Redemption, reward: Reward, event: str, now: datetime) -> None:
+def _notify(session: Session, redemption_id: int, advocate_id: int, reward_name: str, points: int,
+            reason: str, event: str, now: datetime) -> None:
     title, body = _MESSAGES[event]
-    values = {"reward": reward.name, "points": redemption.points, "reason": redemption.reason}
+    values = {"reward": reward_name, "points": points, "reason": reason}
     notifications.notify(session, kind="reward", title=title.format(**values), body=body.format(**values),
-                         link="/portal/rewards/mine", dedupe_key=f"redemption-{event}:{redemption.id}",
-                         now=now, advocate_id=redemption.advocate_id)
+                         link="/portal/rewards/mine", dedupe_key=f"redemption-{event}:{redemption_id}",
+                         now=now, advocate_id=advocate_id)
+
+
+def _tell(session: Session, redemption: Redemption, event: str, now: datetime) -> None:
+    _notify(session, redemption.id, redemption.advocate_id, redemption.reward.name, redemption.points,
+            redemption.reason, event, now)
 
 
 # --- Reading --------------------------------------------------------------------------------------
