@@ -14,6 +14,14 @@ from app.models.people import (
     StaffRole,
     StaffUser,
 )
+from app.models.referrals import (
+    Referral,
+    ReferralClick,
+    ReferralCode,
+    ReferralState,
+    ReferralTransition,
+    RejectionReason,
+)
 from app.models.status import StatusChange
 
 __all__ = [
@@ -42,6 +50,12 @@ __all__ = [
     "OutboxMessage",
     "PeriodTotal",
     "ProgramSetting",
+    "Referral",
+    "ReferralClick",
+    "ReferralCode",
+    "ReferralState",
+    "ReferralTransition",
+    "RejectionReason",
     "RewardTierBand",
     "StaffRole",
     "StaffUser",
