@@ -25,5 +25,6 @@ from app.admin import (  # noqa: E402,F401
     missions,
     notifications,
     outbox,
+    referrals,
     settings,
 )
