@@ -31,7 +31,8 @@ def _referral(session, now, state=R.SUBMITTED):
     referral = _submit(session, code, "pat@prospect.io", now)
     staff = make_staff(session, role=StaffRole.MARKETING)
     if state == R.QUALIFIED:
-        referral_pipeline.move_referral(session, referral_id=referral.id, to=R.QUALIFIED, staff=staff, now=now)
+        referral_pipeline.move_referral(session, referral_id=referral.id, to=R.QUALIFIED, staff=staff,
+                                        now=now)
     return advocate.id, referral.id, staff.id
 
 
