@@ -13,6 +13,10 @@ from app.models import (
     AttemptState,
     LedgerEntry,
     Mission,
+    Referral,
+    ReferralClick,
+    ReferralState,
+    RejectionReason,
     RewardTierBand,
     StaffRole,
     StaffUser,
@@ -67,6 +71,11 @@ def test_demo_loads_a_consistent_program(session, now):
             AttemptState.STARTED} <= states
     assert count(session, LedgerEntry) > SMALL
     assert set(session.scalars(select(Ask.state).distinct())) >= {AskState.SENT, AskState.BLOCKED}
+    assert set(session.scalars(select(Referral.state).distinct())) == set(ReferralState)
+    assert set(session.scalars(select(Referral.rejection_reason).distinct())) == {None, *RejectionReason}
+    assert session.scalar(select(func.count()).select_from(LedgerEntry).where(
+        LedgerEntry.idempotency_key.like("referral-converted:%"))) == 3
+    assert session.scalar(select(func.count()).select_from(ReferralClick)) > 20
     text = result.describe()
     assert "http://127.0.0.1:5000" in text and "rallypoint-demo" in text
     assert "admin@rallypoint.test" in text and "maya.thompson@brightlane.test" in text
