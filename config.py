@@ -29,6 +29,9 @@ class Config:
     INVITE_MAX_AGE_DAYS = int(os.environ.get("INVITE_MAX_AGE_DAYS", 14))
     LOGIN_MAX_FAILURES = 5
     LOGIN_WINDOW_MINUTES = 15
+    # Referral landing page: submissions per client (keyed hash of the IP) within the window.
+    REFERRAL_MAX_PER_CLIENT = 10
+    REFERRAL_CLIENT_WINDOW_MINUTES = 60
     PASSWORD_HASHER = "argon2"  # noqa: S105 (a profile name, not a secret)
     SCHEDULER_ENABLED = os.environ.get("SCHEDULER_ENABLED", "0") == "1"
     # Email: without MAIL_SERVER nothing is sent; messages wait in the admin outbox view.

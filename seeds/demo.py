@@ -20,6 +20,7 @@ from app.models import (
     Attempt,
     AttemptState,
     LedgerEntry,
+    Referral,
     StaffRole,
     StaffUser,
     Status,
@@ -32,6 +33,7 @@ from seeds.history import Replay
 from seeds.people import DEMO_PASSWORD, STAFF, Profile, make_advocate, make_staff, profiles
 from seeds.plan import Planner
 from seeds.program import make_missions
+from seeds.referrals import load_referrals
 from seeds.rewards import load_rewards
 
 URL = "http://127.0.0.1:5000"
@@ -69,7 +71,7 @@ class DemoResult:
             f"{c['advocates']} advocates (Bronze {c['bronze']}, Silver {c['silver']}, Gold {c['gold']}, "
             f"Platinum {c['platinum']}), {c['entries']} ledger entries, {c['waiting']} submissions "
             f"waiting for approval, {c.get('asks_sent', 0)} asks sent and {c.get('asks_queued', 0)} "
-            f"queued.\n\n{self.logins}"
+            f"queued, {c.get('referrals', 0)} referrals.\n\n{self.logins}"
         )
 
 
@@ -108,6 +110,8 @@ def load_demo(session: Session, *, activities: dict[str, ActivityType], advocate
             advocate.state = AdvocateState(persona)
     session.flush()
     _push_asks(session, missions, staff[StaffRole.MARKETING], now)
+    referrers = [a for a, _, _ in cast if a.state == AdvocateState.ACTIVE]
+    load_referrals(session, rng, referrers, staff[StaffRole.MARKETING], now)
     load_rewards(session, rng, staff[StaffRole.MARKETING], now)
     counts = _counts(session, activities, missions)
     counts["refused"] = sum(n for kind, n in outcome.items() if kind.endswith(" refused"))
@@ -194,6 +198,7 @@ def _counts(session: Session, activities, missions) -> dict[str, int]:
         "entries": session.scalar(select(func.count()).select_from(LedgerEntry)),
         **{f"asks_{state.value}": n for state, n in
            session.execute(select(Ask.state, func.count()).group_by(Ask.state))},
+        "referrals": session.scalar(select(func.count()).select_from(Referral)),
         "waiting": session.scalar(select(func.count()).select_from(Attempt)
                                   .where(Attempt.state == AttemptState.SUBMITTED)),
         **{s.value: by_status.get(s, 0) for s in Status},

@@ -25,6 +25,7 @@ from app.admin import (  # noqa: E402,F401
     missions,
     notifications,
     outbox,
+    referrals,
     rewards,
     settings,
 )

@@ -14,6 +14,14 @@ from app.models.people import (
     StaffRole,
     StaffUser,
 )
+from app.models.referrals import (
+    Referral,
+    ReferralClick,
+    ReferralCode,
+    ReferralState,
+    ReferralTransition,
+    RejectionReason,
+)
 from app.models.rewards import Redemption, RedemptionState, Reward, RewardKind
 from app.models.status import StatusChange
 
@@ -47,6 +55,12 @@ __all__ = [
     "OutboxMessage",
     "PeriodTotal",
     "ProgramSetting",
+    "Referral",
+    "ReferralClick",
+    "ReferralCode",
+    "ReferralState",
+    "ReferralTransition",
+    "RejectionReason",
     "RewardTierBand",
     "StaffRole",
     "StaffUser",

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -16,3 +16,10 @@ class AcceptInviteForm(FlaskForm):
     confirm = PasswordField(
         "Repeat the password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
     )
+
+
+class ReferralForm(FlaskForm):
+    # The email's shape is checked by the service (services/referrals.py), which also needs its domain.
+    name = StringField("Your name", validators=[DataRequired("Tell us your name."), Length(max=120)])
+    email = EmailField("Work email", validators=[DataRequired("Enter your email address."), Length(max=254)])
+    company = StringField("Company", validators=[Length(max=120)])

@@ -36,6 +36,11 @@ DEFAULTS: dict[str, object] = {
     "reengage_first_days": 30,
     "reengage_second_days": 60,
     "reengage_third_days": 90,
+    "referral_referrer_offer": "400 points when your friend qualifies, 1,000 more when they buy",
+    "referral_friend_offer": "15% off your first year",
+    "referral_qualified_points": 400,
+    "referral_converted_points": 1000,
+    "referral_burst_per_hour": 5,
 }
 
 INT_BOUNDS = {
@@ -57,6 +62,9 @@ INT_BOUNDS = {
     "reengage_first_days": (1, 365),
     "reengage_second_days": (1, 365),
     "reengage_third_days": (1, 730),
+    "referral_qualified_points": (1, 1_000_000),
+    "referral_converted_points": (1, 1_000_000),
+    "referral_burst_per_hour": (1, 1000),
 }
 
 
@@ -119,5 +127,8 @@ def _validate(values: dict) -> None:
     if not values["reengage_first_days"] < values["reengage_second_days"] < values["reengage_third_days"]:
         raise ValidationFailed("Re-engagement days must rise: first < second < third.",
                                field="reengage_second_days")
+    for key in ("referral_referrer_offer", "referral_friend_offer"):
+        if not str(values[key]).strip():
+            raise ValidationFailed("Describe the offer; the referral page shows it.", field=key)
     if values["timezone"] not in available_timezones():
         raise ValidationFailed("Unknown timezone (use an IANA name such as Europe/Berlin).", field="timezone")

@@ -1,7 +1,7 @@
 """Rewards catalog and redemptions (SPEC §11), with CHECKs on stock and cost.
 
 Revision ID: d52a1b8e9c30
-Revises: e55b8cddca18
+Revises: c41f0a9d2b77
 Create Date: 2026-12-01 21:44:51.027669
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd52a1b8e9c30'
-down_revision = 'e55b8cddca18'
+down_revision = 'c41f0a9d2b77'
 branch_labels = None
 depends_on = None
 

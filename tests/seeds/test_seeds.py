@@ -15,6 +15,10 @@ from app.models import (
     Mission,
     Redemption,
     RedemptionState,
+    Referral,
+    ReferralClick,
+    ReferralState,
+    RejectionReason,
     Reward,
     RewardTierBand,
     StaffRole,
@@ -71,6 +75,11 @@ def test_demo_loads_a_consistent_program(session, now):
     assert count(session, LedgerEntry) > SMALL
     assert set(session.scalars(select(Ask.state).distinct())) >= {AskState.SENT, AskState.BLOCKED}
     assert count(session, Reward) >= 5 and count(session, Redemption) >= 1
+    assert set(session.scalars(select(Referral.state).distinct())) == set(ReferralState)
+    assert set(session.scalars(select(Referral.rejection_reason).distinct())) == {None, *RejectionReason}
+    assert session.scalar(select(func.count()).select_from(LedgerEntry).where(
+        LedgerEntry.idempotency_key.like("referral-converted:%"))) == 3
+    assert session.scalar(select(func.count()).select_from(ReferralClick)) > 20
     text = result.describe()
     assert "http://127.0.0.1:5000" in text and "rallypoint-demo" in text
     assert "admin@rallypoint.test" in text and "maya.thompson@brightlane.test" in text

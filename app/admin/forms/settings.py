@@ -16,7 +16,10 @@ NUMBER_FIELDS = (
     "ask_gap_days_standard", "ask_year_cap_standard", "ask_gap_days_high", "ask_year_cap_high", "ask_min_nps",
     # Re-engagement
     "reengage_first_days", "reengage_second_days", "reengage_third_days",
+    # Referrals
+    "referral_qualified_points", "referral_converted_points", "referral_burst_per_hour",
 )
+TEXT_FIELDS = ("referral_referrer_offer", "referral_friend_offer")
 
 
 class SettingsForm(FlaskForm):
@@ -52,7 +55,16 @@ class SettingsForm(FlaskForm):
     reengage_second_days = IntegerField("Update after (days inactive)", validators=[InputRequired()])
     reengage_third_days = IntegerField("Last message after (days inactive)", validators=[InputRequired()])
 
+    referral_referrer_offer = TextAreaField("What the referrer gets",
+                                            validators=[DataRequired(), Length(max=300)])
+    referral_friend_offer = TextAreaField("What the friend gets",
+                                          validators=[DataRequired(), Length(max=300)])
+    referral_qualified_points = IntegerField("Points when a referral qualifies", validators=[InputRequired()])
+    referral_converted_points = IntegerField("Points when a referral converts", validators=[InputRequired()])
+    referral_burst_per_hour = IntegerField("Submissions per link per hour", validators=[InputRequired()])
+
     def changes(self) -> dict:
-        keys = ["program_name", "timezone", *NUMBER_FIELDS, *(f"perks_{s.value}" for s in Status)]
+        keys = ["program_name", "timezone", *NUMBER_FIELDS, *TEXT_FIELDS,
+                *(f"perks_{s.value}" for s in Status)]
         return {key: (getattr(self, key).data.strip() if isinstance(getattr(self, key).data, str)
                       else getattr(self, key).data) for key in keys}
