@@ -4,7 +4,8 @@ BENCH_SCALE (default 1.0) scales 100,000 advocates / 2,000,000 ledger entries / 
 Prints `name: value` lines and writes them to bench-results/latest.txt. Targets (2 cores, SQLite):
 every p95 <= 25 ms, award_per_s >= 1000 (one transaction per award), rss_mb <= 300;
 expire_sweep_s <= 10 with its own RSS <= 300 MB (1,000,000 attempts, 100,000 due: tests/bench/sweeps.py);
-governor_checks_per_s >= 5000 (tests/bench/governor.py); redeem_per_s >= 500 (tests/bench/rewards.py).
+governor_checks_per_s >= 5000 (tests/bench/governor.py); redeem_per_s >= 500 (tests/bench/rewards.py);
+referral_submit_p95_ms <= 30 with 1,000,000 referrals stored (tests/bench/referrals.py).
 award_batched_per_s (100 awards per transaction, as a job or import would) is for information.
 """
 
@@ -21,6 +22,7 @@ from app.extensions import db
 from app.services import clock, passwords
 from app.services import settings as settings_service
 from tests.bench import governor as governor_bench
+from tests.bench import referrals as referral_bench
 from tests.bench import rewards as rewards_bench
 from tests.bench import sweeps as sweep_bench
 from tests.bench.generate import Generator, Sizes
@@ -35,7 +37,7 @@ from tests.conftest import make_config, migrate_database
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench-results" / "latest.txt"
 TARGETS = {"leaderboard_all_time_p95_ms": 25, "leaderboard_month_p95_ms": 25, "dashboard_p95_ms": 25,
-           "expire_sweep_s": 10, "expire_sweep_rss_mb": 300}
+           "expire_sweep_s": 10, "expire_sweep_rss_mb": 300, "referral_submit_p95_ms": 30}
 
 
 def main() -> int:
@@ -50,6 +52,7 @@ def main() -> int:
             db.session.remove()
             db.engine.dispose()
     lines.update(sweep_bench.measure(scale))
+    lines.update(referral_bench.measure(scale))
     report(lines)
     return 0 if within_targets(lines) else 1
 
