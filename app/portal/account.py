@@ -36,10 +36,14 @@ def status():
     )
 
 
+NOTIFICATIONS_SHOWN = 50
+
+
 @bp.get("/notifications")
 def notifications_list():
-    items = notifications.recent(db.session, advocate_id=current_user.id, limit=50)
-    return render_template("portal/notifications.html", items=items, form=ActionForm())
+    items = notifications.recent(db.session, advocate_id=current_user.id, limit=NOTIFICATIONS_SHOWN)
+    return render_template("portal/notifications.html", items=items, limit=NOTIFICATIONS_SHOWN,
+                           form=ActionForm())
 
 
 @bp.post("/notifications/read")
