@@ -32,6 +32,8 @@ class Config:
     # Referral landing page: submissions per client (keyed hash of the IP) within the window.
     REFERRAL_MAX_PER_CLIENT = 10
     REFERRAL_CLIENT_WINDOW_MINUTES = 60
+    # JSON API: requests per key per minute, counted in the database (so every process agrees).
+    API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", 600))
     PASSWORD_HASHER = "argon2"  # noqa: S105 (a profile name, not a secret)
     SCHEDULER_ENABLED = os.environ.get("SCHEDULER_ENABLED", "0") == "1"
     # Email: without MAIL_SERVER nothing is sent; messages wait in the admin outbox view.

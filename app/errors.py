@@ -20,6 +20,11 @@ MESSAGES = {
     500: "Something went wrong on our side. Nothing was changed.",
 }
 
+# Envelope codes for plain HTTP errors under /api (DomainErrors carry their own code).
+CODES = {400: "malformed", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+         409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "validation_failed",
+         429: "rate_limited", 500: "server_error"}
+
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
@@ -32,7 +37,7 @@ def _json_error(status: int, code: str, message: str, field: str | None = None):
 def _page(status: int, message: str | None = None):
     message = message or MESSAGES.get(status, "Something went wrong.")
     if _wants_json():
-        return _json_error(status, f"http_{status}", message)
+        return _json_error(status, CODES.get(status, f"http_{status}"), message)
     return render_template("errors/error.html", status=status, message=message), status
 
 

@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter, UUIDConverter
 
 from app import create_app
 from app.extensions import db
+from app.models import StaffRole
 from config import ProductionConfig, config_from_env
 from tests.conftest import make_config
 from tests.factories import PASSWORD, make_advocate, make_staff
@@ -49,10 +50,11 @@ def _find(app, path, verb):
 
 PORTAL = _audience_cases("/portal")
 ADMIN = _audience_cases("/admin")
+API = [case for case in _audience_cases("/api/") if case.values[0] != "/api/v1/openapi.json"]
 
 
-def test_the_inventory_finds_both_areas():
-    assert PORTAL and ADMIN
+def test_the_inventory_finds_every_area():
+    assert PORTAL and ADMIN and API
 
 
 @pytest.mark.parametrize(("path", "verb"), PORTAL + ADMIN)
@@ -60,6 +62,17 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, client, path, verb):
     response = _request(client, verb, _url(app, _find(app, path, verb)))
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize(("path", "verb"), API)
+def test_the_api_needs_a_key_even_with_a_staff_session(app, session, login, path, verb):
+    client = login(make_staff(session, role=StaffRole.ADMIN))
+    session.commit()
+    url = _url(app, _find(app, path, verb))
+    for headers in ({}, {"Authorization": "Bearer rp_wrong"}):
+        response = client.open(url, method=verb, json={}, headers=headers)
+        assert response.status_code == 401, f"{verb} {path}: {response.status_code}"
+        assert response.get_json()["error"]["code"] == "unauthorized"
 
 
 @pytest.mark.parametrize(("path", "verb"), PORTAL)

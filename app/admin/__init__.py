@@ -16,6 +16,7 @@ def _roles():
 
 from app.admin import (  # noqa: E402,F401
     advocates,
+    api_keys,
     approvals,
     asks,
     catalog,

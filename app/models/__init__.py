@@ -1,5 +1,6 @@
 """Every model, imported so that metadata (and Alembic autogenerate) sees them all."""
 
+from app.models.api import ApiKey, ApiRequestCount, ApiScope, IdempotencyRecord
 from app.models.asks import Ask, AskPush, AskReason, AskState
 from app.models.base import Status
 from app.models.catalog import ActivityKind, ActivityType, Effort, Evidence, RewardTierBand, Value
@@ -26,6 +27,10 @@ from app.models.rewards import Redemption, RedemptionState, Reward, RewardKind
 from app.models.status import StatusChange
 
 __all__ = [
+    "ApiKey",
+    "ApiRequestCount",
+    "ApiScope",
+    "IdempotencyRecord",
     "Ask",
     "AskPush",
     "AskReason",

@@ -38,3 +38,8 @@ class ValidationFailed(DomainError):
 class RateLimited(DomainError):
     code = "rate_limited"
     http_status = 429
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+    http_status = 401

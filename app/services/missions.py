@@ -95,8 +95,11 @@ def get_own_attempt(session: Session, *, advocate: Advocate, attempt_id: int) ->
     return attempt
 
 
-def start_mission(session: Session, *, advocate: Advocate, mission_id: int, now: datetime) -> Attempt:
-    """Start a mission the advocate may take now; the deadline is the sooner of expiry and close."""
+def start_mission(session: Session, *, advocate: Advocate, mission_id: int, now: datetime,
+                  actor: Actor | None = None) -> Attempt:
+    """Start a mission the advocate may take now; the deadline is the sooner of expiry and close.
+
+    `actor` is who records the move (default the advocate; staff or an API key acting for them)."""
     mission = session.get(Mission, mission_id)
     if mission is None or mission.archived or not eligibility.in_audience(advocate, mission):
         raise NotFound("No such mission.")
@@ -109,7 +112,7 @@ def start_mission(session: Session, *, advocate: Advocate, mission_id: int, now:
     deadline = min(now + timedelta(days=mission.activity.expires_after_days), mission.closes_at)
     if attempt is None:
         attempt = _create_attempt(session, advocate, mission, now)
-    return transition(session, attempt, S.STARTED, actor=Actor.of(advocate), now=now,
+    return transition(session, attempt, S.STARTED, actor=actor or Actor.of(advocate), now=now,
                       started_at=now, deadline_at=deadline)
 
 
@@ -147,17 +150,40 @@ def can_submit(attempt: Attempt, now: datetime) -> bool:
 
 
 def submit_attempt(session: Session, *, advocate: Advocate, attempt_id: int, evidence: EvidenceInput,
-                   now: datetime) -> Attempt:
+                   now: datetime, actor: Actor | None = None) -> Attempt:
     """Submit evidence for a started (or rejected) attempt; auto-approves when no approval is needed."""
     attempt = get_own_attempt(session, advocate=advocate, attempt_id=attempt_id)
     if not can_submit(attempt, now):
         _refuse_submission(attempt)
     fields = _evidence_fields(attempt.activity.evidence, evidence)
-    transition(session, attempt, S.SUBMITTED, actor=Actor.of(advocate), now=now, submitted_at=now,
+    transition(session, attempt, S.SUBMITTED, actor=actor or Actor.of(advocate), now=now, submitted_at=now,
                decision_reason=None, **fields)
     if not attempt.activity.requires_approval:
         _approve(session, attempt, actor=Actor.of(None), now=now, reason="No approval needed")
     return attempt
+
+
+def record_submission(session: Session, *, advocate_id: int, mission_id: int, evidence: EvidenceInput,
+                      actor: Actor, now: datetime) -> Attempt:
+    """Submit for an advocate (e.g. a review verified elsewhere): start the mission if they have not,
+    then submit, under the portal's rules (audience, status, cooldown, deadline, evidence).
+
+    Raises ValidationFailed (unknown advocate_id or mission_id, missing evidence), Conflict (not
+    offered to this advocate now) and InvalidTransition (already submitted or decided)."""
+    advocate = session.get(Advocate, advocate_id)
+    if advocate is None:
+        raise ValidationFailed("No such advocate.", field="advocate_id")
+    mission = session.get(Mission, mission_id)
+    if mission is None or mission.archived:
+        raise ValidationFailed("No such mission.", field="mission_id")
+    if not eligibility.in_audience(advocate, mission):
+        raise Conflict("This mission is not offered to this advocate.")
+    attempt = session.scalars(select(Attempt).where(
+        Attempt.mission_id == mission.id, Attempt.advocate_id == advocate.id)).first()
+    if attempt is None or attempt.state == S.AVAILABLE:
+        attempt = start_mission(session, advocate=advocate, mission_id=mission.id, now=now, actor=actor)
+    return submit_attempt(session, advocate=advocate, attempt_id=attempt.id, evidence=evidence, now=now,
+                          actor=actor)
 
 
 def _refuse_submission(attempt: Attempt):

@@ -1,0 +1,75 @@
+"""Advocates: list, one, their ledger, manual adjustments and whether the governor allows an ask."""
+
+import uuid
+
+from flask import request
+from sqlalchemy import select
+
+from app.api import bp
+from app.api import representations as rep
+from app.api.auth import caller
+from app.api.inputs import ID, fields_named, integer, query_choice, query_int, string
+from app.api.pagination import envelope, page_args
+from app.api.writes import idempotency_key, write
+from app.extensions import db
+from app.models import ActivityType, Advocate, AdvocateState, Status
+from app.services import clock, governor, ledger, listings
+from app.services.errors import NotFound, ValidationFailed
+
+MAX_ADJUSTMENT = 1_000_000
+
+
+def _advocate(advocate_id: int) -> Advocate:
+    advocate = db.session.get(Advocate, advocate_id)
+    if advocate is None:
+        raise NotFound("No such advocate.")
+    return advocate
+
+
+@bp.get("/advocates")
+def advocates_list():
+    after, limit = page_args()
+    page = listings.advocates(
+        db.session, after=after, limit=limit, state=query_choice("state", AdvocateState),
+        status=query_choice("status", Status), readiness=query_int("readiness", minimum=1, maximum=3),
+        email=request.args.get("email"))
+    return envelope(page, rep.advocate)
+
+
+@bp.get(f"/advocates/<{ID}:advocate_id>")
+def advocate_detail(advocate_id: int):
+    return rep.advocate(_advocate(advocate_id))
+
+
+@bp.get(f"/advocates/<{ID}:advocate_id>/ledger")
+def advocate_ledger(advocate_id: int):
+    before, limit = page_args()
+    page = listings.ledger(db.session, advocate_id=_advocate(advocate_id).id, before=before, limit=limit)
+    return envelope(page, rep.ledger_entry)
+
+
+@bp.post(f"/advocates/<{ID}:advocate_id>/adjustments")
+@write
+def advocate_adjust(body: dict, advocate_id: int):
+    amount = integer(body, "amount", minimum=-MAX_ADJUSTMENT, maximum=MAX_ADJUSTMENT)
+    reason = string(body, "reason", max_length=1000)
+    request_key = f"api:{caller().key_id}:{idempotency_key() or uuid.uuid4().hex}"
+    with fields_named({"note": "reason"}):
+        result = ledger.adjust(db.session, advocate_id=_advocate(advocate_id).id, amount=amount, note=reason,
+                               actor_id=caller().actor_id, request_key=request_key, now=clock.utcnow())
+    advocate = db.session.get(Advocate, advocate_id)
+    return {"entry": rep.ledger_entry(result.entry), "balance": advocate.balance,
+            "lifetime_points": advocate.lifetime_points, "status": advocate.status.value}, 201
+
+
+@bp.get(f"/advocates/<{ID}:advocate_id>/askability")
+def advocate_askability(advocate_id: int):
+    advocate = _advocate(advocate_id)
+    activity = None
+    key = request.args.get("activity_key")
+    if key:
+        activity = db.session.scalars(select(ActivityType).where(ActivityType.key == key)).first()
+        if activity is None:
+            raise ValidationFailed("No activity with this key.", field="activity_key")
+    decision = governor.decide(db.session, advocate=advocate, activity=activity, now=clock.utcnow())
+    return {"advocate_id": advocate.id, "activity_key": key or None, **rep.decision(decision)}

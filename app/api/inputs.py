@@ -1,0 +1,136 @@
+"""Reading API input: the JSON body (an object), its fields and query parameters, checked for shape.
+
+Shape errors are 400 (`BadRequest`: not JSON, not an object) or 422 (`ValidationFailed` naming
+the field); rules stay in the services. Numbers are bounded so nothing reaches the database that
+it would refuse with an error of its own.
+"""
+
+import enum
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from flask import request
+
+from app.services.errors import DomainError, ValidationFailed
+
+MAX_ID = 2**31 - 1
+ID = f"int(min=1, max={MAX_ID})"  # URL converter for ids: out-of-range ids are 404, not an error
+
+
+class BadRequest(DomainError):
+    code = "malformed"
+    http_status = 400
+
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def json_body() -> dict:
+    """The request body as a JSON object ({} when empty)."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw, parse_constant=_no_constants)
+    except (ValueError, RecursionError):
+        raise BadRequest("The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise BadRequest("The body must be a JSON object.")
+    return data
+
+
+def canonical(data: dict) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+
+
+def integer(data: dict, name: str, *, required: bool = True, minimum: int = 1, maximum: int = MAX_ID,
+            label: str | None = None) -> int | None:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise ValidationFailed(f"{label or name} is required.", field=name)
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise ValidationFailed(f"{label or name} must be a whole number from {minimum:,} to {maximum:,}.",
+                               field=name)
+    return value
+
+
+def string(data: dict, name: str, *, required: bool = True, max_length: int = 1000) -> str | None:
+    value = data.get(name)
+    if value is None or (isinstance(value, str) and not value.strip() and required):
+        if required:
+            raise ValidationFailed(f"{name} is required.", field=name)
+        return None
+    if not isinstance(value, str) or len(value) > max_length:
+        raise ValidationFailed(f"{name} must be text of up to {max_length:,} characters.", field=name)
+    return value
+
+
+def strings(data: dict, name: str, *, max_items: int = 500, max_length: int = 254) -> list[str]:
+    value = data.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > max_items or not all(
+            isinstance(v, str) and len(v) <= max_length for v in value):
+        raise ValidationFailed(f"{name} must be a list of up to {max_items} texts.", field=name)
+    return value
+
+
+def obj(data: dict, name: str) -> dict:
+    value = data.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationFailed(f"{name} must be an object.", field=name)
+    return value
+
+
+def moment(data: dict, name: str) -> datetime:
+    """An ISO 8601 date-time; with an offset it is converted, without one it is taken as UTC."""
+    value = string(data, name, max_length=40)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(f"{name} must be an ISO 8601 date-time, e.g. 2026-07-01T09:00:00Z.",
+                               field=name) from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def choice(value, name: str, enum_cls: type[enum.Enum]):
+    if value is None:
+        return None
+    try:
+        return enum_cls(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_cls)
+        raise ValidationFailed(f"{name} must be one of {allowed}.", field=name) from None
+
+
+def query_int(name: str, *, minimum: int = 1, maximum: int = MAX_ID) -> int | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12 or not minimum <= int(raw) <= maximum:
+        raise ValidationFailed(f"{name} must be a whole number from {minimum:,} to {maximum:,}.", field=name)
+    return int(raw)
+
+
+def query_choice(name: str, enum_cls: type[enum.Enum]):
+    return choice(request.args.get(name), name, enum_cls)
+
+
+@contextmanager
+def fields_named(mapping: dict[str, str]) -> Iterator[None]:
+    """Report a service's field under the API's name for it (e.g. note → reason)."""
+    try:
+        yield
+    except DomainError as error:
+        if error.field in mapping:
+            error.field = mapping[error.field]
+        raise

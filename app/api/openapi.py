@@ -1,0 +1,204 @@
+"""The OpenAPI 3 document of /api/v1, built from this Python structure (tests prove it matches the
+registered routes exactly)."""
+
+from app.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.models import AdvocateState, AttemptState, Status
+
+ID_PARAM = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+ERRORS = {
+    "400": "Malformed request: not JSON, not an object, or a bad cursor",
+    "401": "Missing, unknown or revoked API key",
+    "403": "A write with a read-only key",
+    "404": "Unknown object",
+    "409": "Invalid state transition, conflict, or an Idempotency-Key reused for another request",
+    "422": "Validation failed; `field` names the input",
+    "429": "Rate limited (requests per key per minute)",
+}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _path_param(name: str, schema: dict | None = None) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": schema or ID_PARAM}
+
+
+def _query(name: str, schema: dict, description: str = "") -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+def _enum(enum_cls) -> dict:
+    return {"type": "string", "enum": [m.value for m in enum_cls]}
+
+
+PAGE_PARAMS = [
+    _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
+    _query("cursor", {"type": "string"}, "next_cursor of the previous page (opaque)"),
+]
+IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
+               "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+               "description": "A repeat returns the first response and changes nothing"}
+
+
+def _errors(*codes: str) -> dict:
+    return {code: {"description": ERRORS[code], "content": {"application/json": {"schema": _ref("Error")}}}
+            for code in codes}
+
+
+def _ok(schema: dict, status: str = "200", description: str = "OK") -> dict:
+    return {status: {"description": description, "content": {"application/json": {"schema": schema}}}}
+
+
+def _list(item: str, *filters: dict, summary: str) -> dict:
+    page = {"type": "object", "required": ["data", "next_cursor"], "properties": {
+        "data": {"type": "array", "items": _ref(item)}, "next_cursor": {"type": ["string", "null"]}}}
+    return {"get": {"summary": summary, "parameters": [*filters, *PAGE_PARAMS],
+                    "responses": {**_ok(page), **_errors("400", "401", "422", "429")}}}
+
+
+def _read(schema: dict, summary: str, params: list, codes=("401", "404", "429")) -> dict:
+    responses = {**_ok(schema), **_errors(*codes)}
+    return {"get": {"summary": summary, "parameters": params, "responses": responses}}
+
+
+def _write(summary: str, params: list, body: str | None, result: dict, status: str = "200") -> dict:
+    responses = {**_ok(result, status), **_errors("400", "401", "403", "404", "409", "422", "429")}
+    operation = {"summary": summary, "parameters": [*params, IDEMPOTENCY], "responses": responses}
+    if body:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
+    return {"post": operation}
+
+
+def _object(required: list[str], **properties) -> dict:
+    return {"type": "object", "required": required, "properties": properties}
+
+
+STRING, INTEGER, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+WHEN = {"type": ["string", "null"], "format": "date-time"}
+TEXT_OR_NULL, NUMBER_OR_NULL = {"type": ["string", "null"]}, {"type": ["integer", "null"]}
+STRINGS = {"type": "array", "items": STRING}
+SCHEMAS = {
+    "Error": _object(["error"], error=_object(["code", "message", "field"], code=STRING, message=STRING,
+                                              field=TEXT_OR_NULL)),
+    "Advocate": _object(["id", "email", "state", "status", "balance", "lifetime_points"],
+                        id=INTEGER, email=STRING, external_id=TEXT_OR_NULL, name=STRING,
+                        company=STRING, title=STRING, industry=STRING, region=STRING, tags=STRINGS,
+                        state=_enum(AdvocateState), status=_enum(Status), readiness=NUMBER_OR_NULL,
+                        balance=INTEGER, lifetime_points=INTEGER, nps=NUMBER_OR_NULL,
+                        health_score=NUMBER_OR_NULL, owner_id=NUMBER_OR_NULL,
+                        created_at=WHEN),
+    "LedgerEntry": _object(["id", "amount", "reason"], id=INTEGER, advocate_id=INTEGER, amount=INTEGER,
+                           reason=STRING, source_type=TEXT_OR_NULL,
+                           source_id=NUMBER_OR_NULL, note=STRING,
+                           actor_id=NUMBER_OR_NULL, created_at=WHEN),
+    "Adjustment": _object(["amount", "reason"], amount={"type": "integer", "minimum": -1_000_000,
+                                                        "maximum": 1_000_000, "not": {"const": 0}},
+                          reason={"type": "string", "minLength": 1, "maxLength": 1000}),
+    "AdjustmentResult": _object(["entry", "balance"], entry=_ref("LedgerEntry"), balance=INTEGER,
+                                lifetime_points=INTEGER, status=_enum(Status)),
+    "Askability": _object(["askable"], advocate_id=INTEGER, activity_key=TEXT_OR_NULL,
+                          askable=BOOL, reason=TEXT_OR_NULL, askable_at=WHEN, detail=STRING),
+    "Activity": _object(["id", "key"], id=INTEGER, key=STRING, name=STRING, description=STRING,
+                        kind=STRING, effort=STRING, value=STRING, reward_tier=STRING, points=INTEGER,
+                        cooldown_days=INTEGER,
+                        min_status=_enum(Status), expires_after_days=INTEGER, evidence=STRING,
+                        requires_approval=BOOL, counts_as_ask=BOOL, active=BOOL),
+    "Audience": _object([], min_status=_enum(Status),
+                        readiness_tiers={"type": "array", "items": {"type": "integer", "enum": [1, 2, 3]}},
+                        industries=STRINGS, regions=STRINGS, tags=STRINGS, advocate_emails=STRINGS),
+    "Mission": _object(["id", "title"], id=INTEGER, title=STRING, instructions=STRING, activity_id=INTEGER,
+                       activity_key=STRING, audience={"type": "object"}, opens_at=WHEN, closes_at=WHEN,
+                       completion_limit=NUMBER_OR_NULL, completed_count=INTEGER,
+                       points_override=NUMBER_OR_NULL, archived=BOOL),
+    "NewMission": _object(["activity_key", "title", "opens_at", "closes_at"], activity_key=STRING,
+                          title=STRING, instructions=STRING,
+                          opens_at={"type": "string", "format": "date-time"},
+                          closes_at={"type": "string", "format": "date-time"}, audience=_ref("Audience"),
+                          completion_limit={"type": "integer", "minimum": 1},
+                          points_override={"type": "integer", "minimum": 0}),
+    "Attempt": _object(["id", "state"], id=INTEGER, mission_id=INTEGER, advocate_id=INTEGER,
+                       state=_enum(AttemptState), started_at=WHEN, deadline_at=WHEN, submitted_at=WHEN,
+                       decided_at=WHEN, decision_reason=TEXT_OR_NULL,
+                       points_awarded=NUMBER_OR_NULL,
+                       evidence=_object([], link=TEXT_OR_NULL, text=TEXT_OR_NULL,
+                                        file=BOOL)),
+    "NewAttempt": _object(["mission_id", "advocate_id"], mission_id=INTEGER, advocate_id=INTEGER,
+                          evidence=_object([], link=STRING, text=STRING)),
+    "Decision": _object([], reason=STRING),
+    "Rejection": _object(["reason"], reason={"type": "string", "minLength": 1}),
+    "Referral": _object(["id", "state"], id=INTEGER, referrer_id=INTEGER, friend_name=STRING,
+                        friend_email=STRING, friend_company=STRING, state=STRING,
+                        rejection_reason=TEXT_OR_NULL, deal_amount=NUMBER_OR_NULL,
+                        created_at=WHEN, qualified_at=WHEN, converted_at=WHEN, closed_at=WHEN),
+    "Conversion": _object(["amount"], amount={"type": "integer", "minimum": 1, "maximum": 1_000_000_000}),
+    "Reward": _object(["id", "name"], id=INTEGER, name=STRING, description=STRING, kind=STRING,
+                      points_cost=INTEGER, stock=NUMBER_OR_NULL, min_status=_enum(Status),
+                      requires_approval=BOOL, active=BOOL),
+    "Redemption": _object(["id", "state"], id=INTEGER, advocate_id=INTEGER, reward_id=INTEGER, points=INTEGER,
+                          state=STRING, note=STRING, reason=STRING, created_at=WHEN, decided_at=WHEN,
+                          fulfilled_at=WHEN, closed_at=WHEN),
+    "Leaderboard": _object(["period", "data"], period=STRING,
+                           starts={"type": ["string", "null"], "format": "date"},
+                           next_cursor={"type": "null"}, data={"type": "array", "items": _object(
+                               ["rank", "points"], rank=INTEGER, advocate_id=NUMBER_OR_NULL,
+                               name=STRING, company=STRING, points=INTEGER)}),
+}
+
+
+def _paths() -> dict:
+    advocate, attempt = _path_param("advocate_id"), _path_param("attempt_id")
+    return {
+        "/advocates": _list("Advocate", _query("state", _enum(AdvocateState)),
+                            _query("status", _enum(Status)),
+                            _query("readiness", {"type": "integer", "enum": [1, 2, 3]}),
+                            _query("email", STRING), summary="Advocates, by id"),
+        "/advocates/{advocate_id}": _read(_ref("Advocate"), "One advocate", [advocate]),
+        "/advocates/{advocate_id}/ledger": _list("LedgerEntry", advocate,
+                                                 summary="Ledger entries, newest first"),
+        "/advocates/{advocate_id}/adjustments": _write("A manual points adjustment", [advocate], "Adjustment",
+                                                       _ref("AdjustmentResult"), "201"),
+        "/advocates/{advocate_id}/askability": _read(
+            _ref("Askability"), "Whether the ask governor allows an ask now, why not and from when",
+            [advocate, _query("activity_key", STRING, "also apply this activity's cooldown")],
+            ("401", "404", "422", "429")),
+        "/activities": _list("Activity", summary="The activity catalog"),
+        "/missions": {**_list("Mission", _query("state", {"type": "string", "enum": ["open"]}),
+                              summary="Missions (state=open: open now)"),
+                      **_write("Create a mission", [], "NewMission", _ref("Mission"), "201")},
+        "/attempts": {**_list("Attempt", _query("advocate_id", ID_PARAM), _query("mission_id", ID_PARAM),
+                              _query("state", _enum(AttemptState)), summary="Attempts"),
+                      **_write("Record a submission for an advocate", [], "NewAttempt", _ref("Attempt"),
+                               "201")},
+        "/attempts/{attempt_id}/approve": _write("Approve; awards points once", [attempt], "Decision",
+                                                 _ref("Attempt")),
+        "/attempts/{attempt_id}/reject": _write("Reject with a reason", [attempt], "Rejection",
+                                                _ref("Attempt")),
+        "/referrals": _list("Referral", summary="Referrals"),
+        "/referrals/{referral_id}/conversion": _write("Mark a qualified referral converted (CRM hook)",
+                                                      [_path_param("referral_id")], "Conversion",
+                                                      _ref("Referral")),
+        "/rewards": _list("Reward", summary="The rewards catalog"),
+        "/redemptions": _list("Redemption", _query("advocate_id", ID_PARAM), summary="Redemptions"),
+        "/leaderboards/{period}": _read(
+            _ref("Leaderboard"), "A leaderboard",
+            [_path_param("period", {"type": "string", "enum": ["all-time", "month", "week"]}),
+             _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
+             _query("region", STRING), _query("industry", STRING)], ("401", "422", "429")),
+    }
+
+
+def document() -> dict:
+    paths = _paths()
+    paths["/openapi.json"] = {"get": {"summary": "This document (no key needed)", "security": [],
+                                      "responses": _ok({"type": "object"})}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Rallypoint API", "version": "1"},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {"schemas": SCHEMAS,
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                                      "description": "An API key from Admin → API keys"}}},
+    }
