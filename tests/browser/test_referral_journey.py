@@ -69,7 +69,9 @@ def test_friend_signs_up_marketing_converts_referrer_sees_points_and_funnel(brow
     assert "Fran Friend" in body and "Converted" in body and "24,000" in body
     assert referrer.locator("#referral-link").input_value() == f"{base_url}/r/{code}"
     referrer.get_by_role("button", name="Copy link").click()
-    assert referrer.get_by_text(re.compile("Copied to the clipboard|Select the text")).is_visible()
+    # The status text appears after the clipboard call settles: wait for it (up to 5 s), do not poll once.
+    referrer.get_by_text(re.compile("Copied to the clipboard|Select the text")).wait_for(state="visible",
+                                                                                          timeout=5000)
     referrer.goto(f"{base_url}/portal/points")
     assert "1,400" in referrer.locator("main").inner_text()
 
