@@ -23,6 +23,7 @@ from app.models.referrals import (
     RejectionReason,
 )
 from app.models.rewards import Redemption, RedemptionState, Reward, RewardKind
+from app.models.signals import CustomerSignal
 from app.models.status import StatusChange
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "AdvocateState",
     "AskFrequency",
     "Attempt",
+    "CustomerSignal",
     "AttemptState",
     "AttemptTransition",
     "Effort",

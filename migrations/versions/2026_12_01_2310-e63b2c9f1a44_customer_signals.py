@@ -1,0 +1,54 @@
+"""Customer signals (SPEC §7): one row per advocate, and the readiness score and eligible flag on the advocate.
+
+Revision ID: e63b2c9f1a44
+Revises: d52a1b8e9c30
+Create Date: 2026-12-01 23:10:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'e63b2c9f1a44'
+down_revision = 'd52a1b8e9c30'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('customer_signal',
+    sa.Column('advocate_id', sa.Integer(), nullable=False),
+    sa.Column('purchase_count', sa.Integer(), nullable=False),
+    sa.Column('last_purchase_on', sa.Date(), nullable=True),
+    sa.Column('csat', sa.Float(), nullable=True),
+    sa.Column('recovered', sa.Boolean(), nullable=False),
+    sa.Column('usage_depth', sa.Integer(), nullable=True),
+    sa.Column('referrals_made', sa.Integer(), nullable=False),
+    sa.Column('social_mentions', sa.Integer(), nullable=False),
+    sa.Column('last_active_on', sa.Date(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint('csat IS NULL OR (csat >= 1 AND csat <= 5)', name=op.f('ck_customer_signal_csat_in_range')),
+    sa.CheckConstraint('purchase_count >= 0', name=op.f('ck_customer_signal_purchase_count_not_negative')),
+    sa.CheckConstraint('referrals_made >= 0', name=op.f('ck_customer_signal_referrals_made_not_negative')),
+    sa.CheckConstraint('social_mentions >= 0', name=op.f('ck_customer_signal_social_mentions_not_negative')),
+    sa.CheckConstraint('usage_depth IS NULL OR (usage_depth >= 0 AND usage_depth <= 100)', name=op.f('ck_customer_signal_usage_depth_in_range')),
+    sa.ForeignKeyConstraint(['advocate_id'], ['advocate.id'], name=op.f('fk_customer_signal_advocate_id_advocate'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('advocate_id', name=op.f('pk_customer_signal'))
+    )
+    with op.batch_alter_table('advocate', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('readiness_score', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('eligible', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('readiness_scored_at', sa.DateTime(), nullable=True))
+        batch_op.create_index('ix_advocate_readiness', ['state', 'readiness_tier', 'readiness_score'], unique=False)
+
+
+
+def downgrade():
+    with op.batch_alter_table('advocate', schema=None) as batch_op:
+        batch_op.drop_index('ix_advocate_readiness')
+        batch_op.drop_column('readiness_scored_at')
+        batch_op.drop_column('eligible')
+        batch_op.drop_column('readiness_score')
+
+    op.drop_table('customer_signal')
