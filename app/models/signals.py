@@ -25,7 +25,8 @@ class CustomerSignal(db.Model):
         sa.CheckConstraint("social_mentions >= 0", name="social_mentions_not_negative"),
     )
 
-    advocate_id: Mapped[int] = mapped_column(sa.ForeignKey("advocate.id", ondelete="CASCADE"), primary_key=True)
+    advocate_id: Mapped[int] = mapped_column(sa.ForeignKey("advocate.id", ondelete="CASCADE"),
+                                             primary_key=True)
     # Purchases and renewals so far, and the date of the latest one.
     purchase_count: Mapped[int] = mapped_column(default=0)
     last_purchase_on: Mapped[date | None] = mapped_column(sa.Date)
