@@ -86,7 +86,6 @@ class Advocate(TimestampMixin, db.Model):
     # Written by the weekly score_customers job (services/readiness.py) from the customer signals.
     readiness_score: Mapped[int | None]
     eligible: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    readiness_scored_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
     state: Mapped[AdvocateState] = mapped_column(enum_type(AdvocateState), default=AdvocateState.INVITED)
     ask_frequency: Mapped[AskFrequency] = mapped_column(

@@ -39,7 +39,6 @@ def upgrade():
     with op.batch_alter_table('advocate', schema=None) as batch_op:
         batch_op.add_column(sa.Column('readiness_score', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('eligible', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column('readiness_scored_at', sa.DateTime(), nullable=True))
         batch_op.create_index('ix_advocate_readiness', ['state', 'readiness_tier', 'readiness_score'], unique=False)
 
 
@@ -47,7 +46,6 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('advocate', schema=None) as batch_op:
         batch_op.drop_index('ix_advocate_readiness')
-        batch_op.drop_column('readiness_scored_at')
         batch_op.drop_column('eligible')
         batch_op.drop_column('readiness_score')
 
