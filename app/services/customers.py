@@ -29,6 +29,13 @@ class RowRejected(Exception):
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A CSV line that could not be turned into a record, and why."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
 class RowResult:
     line: int
     outcome: str  # "created", "updated" or "rejected"
@@ -102,7 +109,7 @@ def _refused(reason: str) -> ImportReport:
     return ImportReport([RowResult(line=1, outcome="rejected", reason=reason)])
 
 
-def _records(reader, header: list[str]) -> Iterator[tuple[int, Mapping[str, object] | str]]:
+def _records(reader, header: list[str]) -> Iterator[tuple[int, Mapping[str, object] | Unreadable]]:
     """(line, values) per CSV record, or (line, problem); a record's line is where it starts."""
     line = reader.line_num + 1
     while True:
@@ -111,12 +118,12 @@ def _records(reader, header: list[str]) -> Iterator[tuple[int, Mapping[str, obje
         except StopIteration:
             return
         except csv.Error as problem:
-            yield line, f"the line could not be read as CSV ({problem})"
+            yield line, Unreadable(f"the line could not be read as CSV ({problem})")
             line = reader.line_num + 1
             continue
         if any(cell.strip() for cell in cells):
             if len(cells) > len(header):
-                yield line, f"{len(cells)} cells but the header has {len(header)} columns"
+                yield line, Unreadable(f"{len(cells)} cells but the header has {len(header)} columns")
             else:
                 yield line, dict(zip(header, cells))
         line = reader.line_num + 1
@@ -130,8 +137,8 @@ def _import(session: Session, numbered: Iterable[tuple[int, object]], now: datet
 
 
 def _import_one(session: Session, line: int, raw, now: datetime) -> RowResult:
-    if isinstance(raw, str):
-        return RowResult(line, "rejected", reason=raw)
+    if isinstance(raw, Unreadable):
+        return RowResult(line, "rejected", reason=raw.reason)
     if not isinstance(raw, Mapping):
         return RowResult(line, "rejected", reason="a record must be an object of column: value")
     try:
