@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 from app.models import Advocate, AdvocateState, CustomerSignal, StaffUser, Status
 from app.services.customer_rows import COLUMNS, CustomerRow, RowInvalid, parse_row
 
+__all__ = ["COLUMNS", "ImportReport", "RowResult", "import_csv", "import_rows"]
+
 
 class RowRejected(Exception):
     pass
