@@ -13,7 +13,7 @@ from datetime import date
 
 from app.services.accounts import normalise_email
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s<>()\[\],;:\\\"]+@[^@\s<>()\[\],;:\\\"]+\.[a-z]{2,63}$")
 TRUE, FALSE = {"1", "true", "yes", "y"}, {"0", "false", "no", "n", ""}
 MAX_TAGS, MAX_TAG = 20, 40
 

@@ -105,7 +105,8 @@ def invite_qualified(session: Session, *, advocate_ids: list[int], invited_by: S
     advocates = session.scalars(select(Advocate).where(Advocate.id.in_(ids), *_qualified())
                                 .order_by(Advocate.readiness_tier, Advocate.readiness_score.desc())).all()
     if not advocates:
-        raise ValidationFailed("None of them is on the qualified list any more.", field="advocate_ids")
+        raise ValidationFailed("The people chosen are not on the qualified list any more.",
+                               field="advocate_ids")
     current = latest_invites(session, [a.id for a in advocates])
     outcomes = []
     for advocate in advocates:

@@ -106,8 +106,9 @@ def test_the_qualified_list_holds_eligible_tiered_records_that_have_not_joined(s
     listed = [row.advocate for row in page.rows]
     assert member not in listed and member.readiness_tier == 1  # members keep a tier for mission audiences
     assert listed == [a for a in invited if a.readiness_tier is not None]
-    assert [r.advocate.readiness_tier for r in page.rows] == sorted(r.advocate.readiness_tier for r in page.rows)
-    # 11 eligible (the member too): tier 1 under 2 ahead, tier 2 under 4, tier 3 under 7; the member ties first
+    tiers = [r.advocate.readiness_tier for r in page.rows]
+    assert tiers == sorted(tiers)
+    # 11 eligible, the member too: tier 1 below 2 ahead, tier 2 below 4, tier 3 below 7 (member ties first)
     assert page.by_tier == {1: 1, 2: 2, 3: 3} and page.total == 6
     tier_two = qualified.qualified_page(session, now=now, tier=2)
     assert {r.advocate.readiness_tier for r in tier_two.rows} == {2} and tier_two.total == 2
