@@ -31,11 +31,11 @@ def test_curators_upload_a_csv_and_see_the_report(as_role, client, session, role
     assert session.get(CustomerSignal, created.id).usage_depth == 70
 
 
-@pytest.mark.parametrize("role", ["csm", "advocate"])
 def invite(client, ids):
     return client.post("/admin/qualified/invite", data={"advocate_ids": ids})
 
 
+@pytest.mark.parametrize("role", ["csm", "advocate"])
 def test_csms_and_advocates_may_not_import(as_role, client, session, role):
     as_role(role)
     assert client.get("/admin/customers/import").status_code == 403
