@@ -38,7 +38,7 @@ def upgrade():
     )
     with op.batch_alter_table('advocate', schema=None) as batch_op:
         batch_op.add_column(sa.Column('readiness_score', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('eligible', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('eligible', sa.Boolean(), server_default='0', nullable=False))
         batch_op.create_index('ix_advocate_readiness', ['state', 'readiness_tier', 'readiness_score'], unique=False)
 
 
@@ -46,7 +46,11 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('advocate', schema=None) as batch_op:
         batch_op.drop_index('ix_advocate_readiness')
-        batch_op.drop_column('eligible')
-        batch_op.drop_column('readiness_score')
-
+    # SQLite 3.35+ drops a plain column in place; a batch copy of `advocate` would have to drop the
+    # table, which its foreign keys refuse once it holds rows.
+    for column in ('eligible', 'readiness_score'):
+        if op.get_bind().dialect.name == 'sqlite':
+            op.execute(f'ALTER TABLE advocate DROP COLUMN {column}')
+        else:
+            op.drop_column('advocate', column)
     op.drop_table('customer_signal')
