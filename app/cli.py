@@ -5,7 +5,7 @@ from flask import current_app, url_for
 
 from app.extensions import db
 from app.models import StaffRole
-from app.services import accounts, clock, ledger
+from app.services import accounts, clock, customers, ledger
 
 
 def init_app(app) -> None:
@@ -13,6 +13,7 @@ def init_app(app) -> None:
     app.cli.add_command(points_group)
     app.cli.add_command(staff_group)
     app.cli.add_command(scheduler_group)
+    app.cli.add_command(import_group)
 
 
 @click.group("seed", help="Load data.")
@@ -112,3 +113,21 @@ def scheduler_run_once(name: str):
     if outcome.error:
         raise click.ClickException(f"{name} failed: {outcome.error}")
     click.echo(f"{name}: {outcome.items} items touched in {outcome.duration_ms} ms.")
+
+
+@click.group("import", help="Import data.")
+def import_group():
+    pass
+
+
+@import_group.command("customers", help="Upsert customer records from a CSV file and print the report; "
+                                        "exits non-zero when any row was rejected.")
+@click.argument("file", type=click.File("rb"))
+def import_customers(file):
+    report = customers.import_csv(db.session, data=file.read(), now=clock.utcnow())
+    db.session.commit()
+    for row in report.rejected:
+        click.echo(f"line {row.line}: {row.key + ': ' if row.key else ''}{row.reason}")
+    click.echo(report.summary())
+    if report.rejected:
+        raise click.exceptions.Exit(1)

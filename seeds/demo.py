@@ -29,6 +29,7 @@ from app.services import accounts, governor, passwords
 from app.services import settings as settings_service
 from app.services.periods import period_start
 from seeds import personas
+from seeds.customers import load_customers
 from seeds.history import Replay
 from seeds.people import DEMO_PASSWORD, STAFF, Profile, make_advocate, make_staff, profiles
 from seeds.plan import Planner
@@ -71,7 +72,8 @@ class DemoResult:
             f"{c['advocates']} advocates (Bronze {c['bronze']}, Silver {c['silver']}, Gold {c['gold']}, "
             f"Platinum {c['platinum']}), {c['entries']} ledger entries, {c['waiting']} submissions "
             f"waiting for approval, {c.get('asks_sent', 0)} asks sent and {c.get('asks_queued', 0)} "
-            f"queued, {c.get('referrals', 0)} referrals.\n\n{self.logins}"
+            f"queued, {c.get('referrals', 0)} referrals, {c.get('prospects', 0)} customers not yet invited "
+            f"(scored: see Qualified advocates).\n\n{self.logins}"
         )
 
 
@@ -114,6 +116,7 @@ def load_demo(session: Session, *, activities: dict[str, ActivityType], advocate
     load_referrals(session, rng, referrers, staff[StaffRole.MARKETING], now)
     load_rewards(session, rng, staff[StaffRole.MARKETING], now)
     counts = _counts(session, activities, missions)
+    counts["prospects"] = load_customers(session, now=now, seed=seed).created
     counts["refused"] = sum(n for kind, n in outcome.items() if kind.endswith(" refused"))
     return DemoResult(counts, logins_text(session), dict(outcome))
 

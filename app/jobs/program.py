@@ -1,12 +1,12 @@
 """Program-wide jobs: re-engagement of inactive advocates, status promotions that come due with time,
-and the leaderboard buckets after a timezone change."""
+the leaderboard buckets after a timezone change, and the weekly scoring of customer records."""
 
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from app.jobs import Job
-from app.services import period_totals, reengagement, status
+from app.services import period_totals, readiness, reengagement, status
 
 
 def send_reengagement(session: Session, now: datetime) -> int:
@@ -21,6 +21,10 @@ def rebuild_period_totals(session: Session, now: datetime) -> int:
     return period_totals.rebuild_if_stale(session, now=now, commit=session.commit)
 
 
+def score_customers(session: Session, now: datetime) -> int:
+    return readiness.score_customers(session, now=now, commit=session.commit)
+
+
 JOBS = [
     Job("send_reengagement", send_reengagement, {"trigger": "interval", "hours": 6},
         "Check in once each with advocates inactive for {reengage_first_days}, {reengage_second_days} "
@@ -30,4 +34,8 @@ JOBS = [
     Job("rebuild_period_totals", rebuild_period_totals, {"trigger": "interval", "minutes": 15},
         "After a timezone change, rebuild the week and month leaderboards from the ledger in the "
         "{timezone} calendar (does nothing otherwise)."),
+    Job("score_customers", score_customers, {"trigger": "interval", "weeks": 1},
+        "Score every customer record from its signals, mark who is eligible (NPS ≥ {eligible_min_nps}, "
+        "health ≥ {eligible_min_health}, {eligible_min_tenure_months}+ months a customer, product use in "
+        "the last {eligible_active_days} days) and give readiness tiers: the qualified advocates list."),
 ]

@@ -24,6 +24,7 @@ from app.models.referrals import (
     RejectionReason,
 )
 from app.models.rewards import Redemption, RedemptionState, Reward, RewardKind
+from app.models.signals import CustomerSignal
 from app.models.status import StatusChange
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "AdvocateState",
     "AskFrequency",
     "Attempt",
+    "CustomerSignal",
     "AttemptState",
     "AttemptTransition",
     "Effort",

@@ -64,6 +64,8 @@ class Advocate(TimestampMixin, db.Model):
         sa.Index(
             "ix_advocate_leaderboard", "lifetime_points", "last_scored_at", "id"
         ),
+        # The qualified-advocates list: invited records with a tier, best tier and score first.
+        sa.Index("ix_advocate_readiness", "state", "readiness_tier", "readiness_score"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,6 +83,9 @@ class Advocate(TimestampMixin, db.Model):
     nps: Mapped[int | None]
     health_score: Mapped[int | None]
     readiness_tier: Mapped[int | None]
+    # Written by the weekly score_customers job (services/readiness.py) from the customer signals.
+    readiness_score: Mapped[int | None]
+    eligible: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
     state: Mapped[AdvocateState] = mapped_column(enum_type(AdvocateState), default=AdvocateState.INVITED)
     ask_frequency: Mapped[AskFrequency] = mapped_column(

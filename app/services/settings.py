@@ -41,7 +41,19 @@ DEFAULTS: dict[str, object] = {
     "referral_qualified_points": 400,
     "referral_converted_points": 1000,
     "referral_burst_per_hour": 5,
+    # Advocate identification (services/readiness.py): score weights, the recovered-customer bonus
+    # and the eligibility thresholds.
+    **{f"score_weight_{signal}": weight for signal, weight in (
+        ("nps", 20), ("usage", 15), ("health", 15), ("purchases", 10), ("recency", 5), ("csat", 10),
+        ("tenure", 5), ("referrals", 10), ("social", 10))},
+    "score_recovered_bonus": 10,
+    "eligible_min_nps": 9,
+    "eligible_min_health": 70,
+    "eligible_min_tenure_months": 3,
+    "eligible_active_days": 30,
 }
+
+SCORE_WEIGHTS = tuple(key for key in DEFAULTS if key.startswith("score_weight_"))
 
 INT_BOUNDS = {
     "silver_points": (1, 10_000_000),
@@ -65,6 +77,12 @@ INT_BOUNDS = {
     "referral_qualified_points": (1, 1_000_000),
     "referral_converted_points": (1, 1_000_000),
     "referral_burst_per_hour": (1, 1000),
+    **{key: (0, 100) for key in SCORE_WEIGHTS},
+    "score_recovered_bonus": (0, 50),
+    "eligible_min_nps": (0, 10),
+    "eligible_min_health": (0, 100),
+    "eligible_min_tenure_months": (0, 120),
+    "eligible_active_days": (1, 365),
 }
 
 
@@ -115,6 +133,22 @@ def save(session: Session, *, changes: dict, actor_id: int | None, now: datetime
 
 
 def _validate(values: dict) -> None:
+    _validate_numbers(values)
+    if not values["silver_points"] < values["gold_points"] < values["platinum_points"]:
+        raise ValidationFailed("Thresholds must rise: Silver < Gold < Platinum.", field="gold_points")
+    if not values["reengage_first_days"] < values["reengage_second_days"] < values["reengage_third_days"]:
+        raise ValidationFailed("Re-engagement days must rise: first < second < third.",
+                               field="reengage_second_days")
+    if not any(values[key] for key in SCORE_WEIGHTS):
+        raise ValidationFailed("Give at least one signal a weight above 0.", field=SCORE_WEIGHTS[0])
+    for key in ("referral_referrer_offer", "referral_friend_offer"):
+        if not str(values[key]).strip():
+            raise ValidationFailed("Describe the offer; the referral page shows it.", field=key)
+    if values["timezone"] not in available_timezones():
+        raise ValidationFailed("Unknown timezone (use an IANA name such as Europe/Berlin).", field="timezone")
+
+
+def _validate_numbers(values: dict) -> None:
     for key in values:
         if key not in DEFAULTS:
             raise ValidationFailed(f"Unknown setting {key}.", field=key)
@@ -122,13 +156,3 @@ def _validate(values: dict) -> None:
         value = values[key]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ValidationFailed(f"Must be a whole number from {low} to {high}.", field=key)
-    if not values["silver_points"] < values["gold_points"] < values["platinum_points"]:
-        raise ValidationFailed("Thresholds must rise: Silver < Gold < Platinum.", field="gold_points")
-    if not values["reengage_first_days"] < values["reengage_second_days"] < values["reengage_third_days"]:
-        raise ValidationFailed("Re-engagement days must rise: first < second < third.",
-                               field="reengage_second_days")
-    for key in ("referral_referrer_offer", "referral_friend_offer"):
-        if not str(values[key]).strip():
-            raise ValidationFailed("Describe the offer; the referral page shows it.", field=key)
-    if values["timezone"] not in available_timezones():
-        raise ValidationFailed("Unknown timezone (use an IANA name such as Europe/Berlin).", field="timezone")

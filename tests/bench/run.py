@@ -5,7 +5,8 @@ Prints `name: value` lines and writes them to bench-results/latest.txt. Targets 
 every p95 <= 25 ms, award_per_s >= 1000 (one transaction per award), rss_mb <= 300;
 expire_sweep_s <= 10 with its own RSS <= 300 MB (1,000,000 attempts, 100,000 due: tests/bench/sweeps.py);
 governor_checks_per_s >= 5000 (tests/bench/governor.py); redeem_per_s >= 500 (tests/bench/rewards.py);
-referral_submit_p95_ms <= 30 with 1,000,000 referrals stored (tests/bench/referrals.py).
+referral_submit_p95_ms <= 30 with 1,000,000 referrals stored (tests/bench/referrals.py);
+score_customers_s (100,000 customers, tests/bench/identification.py) is for information.
 award_batched_per_s (100 awards per transaction, as a job or import would) is for information.
 """
 
@@ -22,6 +23,7 @@ from app.extensions import db
 from app.services import clock, passwords
 from app.services import settings as settings_service
 from tests.bench import governor as governor_bench
+from tests.bench import identification as identification_bench
 from tests.bench import referrals as referral_bench
 from tests.bench import rewards as rewards_bench
 from tests.bench import sweeps as sweep_bench
@@ -53,6 +55,7 @@ def main() -> int:
             db.engine.dispose()
     lines.update(sweep_bench.measure(scale))
     lines.update(referral_bench.measure(scale))
+    lines.update(identification_bench.measure(scale))
     report(lines)
     return 0 if within_targets(lines) else 1
 

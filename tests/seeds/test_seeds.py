@@ -11,6 +11,7 @@ from app.models import (
     AskState,
     Attempt,
     AttemptState,
+    CustomerSignal,
     LedgerEntry,
     Mission,
     Redemption,
@@ -25,7 +26,8 @@ from app.models import (
     StaffUser,
     Status,
 )
-from app.services import leaderboards, ledger, passwords
+from app.services import leaderboards, ledger, passwords, qualified
+from seeds.customers import PROSPECTS
 
 SMALL = 30
 
@@ -65,7 +67,7 @@ def test_demo_loads_a_consistent_program(session, now):
 
     assert count(session, ActivityType) == 11
     assert {s.role for s in session.scalars(select(StaffUser))} == set(StaffRole)
-    assert count(session, Advocate) == SMALL
+    assert count(session, Advocate) == SMALL + PROSPECTS
     assert ledger.verify(session) == []
     statuses = set(session.scalars(select(Advocate.status)))
     assert statuses == set(Status)
@@ -138,7 +140,7 @@ def test_cli_loads_once_then_prints_the_logins(app, session):
     again = runner.invoke(args=["seed", "demo"])
     assert again.exit_code == 0
     assert "Demo already loaded" in again.output and "csm@rallypoint.test" in again.output
-    assert count(session, Advocate) == SMALL
+    assert count(session, Advocate) == SMALL + PROSPECTS
 
     verify = runner.invoke(args=["points", "verify"])
     assert verify.exit_code == 0 and "OK" in verify.output
@@ -169,4 +171,18 @@ def test_demo_pushes_leave_asks_in_the_queue(session, now):
 def test_demo_redemptions_cover_every_state(session, now):
     seeds.load(session, advocates=200, now=now)
     assert set(session.scalars(select(Redemption.state).distinct())) == set(RedemptionState)
+    assert ledger.verify(session) == []
+
+
+def test_demo_customers_have_signals_scores_and_a_qualified_list(session, now):
+    result = seeds.load(session, advocates=200, now=now)
+    assert result.counts["prospects"] == PROSPECTS and "100 customers not yet invited" in result.describe()
+    assert count(session, CustomerSignal) == count(session, Advocate) == 200 + PROSPECTS
+    assert session.scalar(select(func.count()).select_from(Advocate)
+                          .where(Advocate.readiness_score.is_(None))) == 0
+    active = Advocate.state == AdvocateState.ACTIVE
+    assert {1, 2, 3} <= set(session.scalars(select(Advocate.readiness_tier).where(active)))
+    page = qualified.qualified_page(session, now=now)
+    assert set(page.by_tier) == {1, 2, 3} and page.total >= 20
+    assert any(row.invite_state == "not invited" for row in page.rows)
     assert ledger.verify(session) == []

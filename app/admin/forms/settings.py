@@ -5,6 +5,7 @@ from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.models import Status
+from app.services.settings import SCORE_WEIGHTS
 
 NUMBER_FIELDS = (
     "silver_points", "gold_points", "platinum_points", "platinum_gold_months",
@@ -18,7 +19,11 @@ NUMBER_FIELDS = (
     "reengage_first_days", "reengage_second_days", "reengage_third_days",
     # Referrals
     "referral_qualified_points", "referral_converted_points", "referral_burst_per_hour",
+    # Advocate identification
+    *SCORE_WEIGHTS, "score_recovered_bonus", "eligible_min_nps", "eligible_min_health",
+    "eligible_min_tenure_months", "eligible_active_days",
 )
+
 TEXT_FIELDS = ("referral_referrer_offer", "referral_friend_offer")
 
 
@@ -63,8 +68,24 @@ class SettingsForm(FlaskForm):
     referral_converted_points = IntegerField("Points when a referral converts", validators=[InputRequired()])
     referral_burst_per_hour = IntegerField("Submissions per link per hour", validators=[InputRequired()])
 
+    score_weight_nps = IntegerField("NPS", validators=[InputRequired()])
+    score_weight_usage = IntegerField("Product usage depth", validators=[InputRequired()])
+    score_weight_health = IntegerField("Health score", validators=[InputRequired()])
+    score_weight_purchases = IntegerField("Purchases and renewals", validators=[InputRequired()])
+    score_weight_recency = IntegerField("Recent purchase or renewal", validators=[InputRequired()])
+    score_weight_csat = IntegerField("Support CSAT", validators=[InputRequired()])
+    score_weight_tenure = IntegerField("Tenure", validators=[InputRequired()])
+    score_weight_referrals = IntegerField("Organic referrals made", validators=[InputRequired()])
+    score_weight_social = IntegerField("Social mentions", validators=[InputRequired()])
+    score_recovered_bonus = IntegerField("Recovered-customer bonus (points)", validators=[InputRequired()])
+    eligible_min_nps = IntegerField("Lowest NPS", validators=[InputRequired()])
+    eligible_min_health = IntegerField("Lowest health score", validators=[InputRequired()])
+    eligible_min_tenure_months = IntegerField("Customer for at least (months)", validators=[InputRequired()])
+    eligible_active_days = IntegerField("Used the product within (days)", validators=[InputRequired()])
+
     def changes(self) -> dict:
         keys = ["program_name", "timezone", *NUMBER_FIELDS, *TEXT_FIELDS,
                 *(f"perks_{s.value}" for s in Status)]
         return {key: (getattr(self, key).data.strip() if isinstance(getattr(self, key).data, str)
                       else getattr(self, key).data) for key in keys}
+

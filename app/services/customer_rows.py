@@ -1,0 +1,161 @@
+"""One customer record as it arrives (a CSV line or a JSON object), checked field by field.
+
+`parse_row` turns the raw values into a CustomerRow of the fields that were given, or raises
+RowInvalid listing every problem, so the importer can refuse the whole row before writing any of
+it. A missing or blank value means "not given": it leaves the stored value as it is.
+"""
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from app.services.accounts import normalise_email
+
+EMAIL = re.compile(r"^[^@\s<>()\[\],;:\\\"]+@[^@\s<>()\[\],;:\\\"]+\.[a-z]{2,63}$")
+TRUE, FALSE = {"1", "true", "yes", "y"}, {"0", "false", "no", "n", ""}
+MAX_TAGS, MAX_TAG = 20, 40
+
+
+class RowInvalid(Exception):
+    def __init__(self, reasons: list[str]):
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+def _text(limit: int) -> Callable[[object], str]:
+    def parse(value):
+        text = str(value).strip()
+        if len(text) > limit:
+            raise ValueError(f"at most {limit} characters")
+        return text
+    return parse
+
+
+def _email(value) -> str:
+    email = normalise_email(str(value))
+    if len(email) > 254 or not EMAIL.match(email):
+        raise ValueError("not an email address")
+    return email
+
+
+def _whole(low: int, high: int | None = None) -> Callable[[object], int]:
+    def parse(value):
+        text = str(value).strip()
+        if isinstance(value, bool) or not isinstance(value, int | str) or not re.fullmatch(r"-?\d+", text):
+            raise ValueError("a whole number" + (f" from {low} to {high}" if high is not None else ""))
+        number = int(text)
+        if number < low or (high is not None and number > high):
+            raise ValueError(f"from {low} to {high}" if high is not None else f"at least {low}")
+        return number
+    return parse
+
+
+def _csat(value) -> float:
+    try:
+        number = float(str(value).strip()) if not isinstance(value, bool) else math.nan
+    except ValueError:
+        number = math.nan
+    if not 1 <= number <= 5:
+        raise ValueError("an average from 1 to 5")
+    return round(number, 2)
+
+
+def _flag(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in TRUE | FALSE:
+        raise ValueError("yes or no")
+    return text in TRUE
+
+
+def _tags(value) -> list[str]:
+    items = value if isinstance(value, list) else str(value).split(";")
+    tags = list(dict.fromkeys(str(t).strip() for t in items if str(t).strip()))
+    if len(tags) > MAX_TAGS or any(len(t) > MAX_TAG for t in tags):
+        raise ValueError(f"at most {MAX_TAGS} tags of {MAX_TAG} characters, separated by ;")
+    return tags
+
+
+def _day(value) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError("a date as YYYY-MM-DD") from None
+
+
+# column -> (where it is stored, parser). "advocate": a column of the advocate; "signal": of customer_signal.
+FIELDS: dict[str, tuple[str, Callable]] = {
+    "external_id": ("key", _text(80)),
+    "email": ("key", _email),
+    "name": ("advocate", _text(120)),
+    "company": ("advocate", _text(120)),
+    "title": ("advocate", _text(120)),
+    "industry": ("advocate", _text(80)),
+    "company_size": ("advocate", _text(40)),
+    "region": ("advocate", _text(80)),
+    "tags": ("advocate", _tags),
+    "customer_since": ("advocate", _day),
+    "nps": ("advocate", _whole(0, 10)),
+    "health_score": ("advocate", _whole(0, 100)),
+    "purchases": ("signal", _whole(0)),
+    "last_purchase_on": ("signal", _day),
+    "csat": ("signal", _csat),
+    "recovered": ("signal", _flag),
+    "usage_depth": ("signal", _whole(0, 100)),
+    "referrals_made": ("signal", _whole(0)),
+    "social_mentions": ("signal", _whole(0)),
+    "last_active_on": ("signal", _day),
+}
+COLUMNS = tuple(FIELDS)
+NOT_IN_FUTURE = ("customer_since", "last_purchase_on", "last_active_on")
+# CSV/JSON name -> CustomerSignal attribute, where they differ.
+SIGNAL_ATTRS = {"purchases": "purchase_count"}
+
+
+@dataclass
+class CustomerRow:
+    external_id: str | None = None
+    email: str | None = None
+    profile: dict[str, object] = field(default_factory=dict)  # advocate attribute -> value
+    signals: dict[str, object] = field(default_factory=dict)  # customer_signal attribute -> value
+
+    @property
+    def key(self) -> str:
+        return self.external_id or self.email or ""
+
+
+def _given(value) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def parse_row(raw: Mapping[str, object], *, today: date) -> CustomerRow:
+    """The given fields of one record, parsed; RowInvalid names every unknown or bad field."""
+    reasons = [f"unknown field {name!r}" for name in raw if name not in FIELDS]
+    row = CustomerRow()
+    for name, (place, parse) in FIELDS.items():
+        value = raw.get(name)
+        if not _given(value):
+            continue
+        try:
+            parsed = parse(value)
+        except ValueError as problem:
+            reasons.append(f"{name}: {problem}")
+            continue
+        if name in NOT_IN_FUTURE and parsed > today:
+            reasons.append(f"{name}: {parsed.isoformat()} is in the future")
+        elif place == "key":
+            setattr(row, name, parsed or None)
+        elif place == "advocate":
+            row.profile[name] = parsed
+        else:
+            row.signals[SIGNAL_ATTRS.get(name, name)] = parsed
+    if row.external_id is None and row.email is None and not reasons:
+        reasons.append("give an external_id or an email")
+    if reasons:
+        raise RowInvalid(reasons)
+    return row

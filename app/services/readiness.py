@@ -1,0 +1,176 @@
+"""Readiness (SPEC §7): a 0-100 score from a customer's signals, eligibility, and percentile tiers.
+
+`score` and `is_eligible` are pure rules over one customer's Signals and the program's Rules
+(settings). `score_customers` applies them to every advocate record in batches of ids (memory
+stays flat however many there are), then gives tiers by rank among the eligible with a few
+set-based UPDATEs. Scores are whole numbers, so the rank of a score is found from at most 101
+(score, count) groups: tier 1 goes to the scores with fewer than ceil(10 % of the eligible)
+customers above them, tier 2 under ceil(30 %), tier 3 under ceil(60 %). Equal scores therefore
+always share the better tier. Rerunning changes nothing unless signals, settings or the date did.
+"""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
+
+from app.models import Advocate, CustomerSignal
+from app.services import settings as settings_service
+
+BATCH = 2000
+TIER_SHARES = ((1, 0.10), (2, 0.30), (3, 0.60))  # cumulative share of the eligible, best first
+# Where a signal counts in full; below it counts in proportion.
+FULL_PURCHASES, FULL_REFERRALS, FULL_MENTIONS, FULL_TENURE_MONTHS = 5, 3, 5, 24
+RECENT_DAYS, STALE_DAYS = 90, 730  # a purchase this recent counts in full, this old not at all
+NO_TICKETS_CSAT = 0.5  # no resolved tickets: neither good nor bad
+
+
+@dataclass(frozen=True)
+class Signals:
+    nps: int | None = None
+    health_score: int | None = None
+    customer_since: date | None = None
+    purchase_count: int = 0
+    last_purchase_on: date | None = None
+    csat: float | None = None
+    recovered: bool = False
+    usage_depth: int | None = None
+    referrals_made: int = 0
+    social_mentions: int = 0
+    last_active_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    weights: dict[str, int]  # signal name (nps, usage, ...) -> weight
+    recovered_bonus: int
+    min_nps: int
+    min_health: int
+    min_tenure_months: int
+    active_days: int
+
+    @classmethod
+    def from_settings(cls, values: dict) -> "Rules":
+        weights = {key.removeprefix("score_weight_"): values[key] for key in settings_service.SCORE_WEIGHTS}
+        return cls(weights=weights,
+                   recovered_bonus=values["score_recovered_bonus"], min_nps=values["eligible_min_nps"],
+                   min_health=values["eligible_min_health"],
+                   min_tenure_months=values["eligible_min_tenure_months"],
+                   active_days=values["eligible_active_days"])
+
+
+def months_between(start: date, today: date) -> int:
+    """Whole calendar months from `start` to `today` (0 if start is later)."""
+    months = (today.year - start.year) * 12 + today.month - start.month - (today.day < start.day)
+    return max(0, months)
+
+
+def _part(value: float | None, full: float) -> float:
+    return 0.0 if value is None else max(0.0, min(1.0, value / full))
+
+
+def components(s: Signals, today: date) -> dict[str, float]:
+    """Each signal as a share from 0 to 1; an unknown signal counts 0 (CSAT: neutral)."""
+    days = (today - s.last_purchase_on).days if s.last_purchase_on else None
+    recency = 0.0 if days is None else 1.0 - _part(max(0, days - RECENT_DAYS), STALE_DAYS - RECENT_DAYS)
+    tenure = months_between(s.customer_since, today) if s.customer_since else None
+    return {
+        "nps": _part(s.nps, 10), "usage": _part(s.usage_depth, 100), "health": _part(s.health_score, 100),
+        "purchases": _part(s.purchase_count, FULL_PURCHASES), "recency": recency,
+        "csat": NO_TICKETS_CSAT if s.csat is None else _part(s.csat - 1, 4),
+        "tenure": _part(tenure, FULL_TENURE_MONTHS), "referrals": _part(s.referrals_made, FULL_REFERRALS),
+        "social": _part(s.social_mentions, FULL_MENTIONS),
+    }
+
+
+def score(s: Signals, rules: Rules, today: date) -> int:
+    """The weighted average of the signals as 0-100, plus the recovered bonus, capped at 100."""
+    parts = components(s, today)
+    total = sum(rules.weights.values())
+    weighted = sum(parts[name] * weight for name, weight in rules.weights.items()) / total if total else 0.0
+    raw = math.floor(weighted * 100 + 0.5) + (rules.recovered_bonus if s.recovered else 0)
+    return max(0, min(100, raw))
+
+
+def is_eligible(s: Signals, rules: Rules, today: date) -> bool:
+    """NPS, health, tenure and active usage all at or past their thresholds; unknown means no."""
+    return (s.nps is not None and s.nps >= rules.min_nps
+            and s.health_score is not None and s.health_score >= rules.min_health
+            and s.customer_since is not None
+            and months_between(s.customer_since, today) >= rules.min_tenure_months
+            and s.last_active_on is not None and (today - s.last_active_on).days <= rules.active_days)
+
+
+def tier_floors(groups: list[tuple[int, int]]) -> dict[int, int]:
+    """tier -> lowest score in it, from the eligible (score, count) groups; empty tiers are left out."""
+    eligible = sum(n for _, n in groups)
+    cuts = {tier: math.ceil(share * eligible) for tier, share in TIER_SHARES}
+    floors: dict[int, int] = {}
+    above = 0
+    for value, n in sorted(groups, reverse=True):
+        tier = next((t for t, cut in cuts.items() if above < cut), None)
+        if tier is None:
+            break
+        floors[tier] = value
+        above += n
+    return floors
+
+
+_A = Advocate.__table__
+_S = CustomerSignal.__table__
+_READ = (select(_A.c.id, _A.c.nps, _A.c.health_score, _A.c.customer_since, _S.c.purchase_count,
+                _S.c.last_purchase_on, _S.c.csat, _S.c.recovered, _S.c.usage_depth, _S.c.referrals_made,
+                _S.c.social_mentions, _S.c.last_active_on, _A.c.readiness_score, _A.c.eligible)
+         .select_from(_A.outerjoin(_S, _S.c.advocate_id == _A.c.id)))
+_WRITE = (sa.update(_A).where(_A.c.id == bindparam("b_id"))
+          .values(readiness_score=bindparam("b_score"), eligible=bindparam("b_eligible")))
+
+
+def score_customers(session: Session, *, now: datetime, batch: int = BATCH,
+                    commit: Callable[[], None] | None = None) -> int:
+    """Recompute every record's score, eligibility and tier; returns how many records changed.
+
+    Scores are written a batch of ids at a time (only rows whose score or flag changed; `commit`,
+    if given, runs after each batch), then the tiers with one UPDATE per tier."""
+    rules = Rules.from_settings(settings_service.load(session).values)
+    today = now.date()
+    changed, last = 0, 0
+    while rows := session.execute(_READ.where(_A.c.id > last).order_by(_A.c.id).limit(batch)).all():
+        last = rows[-1].id
+        writes = []
+        for row in rows:
+            signals = _signals(row)
+            new = (score(signals, rules, today), is_eligible(signals, rules, today))
+            if new != (row.readiness_score, row.eligible):
+                writes.append({"b_id": row.id, "b_score": new[0], "b_eligible": new[1]})
+        if writes:
+            session.execute(_WRITE, writes)
+            changed += len(writes)
+        if commit:
+            commit()
+    return changed + _assign_tiers(session)
+
+
+def _signals(row) -> Signals:
+    """A read row as Signals; a record without a signals row has no purchases, referrals or mentions."""
+    return Signals(nps=row.nps, health_score=row.health_score, customer_since=row.customer_since,
+                   purchase_count=row.purchase_count or 0, last_purchase_on=row.last_purchase_on,
+                   csat=row.csat, recovered=bool(row.recovered), usage_depth=row.usage_depth,
+                   referrals_made=row.referrals_made or 0, social_mentions=row.social_mentions or 0,
+                   last_active_on=row.last_active_on)
+
+
+def _assign_tiers(session: Session) -> int:
+    groups = session.execute(select(_A.c.readiness_score, func.count()).where(_A.c.eligible.is_(True))
+                             .group_by(_A.c.readiness_score)).all()
+    floors = tier_floors([(value, n) for value, n in groups])
+    whens = [(sa.and_(_A.c.eligible.is_(True), _A.c.readiness_score >= floor), tier)
+             for tier, floor in sorted(floors.items())]
+    tier = sa.case(*whens, else_=sa.null()) if whens else sa.null()
+    result = session.execute(sa.update(_A).where(_A.c.readiness_tier.is_distinct_from(tier))
+                             .values(readiness_tier=tier))
+    return result.rowcount
