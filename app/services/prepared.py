@@ -3,7 +3,7 @@
 An award runs the same few statements thousands of times a second, and SQLAlchemy's execution
 layer (cache lookup, parameter set-up, result objects, events) costs about 0.1 ms per statement:
 more than SQLite takes to run it. A `Prepared` statement is compiled by SQLAlchemy once per dialect,
-so its placeholders and its value conversions (enums, dates, JSON) are exactly SQLAlchemy's, and
+so its parameter markers and its value conversions (enums, dates, JSON) are exactly SQLAlchemy's, and
 then runs on the raw cursor of the connection the session already holds: same transaction, same
 locks. Driver errors are raised as SQLAlchemy's exceptions (IntegrityError, OperationalError, …).
 Engine events such as `before_cursor_execute` do not see these statements.
