@@ -24,8 +24,29 @@ class BadRequest(DomainError):
     http_status = 400
 
 
+class TooLarge(DomainError):
+    code = "too_large"
+    http_status = 413
+
+
 def _no_constants(name: str):
     raise ValueError(f"{name} is not JSON")
+
+
+def limit_body(max_bytes: int) -> None:
+    """Refuse a body over `max_bytes` with a 413 before reading it (a chunked one is cut off at the
+    limit by Werkzeug, also a 413)."""
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise TooLarge(f"The body is larger than {max_bytes // (1024 * 1024)} MB; send it in parts.")
+    request.max_content_length = min(max_bytes, request.max_content_length or max_bytes)
+
+
+def json_value(raw: bytes):
+    """Any JSON value; NaN, Infinity and nesting too deep for Python are not JSON here."""
+    try:
+        return json.loads(raw, parse_constant=_no_constants)
+    except (ValueError, RecursionError):
+        raise BadRequest("The body is not valid JSON.") from None
 
 
 def json_body() -> dict:
@@ -33,16 +54,17 @@ def json_body() -> dict:
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
-    try:
-        data = json.loads(raw, parse_constant=_no_constants)
-    except (ValueError, RecursionError):
-        raise BadRequest("The body is not valid JSON.") from None
+    data = json_value(raw)
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object.")
     return data
 
 
-def canonical(data: dict) -> bytes:
+def canonical(data) -> bytes:
+    """The body as compared for Idempotency-Key: JSON with sorted keys, or raw bytes (never valid JSON
+    with the NUL in front, so the two cannot collide)."""
+    if isinstance(data, bytes):
+        return b"\0" + data
     return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
 
