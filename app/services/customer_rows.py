@@ -55,14 +55,17 @@ def _email(value) -> str:
     return email
 
 
-def _whole(low: int, high: int | None = None) -> Callable[[object], int]:
+MAX_COUNT = 1_000_000  # purchases, referrals, mentions: far above any real count, well inside a column
+
+
+def _whole(low: int, high: int = MAX_COUNT) -> Callable[[object], int]:
     def parse(value):
-        text = str(value).strip()
-        if isinstance(value, bool) or not isinstance(value, int | str) or not re.fullmatch(r"-?\d+", text):
-            raise ValueError("a whole number" + (f" from {low} to {high}" if high is not None else ""))
+        text = str(value).strip() if isinstance(value, int | str) else ""
+        if isinstance(value, bool) or not re.fullmatch(r"-?\d{1,18}", text):
+            raise ValueError(f"a whole number from {low} to {high:,}")
         number = int(text)
-        if number < low or (high is not None and number > high):
-            raise ValueError(f"from {low} to {high}" if high is not None else f"at least {low}")
+        if not low <= number <= high:
+            raise ValueError(f"from {low} to {high:,}")
         return number
     return parse
 
