@@ -8,7 +8,7 @@ from flask import request
 
 from app.api import bp
 from app.api import representations as rep
-from app.api.inputs import BadRequest, json_value, limit_body
+from app.api.inputs import BadRequest, json_value, limited_body
 from app.api.writes import write
 from app.extensions import db
 from app.models import Advocate
@@ -22,8 +22,7 @@ CSV = "text/csv"
 
 def import_body() -> list | bytes:
     """The records of an import: a CSV file's bytes (Content-Type: text/csv) or a JSON array of objects."""
-    limit_body(MAX_IMPORT_BYTES)
-    raw = request.get_data(cache=True)
+    raw = limited_body(MAX_IMPORT_BYTES)
     if not raw.strip():
         raise ValidationFailed("Send the records: a JSON array of objects, or CSV (Content-Type: text/csv).")
     if request.mimetype == CSV:

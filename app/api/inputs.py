@@ -33,12 +33,18 @@ def _no_constants(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
-def limit_body(max_bytes: int) -> None:
-    """Refuse a body over `max_bytes` with a 413 before reading it (a chunked one is cut off at the
-    limit by Werkzeug, also a 413)."""
+def limited_body(max_bytes: int) -> bytes:
+    """The raw body, refused with a 413 when over `max_bytes`: by its Content-Length before reading,
+    or (chunked, no length) when more than `max_bytes` arrive. Werkzeug stops reading a stream at
+    max_content_length without saying so, hence the one byte more."""
+    too_large = TooLarge(f"The body is larger than {max_bytes // (1024 * 1024)} MB; send it in parts.")
     if request.content_length is not None and request.content_length > max_bytes:
-        raise TooLarge(f"The body is larger than {max_bytes // (1024 * 1024)} MB; send it in parts.")
-    request.max_content_length = min(max_bytes, request.max_content_length or max_bytes)
+        raise too_large
+    request.max_content_length = min(max_bytes + 1, request.max_content_length or max_bytes + 1)
+    raw = request.get_data(cache=True)
+    if len(raw) > max_bytes:
+        raise too_large
+    return raw
 
 
 def json_value(raw: bytes):

@@ -257,5 +257,19 @@ def test_a_body_over_the_size_limit_is_413_json(api, session):
         assert response.status_code == 413 and error_of(response)["code"] == "too_large"
 
 
+def test_a_chunked_body_over_the_size_limit_is_413_too(api, session):
+    import io
+
+    from app.api.customers import MAX_IMPORT_BYTES
+
+    body = b"[" + b'{"email": "a@example.com", "name": "A"},' * (MAX_IMPORT_BYTES // 40) + b"{}]"
+    response = api.client.post("/api/v1/advocates/import", input_stream=io.BytesIO(body),
+                               headers={"Authorization": f"Bearer {api.secret}",
+                                        "Transfer-Encoding": "chunked", "Content-Type": "application/json"},
+                               environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 413 and error_of(response)["code"] == "too_large"
+    assert _count(session) == 0
+
+
 def test_the_openapi_record_schema_has_exactly_the_importer_columns():
     assert set(SCHEMAS["CustomerRecord"]["properties"]) == set(COLUMNS)
