@@ -4,8 +4,9 @@ import click
 from flask import current_app, url_for
 
 from app.extensions import db
-from app.models import StaffRole
-from app.services import accounts, clock, customers, ledger
+from app.models import ApiScope, StaffRole
+from app.services import accounts, api_keys, clock, customers, ledger
+from app.services.errors import DomainError
 
 
 def init_app(app) -> None:
@@ -14,6 +15,7 @@ def init_app(app) -> None:
     app.cli.add_command(staff_group)
     app.cli.add_command(scheduler_group)
     app.cli.add_command(import_group)
+    app.cli.add_command(api_keys_group)
 
 
 @click.group("seed", help="Load data.")
@@ -131,3 +133,36 @@ def import_customers(file):
     click.echo(report.summary())
     if report.rejected:
         raise click.exceptions.Exit(1)
+
+
+@click.group("api-keys", help="API keys (the same as Admin → API keys).")
+def api_keys_group():
+    pass
+
+
+@api_keys_group.command("create", help="Make an API key and print its secret, once.")
+@click.option("--name", required=True, help="The system that uses it, e.g. CRM sync.")
+@click.option("--scope", required=True, type=click.Choice([s.value for s in ApiScope]),
+              help="read: lists and lookups; write: read, plus every write.")
+def api_keys_create(name: str, scope: str):
+    try:
+        made = api_keys.create_key(db.session, name=name, scope=ApiScope(scope), created_by=None,
+                                   now=clock.utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"API key “{made.key.name}” ({scope}). Store it now; it is not shown again:")
+    click.echo(made.secret)
+
+
+@api_keys_group.command("revoke", help="Revoke the live API key with this name; it answers 401 from now on.")
+@click.argument("name")
+def api_keys_revoke(name: str):
+    try:
+        key = api_keys.revoke_key_named(db.session, name=name, now=clock.utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"API key “{key.name}” revoked.")

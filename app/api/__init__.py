@@ -13,4 +13,13 @@ bp = Blueprint("api", __name__)
 bp.before_request(require_key)
 csrf.exempt(bp)
 
-from app.api import advocates, attempts, catalog, docs, leaderboards, referrals, rewards  # noqa: E402,F401
+from app.api import (  # noqa: E402,F401
+    advocates,
+    attempts,
+    catalog,
+    customers,
+    docs,
+    leaderboards,
+    referrals,
+    rewards,
+)

@@ -24,8 +24,35 @@ class BadRequest(DomainError):
     http_status = 400
 
 
+class TooLarge(DomainError):
+    code = "too_large"
+    http_status = 413
+
+
 def _no_constants(name: str):
     raise ValueError(f"{name} is not JSON")
+
+
+def limited_body(max_bytes: int) -> bytes:
+    """The raw body, refused with a 413 when over `max_bytes`: by its Content-Length before reading,
+    or (chunked, no length) when more than `max_bytes` arrive. Werkzeug stops reading a stream at
+    max_content_length without saying so, hence the one byte more."""
+    too_large = TooLarge(f"The body is larger than {max_bytes // (1024 * 1024)} MB; send it in parts.")
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise too_large
+    request.max_content_length = min(max_bytes + 1, request.max_content_length or max_bytes + 1)
+    raw = request.get_data(cache=True)
+    if len(raw) > max_bytes:
+        raise too_large
+    return raw
+
+
+def json_value(raw: bytes):
+    """Any JSON value; NaN, Infinity and nesting too deep for Python are not JSON here."""
+    try:
+        return json.loads(raw, parse_constant=_no_constants)
+    except (ValueError, RecursionError):
+        raise BadRequest("The body is not valid JSON.") from None
 
 
 def json_body() -> dict:
@@ -33,16 +60,17 @@ def json_body() -> dict:
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
-    try:
-        data = json.loads(raw, parse_constant=_no_constants)
-    except (ValueError, RecursionError):
-        raise BadRequest("The body is not valid JSON.") from None
+    data = json_value(raw)
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object.")
     return data
 
 
-def canonical(data: dict) -> bytes:
+def canonical(data) -> bytes:
+    """The body as compared for Idempotency-Key: JSON with sorted keys, or raw bytes (never valid JSON
+    with the NUL in front, so the two cannot collide)."""
+    if isinstance(data, bytes):
+        return b"\0" + data
     return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
 

@@ -1,6 +1,7 @@
 """The OpenAPI 3 document of /api/v1, built from this Python structure (tests prove it matches the
 registered routes exactly)."""
 
+from app.api.customers import MAX_IMPORT_BYTES, MAX_RECORDS
 from app.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from app.models import AdvocateState, AttemptState, Status
 
@@ -11,6 +12,7 @@ ERRORS = {
     "403": "A write with a read-only key",
     "404": "Unknown object",
     "409": "Invalid state transition, conflict, or an Idempotency-Key reused for another request",
+    "413": "The body is too large",
     "422": "Validation failed; `field` names the input",
     "429": "Rate limited (requests per key per minute)",
 }
@@ -62,12 +64,17 @@ def _read(schema: dict, summary: str, params: list, codes=("401", "404", "429"))
     return {"get": {"summary": summary, "parameters": params, "responses": responses}}
 
 
-def _write(summary: str, params: list, body: str | None, result: dict, status: str = "200") -> dict:
-    responses = {**_ok(result, status), **_errors("400", "401", "403", "404", "409", "422", "429")}
+def _write(summary: str, params: list, body: str | dict | None, result: dict, status: str = "200", *,
+           method: str = "post", extra: dict | None = None, description: str = "",
+           codes=("400", "401", "403", "404", "409", "422", "429")) -> dict:
+    responses = {**_ok(result, status), **(extra or {}), **_errors(*codes)}
     operation = {"summary": summary, "parameters": [*params, IDEMPOTENCY], "responses": responses}
+    if description:
+        operation["description"] = description
     if body:
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
-    return {"post": operation}
+        content = body if isinstance(body, dict) else {"application/json": {"schema": _ref(body)}}
+        operation["requestBody"] = {"required": True, "content": content}
+    return {method: operation}
 
 
 def _object(required: list[str], **properties) -> dict:
@@ -78,6 +85,36 @@ STRING, INTEGER, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boole
 WHEN = {"type": ["string", "null"], "format": "date-time"}
 TEXT_OR_NULL, NUMBER_OR_NULL = {"type": ["string", "null"]}, {"type": ["integer", "null"]}
 STRINGS = {"type": "array", "items": STRING}
+DATE = {"type": "string", "format": "date", "description": "YYYY-MM-DD, not in the future"}
+
+
+def _whole(minimum: int, maximum: int | None = None) -> dict:
+    bounds = {"minimum": minimum, **({"maximum": maximum} if maximum is not None else {})}
+    return {"type": ["integer", "string"], **bounds}
+
+
+# One customer record (services/customer_rows.FIELDS; tests/api/test_customers.py proves the same columns).
+# Missing or null values leave stored ones alone; numbers may also come as numeric strings, as in CSV.
+CUSTOMER_FIELDS = {
+    "external_id": {"type": ["string", "integer"], "maxLength": 80},
+    "email": {"type": "string", "format": "email"},
+    "name": {"type": "string", "maxLength": 120}, "company": {"type": "string", "maxLength": 120},
+    "title": {"type": "string", "maxLength": 120}, "industry": {"type": "string", "maxLength": 80},
+    "company_size": {"type": "string", "maxLength": 40}, "region": {"type": "string", "maxLength": 80},
+    "tags": {"type": ["array", "string"], "items": {"type": "string", "maxLength": 40}, "maxItems": 20,
+             "description": "a list, or texts separated by ;"},
+    "customer_since": DATE, "nps": _whole(0, 10), "health_score": _whole(0, 100), "purchases": _whole(0),
+    "last_purchase_on": DATE, "csat": {"type": ["number", "string"], "minimum": 1, "maximum": 5},
+    "recovered": {"type": ["boolean", "string"], "description": "or yes/no, true/false, 1/0"},
+    "usage_depth": _whole(0, 100), "referrals_made": _whole(0), "social_mentions": _whole(0),
+    "last_active_on": DATE,
+}
+
+
+def _types(schema: dict) -> list[str]:
+    return schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+
+
 SCHEMAS = {
     "Error": _object(["error"], error=_object(["code", "message", "field"], code=STRING, message=STRING,
                                               field=TEXT_OR_NULL)),
@@ -138,6 +175,15 @@ SCHEMAS = {
     "Redemption": _object(["id", "state"], id=INTEGER, advocate_id=INTEGER, reward_id=INTEGER, points=INTEGER,
                           state=STRING, note=STRING, reason=STRING, created_at=WHEN, decided_at=WHEN,
                           fulfilled_at=WHEN, closed_at=WHEN),
+    "CustomerRecord": {"type": "object", "additionalProperties": False,
+                       "properties": {name: {**schema, "type": [*_types(schema), "null"]}
+                                      for name, schema in CUSTOMER_FIELDS.items()},
+                       "description": "A new record needs an email and a name; an update, its external_id "
+                                      "or email. Unknown fields are refused."},
+    "ImportReport": _object(["created", "updated", "rejected"], created=INTEGER, updated=INTEGER,
+                            rejected={"type": "array", "items": _object(
+                                ["line", "reasons"], line=INTEGER, key=STRING,
+                                reasons={"type": "array", "items": STRING})}),
     "Leaderboard": _object(["period", "data"], period=STRING,
                            starts={"type": ["string", "null"], "format": "date"},
                            next_cursor={"type": "null"}, data={"type": "array", "items": _object(
@@ -153,6 +199,23 @@ def _paths() -> dict:
                             _query("status", _enum(Status)),
                             _query("readiness", {"type": "integer", "enum": [1, 2, 3]}),
                             _query("email", STRING), summary="Advocates, by id"),
+        "/advocates/by-external-id/{external_id}": _write(
+            "Upsert one customer record and its signals by the CRM's external id", [_path_param(
+                "external_id", {"type": "string", "minLength": 1, "maxLength": 80})], "CustomerRecord",
+            _ref("Advocate"), method="put", extra=_ok(_ref("Advocate"), "201", "Created"),
+            codes=("400", "401", "403", "409", "422", "429"),
+            description="200 when it updated a record, 201 when it created one. The path's external id is "
+                        "the record's; one in the body must be the same. A rejected record writes nothing "
+                        "(422, every reason in `message`, `field` the first column named)."),
+        "/advocates/import": _write(
+            "Import customer records: created, updated and rejected rows", [],
+            {"application/json": {"schema": {"type": "array", "items": _ref("CustomerRecord"), "minItems": 1,
+                                             "maxItems": MAX_RECORDS}},
+             "text/csv": {"schema": {"type": "string", "description": "a header of the record's fields"}}},
+            _ref("ImportReport"), codes=("400", "401", "403", "409", "413", "422", "429"),
+            description="Each row is applied whole or rejected with its line (1-based position, or the CSV "
+                        "line) and every reason; the others still apply. "
+                        f"Bodies up to {MAX_IMPORT_BYTES // (1024 * 1024)} MB."),
         "/advocates/{advocate_id}": _read(_ref("Advocate"), "One advocate", [advocate]),
         "/advocates/{advocate_id}/ledger": _list("LedgerEntry", advocate,
                                                  summary="Ledger entries, newest first"),

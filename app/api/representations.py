@@ -21,6 +21,13 @@ def advocate(a) -> dict:
     }
 
 
+def import_report(report) -> dict:
+    """An ImportReport: counts of created and updated records, and each rejected one with every reason."""
+    return {"created": report.created, "updated": report.updated,
+            "rejected": [{"line": r.line, "key": r.key, "reasons": [p.message for p in r.problems]}
+                         for r in report.rejected]}
+
+
 def ledger_entry(e) -> dict:
     return {
         "id": e.id, "advocate_id": e.advocate_id, "amount": e.amount, "reason": e.reason.value,

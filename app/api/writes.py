@@ -1,5 +1,6 @@
 """Every API write runs through `write`: parse the JSON body, honour Idempotency-Key, commit once."""
 
+from collections.abc import Callable
 from functools import wraps
 
 from flask import Response, current_app, request
@@ -17,16 +18,20 @@ def _json(status: int, body: str, replayed: bool = False) -> Response:
     return response
 
 
-def write(view):
+def write(view=None, *, body: Callable[[], object] = json_body):
     """Wrap a view `view(body, **url_values) -> (payload, status)` into one transaction.
 
+    `body` reads the request body (a JSON object unless told otherwise: `@write(body=reader)`).
     With an Idempotency-Key the key is claimed first, in the same transaction as the write; a
     repeat returns the stored first response and changes nothing; the same key for another
     request (method, path or body) is a 409."""
+    if view is None:
+        return lambda view: write(view, body=body)
+    read_body = body
 
     @wraps(view)
     def wrapped(**url_values):
-        body = json_body()
+        body = read_body()
         key = request.headers.get("Idempotency-Key")
         claim = None
         if key is not None:

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.models import ApiKey, ApiRequestCount, ApiScope, StaffRole, StaffUser
-from app.services.errors import Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
+from app.services.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
 
 SECRET_PREFIX = "rp_"  # noqa: S105 (the public marker of a key, not a secret)
 VISIBLE = 11  # "rp_" and the first 8 characters of the random part
@@ -35,22 +35,28 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_key(session: Session, *, name: str, scope: ApiScope, created_by: StaffUser,
+def create_key(session: Session, *, name: str, scope: ApiScope, created_by: StaffUser | None,
                now: datetime) -> NewKey:
-    """Make a key and its actor row; returns the secret, which is never stored or shown again."""
+    """Make a key and its actor row; returns the secret, which is never stored or shown again.
+
+    `created_by` is None when made from the command line. Two live keys never share a name, so a
+    name (in the list, in the actor's name, on the command line) says which key it is."""
     name = (name or "").strip()
     if not name or len(name) > 80:
         raise ValidationFailed("Name the key (up to 80 characters), e.g. after the system using it.",
                                field="name")
     if not isinstance(scope, ApiScope):
         raise ValidationFailed("Choose read or write.", field="scope")
+    if active_keys_named(session, name):
+        raise ValidationFailed(f"A live API key is already named “{name}”; choose another name or revoke it "
+                               "first.", field="name")
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     actor = StaffUser(email=f"api-key-{uuid.uuid4().hex}@keys.rallypoint.invalid", name=f"API key: {name}",
                       role=StaffRole.MARKETING, password_hash=None, active=False, created_at=now)
     session.add(actor)
     session.flush()
     key = ApiKey(name=name, scope=scope, prefix=secret[:VISIBLE], key_hash=hash_secret(secret),
-                 actor_id=actor.id, created_by_id=created_by.id, created_at=now)
+                 actor_id=actor.id, created_by_id=created_by.id if created_by else None, created_at=now)
     session.add(key)
     session.flush()
     return NewKey(key, secret)
@@ -58,6 +64,23 @@ def create_key(session: Session, *, name: str, scope: ApiScope, created_by: Staf
 
 def list_keys(session: Session) -> list[ApiKey]:
     return session.scalars(select(ApiKey).order_by(ApiKey.revoked_at.is_not(None), ApiKey.id.desc())).all()
+
+
+def active_keys_named(session: Session, name: str) -> list[ApiKey]:
+    """The live (unrevoked) keys with this name, compared as stored after trimming."""
+    return session.scalars(select(ApiKey).where(ApiKey.name == (name or "").strip(),
+                                                ApiKey.revoked_at.is_(None)).order_by(ApiKey.id)).all()
+
+
+def revoke_key_named(session: Session, *, name: str, now: datetime) -> ApiKey:
+    """Revoke the live key with this name; NotFound when there is none."""
+    keys = active_keys_named(session, name)
+    if not keys:
+        raise NotFound(f"No live API key is named “{(name or '').strip()}”.")
+    if len(keys) > 1:  # made before names were unique among live keys
+        raise Conflict(f"{len(keys)} live API keys are named “{name.strip()}”; revoke the one you mean "
+                       "under Admin → API keys.")
+    return revoke_key(session, key_id=keys[0].id, now=now)
 
 
 def revoke_key(session: Session, *, key_id: int, now: datetime) -> ApiKey:

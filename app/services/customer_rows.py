@@ -18,14 +18,27 @@ TRUE, FALSE = {"1", "true", "yes", "y"}, {"0", "false", "no", "n", ""}
 MAX_TAGS, MAX_TAG = 20, 40
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One reason a record is refused, and the column it names (None when it names none)."""
+
+    message: str
+    field: str | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class RowInvalid(Exception):
-    def __init__(self, reasons: list[str]):
-        super().__init__("; ".join(reasons))
-        self.reasons = reasons
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
 
 
 def _text(limit: int) -> Callable[[object], str]:
     def parse(value):
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise ValueError("a text")
         text = str(value).strip()
         if len(text) > limit:
             raise ValueError(f"at most {limit} characters")
@@ -34,20 +47,25 @@ def _text(limit: int) -> Callable[[object], str]:
 
 
 def _email(value) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not an email address")
     email = normalise_email(str(value))
     if len(email) > 254 or not EMAIL.match(email):
         raise ValueError("not an email address")
     return email
 
 
-def _whole(low: int, high: int | None = None) -> Callable[[object], int]:
+MAX_COUNT = 1_000_000  # purchases, referrals, mentions: far above any real count, well inside a column
+
+
+def _whole(low: int, high: int = MAX_COUNT) -> Callable[[object], int]:
     def parse(value):
-        text = str(value).strip()
-        if isinstance(value, bool) or not isinstance(value, int | str) or not re.fullmatch(r"-?\d+", text):
-            raise ValueError("a whole number" + (f" from {low} to {high}" if high is not None else ""))
+        text = str(value).strip() if isinstance(value, int | str) else ""
+        if isinstance(value, bool) or not re.fullmatch(r"-?\d{1,18}", text):
+            raise ValueError(f"a whole number from {low} to {high:,}")
         number = int(text)
-        if number < low or (high is not None and number > high):
-            raise ValueError(f"from {low} to {high}" if high is not None else f"at least {low}")
+        if not low <= number <= high:
+            raise ValueError(f"from {low} to {high:,}")
         return number
     return parse
 
@@ -72,7 +90,10 @@ def _flag(value) -> bool:
 
 
 def _tags(value) -> list[str]:
-    items = value if isinstance(value, list) else str(value).split(";")
+    if not isinstance(value, list | str) or (isinstance(value, list) and not all(
+            isinstance(t, str) for t in value)):
+        raise ValueError("a list of texts, or texts separated by ;")
+    items = value if isinstance(value, list) else value.split(";")
     tags = list(dict.fromkeys(str(t).strip() for t in items if str(t).strip()))
     if len(tags) > MAX_TAGS or any(len(t) > MAX_TAG for t in tags):
         raise ValueError(f"at most {MAX_TAGS} tags of {MAX_TAG} characters, separated by ;")
@@ -82,6 +103,8 @@ def _tags(value) -> list[str]:
 def _day(value) -> date:
     if isinstance(value, date):
         return value
+    if not isinstance(value, str):
+        raise ValueError("a date as YYYY-MM-DD")
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
@@ -135,7 +158,8 @@ def _given(value) -> bool:
 
 def parse_row(raw: Mapping[str, object], *, today: date) -> CustomerRow:
     """The given fields of one record, parsed; RowInvalid names every unknown or bad field."""
-    reasons = [f"unknown field {name!r}" for name in raw if name not in FIELDS]
+    reasons = [Problem(f"unknown field {str(name)[:80]!r}", str(name)[:80])
+               for name in raw if name not in FIELDS]
     row = CustomerRow()
     for name, (place, parse) in FIELDS.items():
         value = raw.get(name)
@@ -144,10 +168,10 @@ def parse_row(raw: Mapping[str, object], *, today: date) -> CustomerRow:
         try:
             parsed = parse(value)
         except ValueError as problem:
-            reasons.append(f"{name}: {problem}")
+            reasons.append(Problem(f"{name}: {problem}", name))
             continue
         if name in NOT_IN_FUTURE and parsed > today:
-            reasons.append(f"{name}: {parsed.isoformat()} is in the future")
+            reasons.append(Problem(f"{name}: {parsed.isoformat()} is in the future", name))
         elif place == "key":
             setattr(row, name, parsed or None)
         elif place == "advocate":
@@ -155,7 +179,7 @@ def parse_row(raw: Mapping[str, object], *, today: date) -> CustomerRow:
         else:
             row.signals[SIGNAL_ATTRS.get(name, name)] = parsed
     if row.external_id is None and row.email is None and not reasons:
-        reasons.append("give an external_id or an email")
+        reasons.append(Problem("give an external_id or an email"))
     if reasons:
         raise RowInvalid(reasons)
     return row

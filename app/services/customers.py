@@ -21,13 +21,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, AdvocateState, CustomerSignal, StaffUser, Status
-from app.services.customer_rows import COLUMNS, CustomerRow, RowInvalid, parse_row
+from app.services.customer_rows import COLUMNS, CustomerRow, Problem, RowInvalid, parse_row
 
-__all__ = ["COLUMNS", "ImportReport", "RowResult", "import_csv", "import_rows"]
+__all__ = ["COLUMNS", "ImportReport", "Problem", "RowResult", "import_csv", "import_rows"]
 
 
 class RowRejected(Exception):
-    pass
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.problem = Problem(message, field)
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,12 @@ class RowResult:
     line: int
     outcome: str  # "created", "updated" or "rejected"
     key: str = ""  # the row's external id or email, as given
-    reason: str = ""
+    problems: tuple[Problem, ...] = ()  # why it was rejected: each reason and the column it names
     advocate_id: int | None = None
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(p.message for p in self.problems)
 
 
 @dataclass
@@ -108,7 +114,7 @@ def _header_problem(header: list[str]) -> str | None:
 
 
 def _refused(reason: str) -> ImportReport:
-    return ImportReport([RowResult(line=1, outcome="rejected", reason=reason)])
+    return ImportReport([RowResult(line=1, outcome="rejected", problems=(Problem(reason),))])
 
 
 def _records(reader, header: list[str]) -> Iterator[tuple[int, Mapping[str, object] | Unreadable]]:
@@ -140,21 +146,21 @@ def _import(session: Session, numbered: Iterable[tuple[int, object]], now: datet
 
 def _import_one(session: Session, line: int, raw, now: datetime) -> RowResult:
     if isinstance(raw, Unreadable):
-        return RowResult(line, "rejected", reason=raw.reason)
+        return RowResult(line, "rejected", problems=(Problem(raw.reason),))
     if not isinstance(raw, Mapping):
-        return RowResult(line, "rejected", reason="a record must be an object of column: value")
+        return RowResult(line, "rejected", problems=(Problem("a record must be an object of column: value"),))
     try:
         row = parse_row(raw, today=now.date())
     except RowInvalid as invalid:
-        return RowResult(line, "rejected", key=_raw_key(raw), reason=str(invalid))
+        return RowResult(line, "rejected", key=_raw_key(raw), problems=tuple(invalid.problems))
     try:
         with session.begin_nested():
             advocate, created = _write(session, row, now)
     except RowRejected as rejected:
-        return RowResult(line, "rejected", key=row.key, reason=str(rejected))
+        return RowResult(line, "rejected", key=row.key, problems=(rejected.problem,))
     except IntegrityError:
-        return RowResult(line, "rejected", key=row.key,
-                         reason="conflicts with another record saved at the same time; import it again")
+        return RowResult(line, "rejected", key=row.key, problems=(
+            Problem("conflicts with another record saved at the same time; import it again"),))
     return RowResult(line, "created" if created else "updated", key=row.key, advocate_id=advocate.id)
 
 
@@ -193,18 +199,20 @@ def _match(session: Session, row: CustomerRow) -> Advocate | None:
     by_email = row.email and session.scalars(select(Advocate).where(Advocate.email == row.email)).first()
     if by_id:
         if by_email and by_email.id != by_id.id:
-            raise RowRejected(f"email {row.email} belongs to another customer record")
+            raise RowRejected(f"email {row.email} belongs to another customer record", "email")
         return by_id
     if by_email and row.external_id and by_email.external_id:
-        raise RowRejected(f"email {row.email} belongs to the record with external_id {by_email.external_id}")
+        raise RowRejected(f"email {row.email} belongs to the record with external_id {by_email.external_id}",
+                          "email")
     return by_email or None
 
 
 def _new_advocate(session: Session, row: CustomerRow, now: datetime) -> Advocate:
     if not row.email:
-        raise RowRejected(f"no record has external_id {row.external_id}; a new record needs an email")
+        raise RowRejected(f"no record has external_id {row.external_id}; a new record needs an email",
+                          "email")
     if not row.profile.get("name"):
-        raise RowRejected("a new record needs a name")
+        raise RowRejected("a new record needs a name", "name")
     _check_free_email(session, row.email)
     advocate = Advocate(email=row.email, state=AdvocateState.INVITED, status=Status.BRONZE, status_since=now,
                         created_at=now, tags=[])
@@ -214,6 +222,6 @@ def _new_advocate(session: Session, row: CustomerRow, now: datetime) -> Advocate
 
 def _check_free_email(session: Session, email: str) -> None:
     if session.scalars(select(StaffUser.id).where(StaffUser.email == email)).first() is not None:
-        raise RowRejected(f"email {email} belongs to a staff account")
+        raise RowRejected(f"email {email} belongs to a staff account", "email")
     if session.scalars(select(Advocate.id).where(Advocate.email == email)).first() is not None:
-        raise RowRejected(f"email {email} belongs to another customer record")
+        raise RowRejected(f"email {email} belongs to another customer record", "email")

@@ -81,3 +81,15 @@ def test_key_forms_need_a_csrf_token(app_factory):
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         created = client.post("/admin/api-keys", data={"name": "x", "scope": "read", "csrf_token": token})
         assert created.status_code == 201
+
+
+def test_a_second_live_key_with_the_same_name_is_refused_on_the_form(login, client, session):
+    from app.models import ApiKey, StaffRole
+    from tests.factories import make_staff
+
+    login(make_staff(session, role=StaffRole.ADMIN))
+    session.commit()
+    assert client.post("/admin/api-keys", data={"name": "CRM", "scope": "read"}).status_code == 201
+    again = client.post("/admin/api-keys", data={"name": "CRM", "scope": "write"})
+    assert again.status_code == 422 and "already named" in again.get_data(as_text=True)
+    assert session.query(ApiKey).count() == 1

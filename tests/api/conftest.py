@@ -40,6 +40,14 @@ class ApiClient:
             kwargs["json"] = json
         return self.client.post(f"/api/v1{path}", headers=headers, **kwargs)
 
+    def put(self, path: str, json=None, key: str | None = None, **kwargs):
+        headers = self._headers(kwargs.pop("headers", None))
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        if json is not None:
+            kwargs["json"] = json
+        return self.client.put(f"/api/v1{path}", headers=headers, **kwargs)
+
 
 @pytest.fixture
 def api(client, make_key) -> ApiClient:

@@ -1,4 +1,4 @@
-"""Never a 500 for bad input: every API write gets malformed, mistyped and oversized bodies."""
+"""Never a 500 for bad input: every API write (POST and PUT) gets malformed, mistyped and oversized bodies."""
 
 import pytest
 
@@ -21,12 +21,12 @@ JSON_BODIES = [
 ]
 
 
-def _write_paths(app, attempt_id: int) -> list[str]:
+def _write_paths(app, attempt_id: int) -> list[tuple[str, str]]:
     paths = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("api.") and "POST" in rule.methods:
-            paths.append(app.url_map.bind("localhost").build(
-                rule.endpoint, {name: attempt_id for name in rule.arguments}))
+        for method in sorted(rule.methods & {"POST", "PUT"} if rule.endpoint.startswith("api.") else ()):
+            paths.append((method, app.url_map.bind("localhost").build(
+                rule.endpoint, {name: attempt_id for name in rule.arguments})))
     return paths
 
 
@@ -35,14 +35,14 @@ def targets(app, session):
     attempt = make_submitted_attempt(session)
     session.commit()
     paths = _write_paths(app, attempt.id)
-    assert len(paths) >= 6
+    assert len(paths) >= 8 and ("PUT", f"/api/v1/advocates/by-external-id/{attempt.id}") in paths
     return paths
 
 
 @pytest.mark.parametrize("raw", RAW_BODIES, ids=range(len(RAW_BODIES)))
 def test_malformed_bodies_are_400_on_every_write(api, targets, raw):
-    for path in targets:
-        response = api.client.post(path, data=raw, content_type="application/json",
+    for method, path in targets:
+        response = api.client.open(path, method=method, data=raw, content_type="application/json",
                                    headers={"Authorization": f"Bearer {api.secret}"})
         assert response.status_code == 400, (path, response.status_code)
         assert error_of(response)["code"] == "malformed"
@@ -50,9 +50,10 @@ def test_malformed_bodies_are_400_on_every_write(api, targets, raw):
 
 @pytest.mark.parametrize("body", JSON_BODIES, ids=range(len(JSON_BODIES)))
 def test_mistyped_and_oversized_bodies_never_500(api, targets, body):
-    for path in targets:
-        response = api.client.post(path, json=body, headers={"Authorization": f"Bearer {api.secret}",
-                                                             "Idempotency-Key": "fuzz"})
+    for method, path in targets:
+        response = api.client.open(path, method=method, json=body,
+                                   headers={"Authorization": f"Bearer {api.secret}",
+                                            "Idempotency-Key": "fuzz"})
         status = response.status_code
         assert 400 <= status < 500 or status in (200, 201), (path, status)
         if response.status_code >= 400:
@@ -61,8 +62,9 @@ def test_mistyped_and_oversized_bodies_never_500(api, targets, body):
 
 @pytest.mark.parametrize("key", ["", "x" * 201, "tab\there"])
 def test_bad_idempotency_keys_are_422(api, targets, key):
-    response = api.client.post(targets[0], json={}, headers={"Authorization": f"Bearer {api.secret}",
-                                                             "Idempotency-Key": key})
+    method, path = targets[0]
+    response = api.client.open(path, method=method, json={},
+                               headers={"Authorization": f"Bearer {api.secret}", "Idempotency-Key": key})
     assert response.status_code == 422 and error_of(response)["field"] == "Idempotency-Key"
 
 

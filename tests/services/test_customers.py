@@ -85,7 +85,7 @@ def test_a_bad_row_changes_nothing_while_the_rows_around_it_apply(session, now):
     assert bad.line == 3 and bad.key == "mid@example.com"
     for part in ("nps: from 0 to 10", "health_score: a whole number",
                  "customer_since: 2030-01-01 is in the future",
-                 "purchases: at least 0", "csat: an average from 1 to 5", "recovered: yes or no",
+                 "purchases: from 0 to 1,000,000", "csat: an average from 1 to 5", "recovered: yes or no",
                  "usage_depth: from 0 to 100"):
         assert part in bad.reason, part
     session.refresh(existing)
@@ -173,3 +173,13 @@ def test_json_rows_may_carry_native_types(session, now):
     assert session.get(CustomerSignal, native.id).last_active_on == date(2026, 6, 1)
     bad = customers.import_rows(session, rows=[{"email": "b@example.com", "name": "B", "nps": True}], now=now)
     assert bad.rejected[0].reason == "nps: a whole number from 0 to 10"
+
+
+def test_counts_beyond_any_real_one_are_rejected_not_an_error(session, now):
+    report = customers.import_rows(session, rows=[
+        {"email": "a@example.com", "name": "A", "purchases": 10**40},
+        {"email": "b@example.com", "name": "B", "referrals_made": "9" * 5000},
+        {"email": "c@example.com", "name": "C", "social_mentions": 1_000_000},
+    ], now=now)
+    assert [r.outcome for r in report.results] == ["rejected", "rejected", "created"]
+    assert report.results[0].problems[0].field == "purchases"
