@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from app.models import Advocate, LedgerEntry, LedgerReason, PeriodTotal, ProgramSetting
 from app.services import settings as settings_service
 from app.services.notifications import dialect_insert
-from app.services.periods import PERIODS, period_start
+from app.services.periods import PeriodStarts
 
 MARKER = settings_service.BUCKETS_TIMEZONE
 BATCH = 1000
@@ -50,7 +50,7 @@ def rebuild_if_stale(session: Session, *, now: datetime, commit: Callable[[], No
     for period, start in session.execute(select(PeriodTotal.period, PeriodTotal.period_start).distinct()):
         held.setdefault(period, []).append(start)
     upsert = _upsert(session)
-    starts: dict[datetime, tuple] = {}
+    starts = PeriodStarts(tz)
     rebuilt, last = 0, 0
     while ids := list(session.scalars(select(Advocate.id).where(Advocate.id > last)
                                       .order_by(Advocate.id).limit(batch).with_for_update())):
@@ -60,7 +60,7 @@ def rebuild_if_stale(session: Session, *, now: datetime, commit: Callable[[], No
             select(LedgerEntry.advocate_id, LedgerEntry.amount, LedgerEntry.created_at)
             .where(LedgerEntry.advocate_id.between(ids[0], last), LedgerEntry.reason.in_(earned)))
         for advocate_id, amount, at in entries:
-            for key in _starts(starts, at, tz):
+            for key in starts(at):
                 bucket = buckets.setdefault((*key, advocate_id), [0, at])
                 bucket[0] += amount
                 bucket[1] = max(bucket[1], at)
@@ -108,13 +108,3 @@ def _upsert(session: Session):
     return stmt.on_conflict_do_update(
         index_elements=["period", "period_start", "advocate_id"],
         set_={"points": stmt.excluded.points, "last_scored_at": stmt.excluded.last_scored_at})
-
-
-def _starts(cache: dict, at: datetime, tz: str) -> tuple:
-    """(period, first day) of each period holding `at`; cached per quarter hour (every timezone
-    offset is a multiple of 15 minutes, so the local date is the same within one)."""
-    quarter = at.replace(minute=at.minute - at.minute % 15, second=0, microsecond=0)
-    found = cache.get(quarter)
-    if found is None:
-        found = cache[quarter] = tuple((period, period_start(quarter, tz, period)) for period in PERIODS)
-    return found

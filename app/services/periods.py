@@ -26,6 +26,24 @@ def period_start(utc_naive: datetime, tz_name: str, period: str) -> date:
     raise ValueError(f"unknown period {period!r}")
 
 
+class PeriodStarts:
+    """(period, first day) of each period holding an instant, for many instants in one timezone.
+
+    Cached per quarter hour: every timezone offset is a multiple of 15 minutes, so the local date
+    is the same within one. For bulk work (rebuilding buckets, generating bench data)."""
+
+    def __init__(self, tz_name: str):
+        self.tz_name = tz_name
+        self._cache: dict[datetime, tuple] = {}
+
+    def __call__(self, utc_naive: datetime) -> tuple[tuple[str, date], ...]:
+        quarter = utc_naive.replace(minute=utc_naive.minute - utc_naive.minute % 15, second=0, microsecond=0)
+        found = self._cache.get(quarter)
+        if found is None:
+            found = self._cache[quarter] = tuple((p, period_start(quarter, self.tz_name, p)) for p in PERIODS)
+        return found
+
+
 def period_end(start: date, period: str) -> date:
     """The first day after the period that starts on `start`."""
     if period == "week":

@@ -24,7 +24,7 @@ from app.models import (
     PeriodTotal,
     Status,
 )
-from app.services.periods import PERIODS, period_start
+from app.services.periods import PeriodStarts
 from seeds.catalog import load_catalog
 
 CHUNK = 1000
@@ -76,7 +76,7 @@ class Generator:
         self.password_hash = password_hash
         self.rng = random.Random(seed)
         self.totals = Totals()
-        self._period_cache: dict[datetime, tuple] = {}
+        self._periods = PeriodStarts(tz)
         self._entry_id = 0
 
     def run(self) -> Totals:
@@ -171,16 +171,6 @@ class Generator:
             return LedgerReason.REDEMPTION, -self.rng.randrange(100, balance // 2 + 1, 50)
         reason = LedgerReason.BONUS if draw < 0.05 else LedgerReason.MISSION
         return reason, self.rng.choices(POINTS, POINT_WEIGHTS)[0]
-
-    def _periods(self, at: datetime) -> tuple:
-        """(period, start) for each period holding `at`; cached per quarter hour (every timezone
-        offset is a multiple of 15 minutes, so the local date is the same within one)."""
-        quarter = at.replace(minute=at.minute - at.minute % 15, second=0, microsecond=0)
-        cached = self._period_cache.get(quarter)
-        if cached is None:
-            cached = tuple((p, period_start(quarter, self.tz, p)) for p in PERIODS)
-            self._period_cache[quarter] = cached
-        return cached
 
     def _advocate_row(self, advocate_id: int, summary, qualified: set) -> dict:
         balance, lifetime, last_scored = summary

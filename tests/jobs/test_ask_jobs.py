@@ -98,19 +98,25 @@ def _one_sent_each(app, advocate_ids, *, asks_per_advocate):
         session.remove()
 
 
-def test_racing_pushes_of_one_mission_send_one_ask_each(race_app, now):  # noqa: F811
+def _race_pushes(app, now, threads: int) -> list[int]:
+    """`threads` pushes of one mission to ADVOCATES advocates at once; returns the advocates' ids."""
     def build(session):
         advocates = [make_advocate(session) for _ in range(ADVOCATES)]
         return make_mission(session).id, make_staff(session).id, [a.id for a in advocates]
 
-    mission_id, staff_id, advocate_ids = _setup(race_app, build)
+    mission_id, staff_id, advocate_ids = _setup(app, build)
 
     def push(session):
         staff = session.get(StaffUser, staff_id)
         governor.push_mission(session, staff=staff, mission_id=mission_id, filters=governor.SegmentFilters(),
                               priority=1, now=now)
 
-    assert race(race_app, push, threads=2) == {"ok": 2}
+    assert race(app, push, threads=threads) == {"ok": threads}
+    return advocate_ids
+
+
+def test_racing_pushes_of_one_mission_send_one_ask_each(race_app, now):  # noqa: F811
+    advocate_ids = _race_pushes(race_app, now, threads=2)
     _one_sent_each(race_app, advocate_ids, asks_per_advocate=2)
     with race_app.app_context():
         blocked = db.session.execute(select(Ask.reason, func.count()).where(Ask.state == AskState.BLOCKED)
@@ -156,16 +162,5 @@ def test_a_push_racing_a_release_never_sends_two_asks_to_one_advocate(race_app, 
 
 @pytest.mark.parametrize("threads", [4])
 def test_many_racing_pushes_still_send_once(race_app, now, threads):  # noqa: F811
-    def build(session):
-        advocates = [make_advocate(session) for _ in range(ADVOCATES)]
-        return make_mission(session).id, make_staff(session).id, [a.id for a in advocates]
-
-    mission_id, staff_id, advocate_ids = _setup(race_app, build)
-
-    def push(session):
-        staff = session.get(StaffUser, staff_id)
-        governor.push_mission(session, staff=staff, mission_id=mission_id, filters=governor.SegmentFilters(),
-                              priority=1, now=now)
-
-    assert race(race_app, push, threads=threads) == {"ok": threads}
+    advocate_ids = _race_pushes(race_app, now, threads=threads)
     _one_sent_each(race_app, advocate_ids, asks_per_advocate=threads)
