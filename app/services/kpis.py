@@ -3,13 +3,10 @@
 `program_figures(session, period=..., now=...)` returns a `Figures`; the JSON API (`GET /api/v1/kpis`)
 serves it, and a dashboard or the monthly report should call the same function. Each figure is one
 aggregate query (GROUP BY in the database, no loop over advocates in Python), the same on SQLite and
-PostgreSQL. Periods are whole days in the program timezone, `last` inclusive; stored times are naive
-UTC, so a period becomes [starts_at, ends_at) in UTC and month buckets use UTC month boundaries
-computed here from the timezone (a CASE over at most 37 months), so DST and offsets are right on both.
-
-The definitions of the figures are in the README (*Program figures*); the less obvious ones: advocates
-by state, status and tier are a snapshot now; asks are counted over the 365 days ending the period's last
-day; half-life spans all history up to the period's end.
+PostgreSQL. A period is whole days in the program timezone, `last` inclusive, so [starts_at, ends_at) in
+naive UTC; months are bucketed by a CASE over their UTC boundaries (right across DST on both engines).
+Definitions are in the README (*Program figures*): advocates by state, status and tier are a snapshot
+now; asks count over the 365 days ending `last`; half-life spans all history up to the period's end.
 """
 
 from dataclasses import dataclass, field
@@ -54,6 +51,8 @@ NOTES = {
                               "file, never a score), so there is no average to report.",
     "revenue.influenced_cents": "There are no deal records yet to tag as review-, reference- or "
                                 "peer-intro-driven, so influenced revenue has no source; ROI counts it as 0.",
+    "cost.rewards_cents": "Each fulfilled redemption is costed at its reward's unit cost as it is now (no "
+                          "cost is kept per redemption); a reward without one counts 0.",
     "cost.incentives_cents": "Rallypoint records no incentive spend (points have no cash value and the "
                              "friend's referral offer is text), so program cost is rewards at cost only.",
 }

@@ -178,7 +178,7 @@ def test_every_figure_of_the_hand_computed_program(any_session):
     assert figures.rewards == kpis.RewardsCost(cost_cents=5000, fulfilled=3, without_cost=1)
     assert figures.program_cost_cents == 5000
     assert figures.roi == 39.0  # (200,000 - 5,000) / 5,000
-    assert set(figures.notes) == {"reviews.average_rating", "revenue.influenced_cents",
+    assert set(figures.notes) == {"reviews.average_rating", "revenue.influenced_cents", "cost.rewards_cents",
                                   "cost.incentives_cents"}
 
 
