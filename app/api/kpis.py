@@ -38,7 +38,7 @@ def figures(f: kpis.Figures) -> dict:
         "advocates": _advocates(f),
         "coverage": _coverage(f),
         "activation": {"eligible_customers": f.eligible, "activated": f.activated, "rate": f.activation_rate},
-        "actions_by_month": [{"month": month.strftime("%Y-%m"), "total": sum(kinds.values()),
+        "actions_by_month": [{"month": month.strftime("%Y-%m"), "total": f.action_totals[month],
                               "by_kind": _counts(kinds)} for month, kinds in f.actions.items()],
         "reviews": {"count": f.reviews, "average_rating": None},
         "referrals": _referrals(f.funnel),

@@ -12,10 +12,8 @@ now; asks count over the 365 days ending `last`; half-life spans all history up 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Float, and_, case, exists, func, or_, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import FunctionElement
 
 from app.models import (
     ActivityKind,
@@ -37,9 +35,11 @@ from app.services import referral_reports
 from app.services.catalog import to_utc
 from app.services.errors import ValidationFailed
 from app.services.periods import add_months, to_local
+from app.services.sqltime import days_between
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366  # about three years: 37 month buckets at most
+YEARS = (1970, 9998)  # room for the ask window's year before and the day after, in any timezone
 COVERAGE_TARGET = (0.20, 0.30)
 ASK_WINDOW_DAYS = 365
 # (band, fewest, most asks in the window); "none" and "one" sit below SPEC §6's healthy band.
@@ -83,7 +83,11 @@ def _midnight(day: date, timezone: str) -> datetime:
 
 def period(*, first: date | None, last: date | None, now: datetime, timezone: str) -> Period:
     """The period to report: `last` defaults to today (program timezone), `first` to DEFAULT_DAYS days
-    ending `last`. Raises ValidationFailed (field "from") when first > last or it spans > MAX_DAYS."""
+    ending `last`. Raises ValidationFailed naming "from" or "to": a year outside YEARS, first > last, or
+    more than MAX_DAYS days."""
+    for name, day in (("from", first), ("to", last)):
+        if day is not None and not YEARS[0] <= day.year <= YEARS[1]:
+            raise ValidationFailed(f"{name} must be a date from {YEARS[0]} to {YEARS[1]}.", field=name)
     last = last or to_local(now, timezone).date()
     first = first or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
@@ -126,6 +130,10 @@ class Figures:
     @property
     def activation_rate(self) -> float | None:
         return _ratio(self.activated, self.eligible)
+
+    @property
+    def action_totals(self) -> dict[date, int]:
+        return {month: sum(kinds.values()) for month, kinds in self.actions.items()}
 
     @property
     def reviews(self) -> int:
@@ -246,25 +254,6 @@ def _ask_bands(session: Session, period: Period) -> dict[str, int]:
     banded = select(band.label("band")).subquery()
     counts = dict(session.execute(select(banded.c.band, func.count()).group_by(banded.c.band)).all())
     return {name: counts.get(name, 0) for name, _, _ in ASK_BANDS}
-
-
-class days_between(FunctionElement):
-    """(later - earlier) in days, as a float, on SQLite and PostgreSQL."""
-
-    type = Float()
-    inherit_cache = True
-
-
-@compiles(days_between, "sqlite")
-def _days_sqlite(element, compiler, **kw):
-    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"(julianday({later}) - julianday({earlier}))"
-
-
-@compiles(days_between, "postgresql")
-def _days_postgresql(element, compiler, **kw):
-    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0)"
 
 
 def _half_life(session: Session, until: datetime) -> HalfLife:
