@@ -169,7 +169,7 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 def program_figures(session: Session, *, period: Period, now: datetime) -> Figures:
-    """Every §14 figure for the period (see the module docstring for the definitions)."""
+    """Every §14 figure for the period; the definitions are in the README (*Program figures*)."""
     window = (period.starts_at, period.ends_at)
     revenue, converted = _sourced_revenue(session, window)
     return Figures(
