@@ -28,6 +28,7 @@ from app.admin import (  # noqa: E402,F401
     notifications,
     outbox,
     referrals,
+    reports,
     rewards,
     settings,
 )

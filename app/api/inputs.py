@@ -7,15 +7,17 @@ it would refuse with an error of its own.
 
 import enum
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import request
 
 from app.services.errors import DomainError, ValidationFailed
 
 MAX_ID = 2**31 - 1
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 ID = f"int(min=1, max={MAX_ID})"  # URL converter for ids: out-of-range ids are 404, not an error
 
 
@@ -147,6 +149,19 @@ def query_int(name: str, *, minimum: int = 1, maximum: int = MAX_ID) -> int | No
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 12 or not minimum <= int(raw) <= maximum:
         raise ValidationFailed(f"{name} must be a whole number from {minimum:,} to {maximum:,}.", field=name)
     return int(raw)
+
+
+def query_date(name: str) -> date | None:
+    """A calendar date ?name=YYYY-MM-DD, or None when absent or empty."""
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        if not ISO_DATE.fullmatch(raw):
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(f"{name} must be a date YYYY-MM-DD, e.g. 2026-06-01.", field=name) from None
 
 
 def query_choice(name: str, enum_cls: type[enum.Enum]):

@@ -2,8 +2,10 @@
 registered routes exactly)."""
 
 from app.api.customers import MAX_IMPORT_BYTES, MAX_RECORDS
+from app.api.kpis import SCHEMA as KPIS_SCHEMA
 from app.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from app.models import AdvocateState, AttemptState, Status
+from app.services.kpis import DEFAULT_DAYS as KPI_DEFAULT_DAYS
 
 ID_PARAM = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 ERRORS = {
@@ -189,6 +191,7 @@ SCHEMAS = {
                            next_cursor={"type": "null"}, data={"type": "array", "items": _object(
                                ["rank", "points"], rank=INTEGER, advocate_id=NUMBER_OR_NULL,
                                name=STRING, company=STRING, points=INTEGER)}),
+    "Kpis": KPIS_SCHEMA,
 }
 
 
@@ -248,6 +251,11 @@ def _paths() -> dict:
             [_path_param("period", {"type": "string", "enum": ["all-time", "month", "week"]}),
              _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
              _query("region", STRING), _query("industry", STRING)], ("401", "422", "429")),
+        "/kpis": _read(_ref("Kpis"), "The program figures (SPEC §14) for a period", [
+            _query("from", {"type": "string", "format": "date"}, "first day, YYYY-MM-DD (program timezone); "
+                   f"default {KPI_DEFAULT_DAYS - 1} days before `to`"),
+            _query("to", {"type": "string", "format": "date"}, "last day, inclusive; default today"),
+        ], ("401", "422", "429")),
     }
 
 

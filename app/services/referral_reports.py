@@ -2,6 +2,7 @@
 viewer's reach (an advocate their own, a CSM their book's, marketing and admins all)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, joinedload
@@ -21,10 +22,19 @@ class Funnel:
     lost: int
     rejected: int
     revenue: int  # whole currency units
+    still_submitted: int = 0  # in state submitted now (neither qualified nor lost yet)
+    still_qualified: int = 0  # in state qualified now (neither converted nor lost yet)
 
     @property
     def conversion_rate(self) -> float | None:
         return self.converted / self.submissions if self.submissions else None
+
+    @property
+    def by_state(self) -> dict[ReferralState, int]:
+        """How many of the funnel's referrals are in each state now."""
+        return {ReferralState.SUBMITTED: self.still_submitted, ReferralState.QUALIFIED: self.still_qualified,
+                ReferralState.CONVERTED: self.converted, ReferralState.LOST: self.lost,
+                ReferralState.REJECTED: self.rejected}
 
 
 @dataclass
@@ -41,27 +51,38 @@ def _book(viewer: StaffUser | None):
     return []
 
 
-def funnel(session: Session, *, referrer_id: int | None = None, viewer: StaffUser | None = None) -> Funnel:
-    """Clicks and referral counts for one referrer, or for everything the staff viewer may see."""
+def _in_state(state: ReferralState):
+    return func.coalesce(func.sum(case((Referral.state == state, 1), else_=0)), 0)
+
+
+def funnel(session: Session, *, referrer_id: int | None = None, viewer: StaffUser | None = None,
+           created: tuple[datetime, datetime] | None = None) -> Funnel:
+    """Clicks and referral counts for one referrer, or for everything the staff viewer may see.
+
+    `created` = (since, until), naive UTC, limits it to the clicks and referrals made in
+    [since, until): a cohort, whose later moves still count (e.g. converted after `until`)."""
     scope = [Referral.referrer_id == referrer_id] if referrer_id is not None else []
     rejected = Referral.state == ReferralState.REJECTED
     stmt = select(
         func.coalesce(func.sum(case((rejected, 0), else_=1)), 0),
         func.count(Referral.qualified_at), func.count(Referral.converted_at),
-        func.coalesce(func.sum(case((Referral.state == ReferralState.LOST, 1), else_=0)), 0),
-        func.coalesce(func.sum(case((rejected, 1), else_=0)), 0),
+        _in_state(ReferralState.LOST), _in_state(ReferralState.REJECTED),
         func.coalesce(func.sum(Referral.deal_amount), 0),
+        _in_state(ReferralState.SUBMITTED), _in_state(ReferralState.QUALIFIED),
     ).select_from(Referral).where(*scope)
     clicks = select(func.count()).select_from(ReferralClick).join(
         ReferralCode, ReferralCode.id == ReferralClick.code_id)
     if referrer_id is not None:
         clicks = clicks.where(ReferralCode.advocate_id == referrer_id)
+    if created is not None:
+        stmt = stmt.where(Referral.created_at >= created[0], Referral.created_at < created[1])
+        clicks = clicks.where(ReferralClick.at >= created[0], ReferralClick.at < created[1])
     if _book(viewer):
         stmt = stmt.join(Advocate, Advocate.id == Referral.referrer_id).where(*_book(viewer))
         clicks = clicks.join(Advocate, Advocate.id == ReferralCode.advocate_id).where(*_book(viewer))
-    submissions, qualified, converted, lost, rejected_count, revenue = session.execute(stmt).one()
+    submissions, qualified, converted, lost, rejected_count, revenue, *still = session.execute(stmt).one()
     return Funnel(session.scalar(clicks), int(submissions), qualified, converted, int(lost),
-                  int(rejected_count), int(revenue))
+                  int(rejected_count), int(revenue), *(int(n) for n in still))
 
 
 def referrals_of(session: Session, *, advocate_id: int, limit: int = 100) -> list[Referral]:

@@ -22,6 +22,7 @@ PAGES = [
     ("/admin/missions/{mission}", CURATORS),
     ("/admin/approvals", CURATORS),
     ("/admin/invites", CURATORS),
+    ("/admin/figures", CURATORS),
     ("/admin/settings", ADMIN),
 ]
 

@@ -7,6 +7,7 @@ expire_sweep_s <= 10 with its own RSS <= 300 MB (1,000,000 attempts, 100,000 due
 governor_checks_per_s >= 5000 (tests/bench/governor.py); redeem_per_s >= 500 (tests/bench/rewards.py);
 referral_submit_p95_ms <= 30 with 1,000,000 referrals stored (tests/bench/referrals.py);
 score_customers_s (100,000 customers, tests/bench/identification.py) is for information.
+kpis_30d_ms / kpis_365d_ms (the program figures, tests/bench/kpis.py) are for information.
 award_batched_per_s (100 awards per transaction, as a job or import would) is for information.
 """
 
@@ -24,6 +25,7 @@ from app.services import clock, passwords
 from app.services import settings as settings_service
 from tests.bench import governor as governor_bench
 from tests.bench import identification as identification_bench
+from tests.bench import kpis as kpis_bench
 from tests.bench import referrals as referral_bench
 from tests.bench import rewards as rewards_bench
 from tests.bench import sweeps as sweep_bench
@@ -83,6 +85,7 @@ def run(app, sizes: Sizes, scale: float) -> dict[str, str]:
     lines["award_batched_per_s"] = f"{batched:.0f}"
     lines.update(rewards_bench.measure(session, now=now, rng=rng))
     lines.update(governor_bench.measure(session, advocates=totals.advocates, now=now, rng=rng))
+    lines.update(kpis_bench.measure(session, now=now))
     lines["rss_mb"] = f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}"
     return lines
 

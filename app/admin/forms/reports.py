@@ -1,0 +1,12 @@
+"""The period of the program figures page: two optional dates, read from the query string (GET, so
+nothing changes and there is no CSRF token)."""
+
+from wtforms import DateField, Form
+from wtforms.validators import Optional
+
+
+class PeriodForm(Form):
+    first = DateField("From", name="from", validators=[Optional()], format="%Y-%m-%d",
+                      render_kw={"placeholder": "YYYY-MM-DD"})
+    last = DateField("To (inclusive)", name="to", validators=[Optional()], format="%Y-%m-%d",
+                     render_kw={"placeholder": "YYYY-MM-DD"})

@@ -1,0 +1,201 @@
+"""Program figures (SPEC §14) for a period: GET /kpis?from=YYYY-MM-DD&to=YYYY-MM-DD (a read key is enough).
+
+The response and its OpenAPI schema (SCHEMA, used by openapi.py) live side by side here;
+tests/api/test_kpis.py proves every field of a response is in the schema and described.
+"""
+
+from app.api import bp
+from app.api.inputs import query_date
+from app.api.representations import when
+from app.extensions import db
+from app.models import ActivityKind, AdvocateState, ReferralState, Status
+from app.services import clock, kpis
+from app.services import settings as settings_service
+
+
+@bp.get("/kpis")
+def kpis_report():
+    now = clock.utcnow()
+    timezone = settings_service.load(db.session).timezone
+    period = kpis.period(first=query_date("from"), last=query_date("to"), now=now, timezone=timezone)
+    return figures(kpis.program_figures(db.session, period=period, now=now))
+
+
+def _counts(mapping: dict) -> dict:
+    return {key.value: n for key, n in mapping.items()}
+
+
+def _rounded(rate: float | None) -> float | None:
+    return None if rate is None else round(rate, 4)
+
+
+def figures(f: kpis.Figures) -> dict:
+    p = f.period
+    return {
+        "period": {"from": p.first.isoformat(), "to": p.last.isoformat(), "days": p.days,
+                   "timezone": p.timezone, "starts_at": when(p.starts_at), "ends_at": when(p.ends_at)},
+        "as_of": when(f.as_of),
+        "advocates": _advocates(f),
+        "coverage": _coverage(f),
+        "activation": {"eligible_customers": f.eligible, "activated": f.activated, "rate": f.activation_rate},
+        "actions_by_month": [{"month": month.strftime("%Y-%m"), "total": f.action_totals[month],
+                              "by_kind": _counts(kinds)} for month, kinds in f.actions.items()],
+        "reviews": {"count": f.reviews, "average_rating": None},
+        "referrals": _referrals(f.funnel),
+        "asks_per_advocate_year": _asks(f),
+        "half_life": {"median_days": f.half_life.median_days, "advocates": f.half_life.advocates,
+                      "single_action": f.half_life.single_action},
+        "revenue": {"sourced_cents": f.sourced_revenue_cents, "converted_referrals": f.converted_referrals,
+                    "influenced_cents": None},
+        "cost": {"rewards_cents": f.rewards.cost_cents, "redemptions_fulfilled": f.rewards.fulfilled,
+                 "redemptions_without_cost": f.rewards.without_cost, "incentives_cents": None,
+                 "total_cents": f.program_cost_cents},
+        "roi": f.roi,
+        "notes": [{"figure": name, "text": text} for name, text in f.notes.items()],
+    }
+
+
+def _advocates(f: kpis.Figures) -> dict:
+    tiers = [{"tier": tier, "eligible_records": records, "active_advocates": active}
+             for tier, (records, active) in f.by_tier.items()]
+    return {"as_of": when(f.as_of), "by_state": _counts(f.by_state), "by_status": _counts(f.by_status),
+            "by_readiness_tier": tiers}
+
+
+def _coverage(f: kpis.Figures) -> dict:
+    low, high = kpis.COVERAGE_TARGET
+    return {"active_advocates": f.active, "eligible_customers": f.eligible, "rate": f.coverage,
+            "target": {"min": low, "max": high},
+            "within_target": None if f.coverage is None else low <= f.coverage <= high}
+
+
+def _referrals(funnel) -> dict:
+    return {"clicks": funnel.clicks, "submissions": funnel.submissions, "qualified": funnel.qualified,
+            "converted": funnel.converted, "lost": funnel.lost, "rejected": funnel.rejected,
+            "by_state": _counts(funnel.by_state), "conversion_rate": _rounded(funnel.conversion_rate),
+            "deal_amount_cents": funnel.revenue * 100}
+
+
+def _asks(f: kpis.Figures) -> dict:
+    first, last = kpis.ask_window(f.period)
+    return {"window": {"from": first.isoformat(), "to": last.isoformat()}, "bands": f.ask_bands,
+            "advocates": sum(f.ask_bands.values()),
+            "band_limits": {name: {"min": low, "max": high} for name, low, high in kpis.ASK_BANDS}}
+
+
+# --- The OpenAPI schema of the response ----------------------------------------------------------
+
+def _int(description: str) -> dict:
+    return {"type": "integer", "minimum": 0, "description": description}
+
+
+def _rate(description: str) -> dict:
+    return {"type": ["number", "null"], "description": description + "; null when the denominator is 0"}
+
+
+def _of(schema_type, description: str, **extra) -> dict:
+    return {"type": schema_type, "description": description, **extra}
+
+
+def _obj(description: str, **properties) -> dict:
+    return {"type": "object", "description": description, "required": list(properties),
+            "additionalProperties": False, "properties": properties}
+
+
+def _per(enum_cls, description: str) -> dict:
+    return _obj(description, **{m.value: _int(f"{description}: {m.value}") for m in enum_cls})
+
+
+def _day(description: str) -> dict:
+    return _of("string", description, format="date")
+
+
+def _moment(description: str) -> dict:
+    return _of("string", description + ", UTC", format="date-time")
+
+
+def _upto(high: int | None) -> str:
+    return str(high) if high is not None else "more"
+
+
+UNTRACKED = "always null: "
+BANDS = ", ".join(f"{name} {low}-{_upto(high)}" for name, low, high in kpis.ASK_BANDS)
+
+SCHEMA = _obj(
+    "The program figures of SPEC §14 for the period. Money is in cents of the program's currency (deal "
+    "amounts are entered in whole units, unit costs in cents). Rates are fractions (0.25 = 25 %).",
+    period=_obj("The period reported: whole days in the program timezone, `to` inclusive",
+                **{"from": _day("first day"), "to": _day("last day"), "days": _int("days in the period"),
+                   "timezone": _of("string", "the program timezone (IANA name)"),
+                   "starts_at": _moment("the period's first moment"),
+                   "ends_at": _moment("the first moment after the period (exclusive)")}),
+    as_of=_moment("when the figures were read"),
+    advocates=_obj(
+        "A snapshot now, whatever the period", as_of=_moment("the moment of the snapshot"),
+        by_state=_per(AdvocateState, "customer records in each state"),
+        by_status=_per(Status, "active advocates at each status"),
+        by_readiness_tier=_of("array", "eligible customer records by readiness tier (null: below tier 3)",
+                              items=_obj("one tier", tier=_of(["integer", "null"], "1, 2, 3 or null",
+                                                              enum=[1, 2, 3, None]),
+                                         eligible_records=_int("eligible records in this tier"),
+                                         active_advocates=_int("of them, active advocates")))),
+    coverage=_obj("Advocate coverage, a snapshot now", active_advocates=_int("advocates in state active"),
+                  eligible_customers=_int("customer records flagged eligible (any state)"),
+                  rate=_rate("active_advocates ÷ eligible_customers"),
+                  target=_obj("the target band (SPEC §14)", min=_of("number", "lower bound"),
+                              max=_of("number", "upper bound")),
+                  within_target=_of(["boolean", "null"], "whether the rate is within the target band")),
+    activation=_obj("Activation in the period",
+                    eligible_customers=_int("customer records flagged eligible now"),
+                    activated=_int("of them, with at least one approved attempt decided in the period"),
+                    rate=_rate("activated ÷ eligible_customers")),
+    actions_by_month=_of("array", "approved attempts by the calendar month (program timezone) of their "
+                                  "approval; the first and last months hold only the period's days",
+                         items=_obj("one month",
+                                    month=_of("string", "YYYY-MM", pattern="^[0-9]{4}-[0-9]{2}$"),
+                                    total=_int("approved attempts in the month"),
+                                    by_kind=_per(ActivityKind, "approved attempts by activity kind"))),
+    reviews=_obj("Reviews in the period", count=_int("approved review attempts decided in the period"),
+                 average_rating=_of("null", UNTRACKED + "reviews carry no rating (see notes)")),
+    referrals=_obj(
+        "The referral funnel of the clicks and referrals made in the period (later moves count)",
+        clicks=_int("referral link visits"), submissions=_int("accepted sign-ups (rejected ones apart)"),
+        qualified=_int("ever qualified, including converted or lost since"), converted=_int("converted"),
+        lost=_int("lost"), rejected=_int("rejected by the fraud rules"),
+        by_state=_per(ReferralState, "referrals in each state now"),
+        conversion_rate=_rate("converted ÷ submissions"),
+        deal_amount_cents=_int("the deal amounts of these referrals (whenever converted)")),
+    asks_per_advocate_year=_obj(
+        "Sent asks that count as an ask per advocate over the 365 days ending `to`, in SPEC §6's bands; "
+        "counted: every advocate active now (with 0 or 1 asks: bands none and one) and anyone asked then",
+        window=_obj("the 365 days counted, program timezone", **{"from": _day("first day"),
+                                                                 "to": _day("last day")}),
+        bands=_obj(f"advocates in each band ({BANDS} asks)",
+                   **{name: _int(f"advocates with {low}-{_upto(high)} asks")
+                      for name, low, high in kpis.ASK_BANDS}),
+        advocates=_int("advocates counted"),
+        band_limits=_obj("the asks each band holds", **{
+            name: _obj(name, min=_int("fewest asks"),
+                       max=_of(["integer", "null"], "most asks; null: no limit"))
+            for name, _, _ in kpis.ASK_BANDS})),
+    half_life=_obj("Advocate half-life, over all history up to the period's end",
+                   median_days=_of(["number", "null"], "median days between an advocate's first and last "
+                                   "approved attempt (one decimal); null when nobody has one"),
+                   advocates=_int("advocates with at least one approved attempt (one alone counts 0 days)"),
+                   single_action=_int("of them, with exactly one")),
+    revenue=_obj("Advocacy revenue in the period",
+                 sourced_cents=_int("deal amounts of referrals converted in the period"),
+                 converted_referrals=_int("referrals converted in the period"),
+                 influenced_cents=_of("null", UNTRACKED + "no deal records to tag yet (see notes)")),
+    cost=_obj("Program cost in the period",
+              rewards_cents=_int("unit cost of every redemption fulfilled in the period"),
+              redemptions_fulfilled=_int("redemptions fulfilled in the period"),
+              redemptions_without_cost=_int("of them, of rewards with no unit cost (counted 0)"),
+              incentives_cents=_of("null", UNTRACKED + "no incentive spend is recorded (see notes)"),
+              total_cents=_int("rewards_cents (the only cost recorded)")),
+    roi=_of(["number", "null"],
+            "(sourced + influenced (0 while untracked) − cost) ÷ cost; null when the cost is 0"),
+    notes=_of("array", "what a figure cannot show and why",
+              items=_obj("one note", figure=_of("string", "the field, e.g. revenue.influenced_cents"),
+                         text=_of("string", "the explanation"))),
+)
