@@ -87,7 +87,7 @@ def advocate_rescore(advocate_id: int):
                                         now=clock.utcnow())
     db.session.commit()
     flash(rescore_message(result), "success")
-    return redirect(url_for("admin.advocate_detail", advocate_id=advocate_id) + "#readiness")
+    return redirect(url_for("admin.advocate_detail", advocate_id=advocate_id))
 
 
 def _change(before, after) -> str:

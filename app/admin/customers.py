@@ -59,10 +59,11 @@ def qualified_invite():
 @curators
 def qualified_refresh():
     """Run the weekly scoring job now, inline and under its lease (as Admin → Jobs → Run now does)."""
-    before = qualified.tier_counts(db.session)
-    db.session.rollback()  # the run has its own session; free SQLite's writer lock for it
-    outcome = run_once(current_app._get_current_object(), find(qualified.JOB),
-                       holder=f"staff:{current_user.id}")
+    before, holder = qualified.tier_counts(db.session), f"staff:{current_user.id}"
+    # The run has its own session: end this one first (and touch no expired row after) so that
+    # SQLite's single writer lock is free for it.
+    db.session.rollback()
+    outcome = run_once(current_app._get_current_object(), find(qualified.JOB), holder=holder)
     if not outcome.ran:
         flash("The scoring is running elsewhere right now; try again in a moment.", "info")
     elif outcome.error:
@@ -74,7 +75,7 @@ def qualified_refresh():
 
 
 def refresh_message(before: dict[int, int], after: dict[int, int], changes: int, duration_ms: int) -> str:
-    """'Scores refreshed in 1.2 s: 14 changes. Qualified: 22 → 25 (Tier 1 3, Tier 2 7 → 8, Tier 3 15).'"""
+    """'Scores refreshed in 1.2 s: 14 score, eligibility or tier changes. Qualified: 22 → 25 (…).'"""
     def count(counts, tier=None):
         return sum(counts.values()) if tier is None else counts.get(tier, 0)
 
@@ -85,7 +86,8 @@ def refresh_message(before: dict[int, int], after: dict[int, int], changes: int,
     tiers = ", ".join(f"Tier {t} {change(t)}" for t in (1, 2, 3))
     done = f"{changes} score, eligibility or tier change{'' if changes == 1 else 's'}" if changes \
         else "nothing changed"
-    return f"Scores refreshed in {duration_ms / 1000:.1f} s: {done}. Qualified: {change()} ({tiers})."
+    took = f"{duration_ms} ms" if duration_ms < 1000 else f"{duration_ms / 1000:.1f} s"
+    return f"Scores refreshed in {took}: {done}. Qualified: {change()} ({tiers})."
 
 
 def _link(invite) -> str:
