@@ -201,3 +201,24 @@ def test_last_scored_is_the_later_of_the_weekly_run_and_the_records_own_rescore(
     readiness.rescore_advocate(session, advocate_id=advocate.id, actor="staff:1", now=NOW)
     assert explain_service.last_scored_at(session, advocate_id=advocate.id) == NOW
     assert explain_service.last_scored_at(session, advocate_id=other.id) == NOW - timedelta(days=3)
+
+
+def test_the_tier_bands_read_the_readiness_index_not_the_table(session):
+    from sqlalchemy import event
+
+    seen = []
+    engine = session.get_bind()
+
+    def grab(conn, cursor, statement, params, context, executemany):
+        if "min(advocate.readiness_score)" in statement:
+            seen.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", grab)
+    try:
+        explain_service.tier_bands(session)
+    finally:
+        event.remove(engine, "before_cursor_execute", grab)
+    cursor = session.connection().connection.dbapi_connection.cursor()
+    (statement, params), = seen
+    plan = " ".join(row[3] for row in cursor.execute(f"EXPLAIN QUERY PLAN {statement}", params))
+    assert "USING COVERING INDEX ix_advocate_readiness" in plan, plan
