@@ -1,4 +1,5 @@
-"""Advocates: search the book, one advocate's record, manual points adjustments and status changes."""
+"""Advocates: search the book, one advocate's record (with why they score what they do), manual points
+adjustments, status changes and rescoring one record now."""
 
 import uuid
 
@@ -11,7 +12,7 @@ from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.models import StaffRole
 from app.security import role_required
-from app.services import clock, directory, governor, ledger
+from app.services import clock, directory, governor, ledger, readiness, readiness_explain
 from app.services import status as status_service
 
 
@@ -32,10 +33,12 @@ def _detail(advocate_id: int, adjust_form=None, status_form=None):
     record = directory.advocate_record(db.session, viewer=current_user, advocate_id=advocate_id)
     adjust_form = adjust_form or AdjustForm(formdata=None, request_key=uuid.uuid4().hex)
     status_form = status_form or StatusForm(formdata=None)
-    askability = governor.decide(db.session, advocate=record.advocate, activity=None, now=clock.utcnow())
+    now = clock.utcnow()
+    askability = governor.decide(db.session, advocate=record.advocate, activity=None, now=now)
     return render_template("admin/advocate.html", record=record, advocate=record.advocate,
                            adjust_form=adjust_form, status_form=status_form, askability=askability,
-                           recent_asks=governor.advocate_asks(db.session, advocate_id=record.advocate.id))
+                           recent_asks=governor.advocate_asks(db.session, advocate_id=record.advocate.id),
+                           why=readiness_explain.explain(db.session, advocate_id=record.advocate.id, now=now))
 
 
 @bp.get("/advocates/<int:advocate_id>")
@@ -74,3 +77,29 @@ def advocate_set_status(advocate_id: int):
             flash(f"Status set to {form.status.data.label}.", "success")
             return redirect(url_for("admin.advocate_detail", advocate_id=advocate_id))
     return _detail(advocate_id, status_form=form)
+
+
+@bp.post("/advocates/<int:advocate_id>/rescore")
+@role_required(StaffRole.MARKETING)
+def advocate_rescore(advocate_id: int):
+    directory.get_advocate(db.session, viewer=current_user, advocate_id=advocate_id)
+    result = readiness.rescore_advocate(db.session, advocate_id=advocate_id, actor=f"staff:{current_user.id}",
+                                        now=clock.utcnow())
+    db.session.commit()
+    flash(rescore_message(result), "success")
+    return redirect(url_for("admin.advocate_detail", advocate_id=advocate_id))
+
+
+def _change(before, after) -> str:
+    return str(after) if before == after else f"{before} → {after}"
+
+
+def rescore_message(result: readiness.Rescored) -> str:
+    """'Rescored: score 62 → 71, not eligible → eligible, no tier → Tier 2; 3 other records changed tier.'"""
+    stored = [(r.score if r.score is not None else "—", "eligible" if r.eligible else "not eligible",
+               f"Tier {r.tier}" if r.tier else "no tier") for r in (result.before, result.after)]
+    others = result.tiers_changed - (result.before.tier != result.after.tier)
+    text = f"Rescored: score {', '.join(_change(b, a) for b, a in zip(*stored, strict=True))}"
+    if others:
+        return f"{text}; {others} other record{'' if others == 1 else 's'} changed tier."
+    return f"{text}{'' if stored[0] != stored[1] else ' (nothing changed)'}."

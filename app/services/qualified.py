@@ -15,13 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, AdvocateState, CustomerSignal, Invite, StaffUser
-from app.services import accounts, joblocks
+from app.services import accounts, joblocks, readiness
 from app.services.errors import ValidationFailed
 from app.services.readiness import months_between
 
 PER_PAGE = 50
 MAX_INVITES = 100
-JOB = "score_customers"
+JOB = readiness.JOB
 
 
 @dataclass
@@ -51,8 +51,7 @@ def _qualified():
 def qualified_page(session: Session, *, now: datetime, tier: int | None = None, page: int = 1,
                    per_page: int = PER_PAGE) -> QualifiedPage:
     """One page of qualified advocates (optionally of one tier), with their signals and invitations."""
-    by_tier = dict(session.execute(select(Advocate.readiness_tier, func.count()).where(*_qualified())
-                                   .group_by(Advocate.readiness_tier)).all())
+    by_tier = tier_counts(session)
     total = by_tier.get(tier, 0) if tier else sum(by_tier.values())
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
@@ -70,6 +69,12 @@ def qualified_page(session: Session, *, now: datetime, tier: int | None = None, 
                          invites.get(a.id), _state(invites.get(a.id), now)) for a in advocates]
     run = joblocks.latest_runs(session, names=[JOB]).get(JOB)
     return QualifiedPage(rows, total, by_tier, page, pages, run.finished_at if run else None)
+
+
+def tier_counts(session: Session) -> dict[int, int]:
+    """How many qualified advocates each tier has (tiers with none are left out)."""
+    return dict(session.execute(select(Advocate.readiness_tier, func.count()).where(*_qualified())
+                                .group_by(Advocate.readiness_tier)).all())
 
 
 def latest_invites(session: Session, advocate_ids: list[int]) -> dict[int, Invite]:

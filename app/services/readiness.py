@@ -10,6 +10,7 @@ always share the better tier. Rerunning changes nothing unless signals, settings
 """
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,9 +20,13 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, CustomerSignal
+from app.services import joblocks
 from app.services import settings as settings_service
+from app.services.errors import NotFound
 
 BATCH = 2000
+JOB = "score_customers"  # the weekly job that scores every record (app/jobs/program.py)
+RECORD_RUN = "score_advocate:{}"  # the run record of one record's on-demand rescore
 TIER_SHARES = ((1, 0.10), (2, 0.30), (3, 0.60))  # cumulative share of the eligible, best first
 # Where a signal counts in full; below it counts in proportion.
 FULL_PURCHASES, FULL_REFERRALS, FULL_MENTIONS, FULL_TENURE_MONTHS = 5, 3, 5, 24
@@ -87,22 +92,35 @@ def components(s: Signals, today: date) -> dict[str, float]:
     }
 
 
+def weighted_points(parts: dict[str, float], weights: dict[str, int]) -> float:
+    """The weighted average of the shares as 0-100, before rounding (0 when every weight is 0)."""
+    total = sum(weights.values())
+    return sum(parts[name] * weight for name, weight in weights.items()) / total * 100 if total else 0.0
+
+
+def bonus(s: Signals, rules: Rules) -> int:
+    return rules.recovered_bonus if s.recovered else 0
+
+
 def score(s: Signals, rules: Rules, today: date) -> int:
     """The weighted average of the signals as 0-100, plus the recovered bonus, capped at 100."""
-    parts = components(s, today)
-    total = sum(rules.weights.values())
-    weighted = sum(parts[name] * weight for name, weight in rules.weights.items()) / total if total else 0.0
-    raw = math.floor(weighted * 100 + 0.5) + (rules.recovered_bonus if s.recovered else 0)
+    raw = math.floor(weighted_points(components(s, today), rules.weights) + 0.5) + bonus(s, rules)
     return max(0, min(100, raw))
+
+
+def conditions(s: Signals, rules: Rules, today: date) -> dict[str, bool]:
+    """Each eligibility condition (nps, health, tenure, active) met or not; an unknown value is not."""
+    tenure = months_between(s.customer_since, today) if s.customer_since else None
+    idle = (today - s.last_active_on).days if s.last_active_on else None
+    return {"nps": s.nps is not None and s.nps >= rules.min_nps,
+            "health": s.health_score is not None and s.health_score >= rules.min_health,
+            "tenure": tenure is not None and tenure >= rules.min_tenure_months,
+            "active": idle is not None and idle <= rules.active_days}
 
 
 def is_eligible(s: Signals, rules: Rules, today: date) -> bool:
     """NPS, health, tenure and active usage all at or past their thresholds; unknown means no."""
-    return (s.nps is not None and s.nps >= rules.min_nps
-            and s.health_score is not None and s.health_score >= rules.min_health
-            and s.customer_since is not None
-            and months_between(s.customer_since, today) >= rules.min_tenure_months
-            and s.last_active_on is not None and (today - s.last_active_on).days <= rules.active_days)
+    return all(conditions(s, rules, today).values())
 
 
 def tier_floors(groups: list[tuple[int, int]]) -> dict[int, int]:
@@ -153,6 +171,59 @@ def score_customers(session: Session, *, now: datetime, batch: int = BATCH,
         if commit:
             commit()
     return changed + _assign_tiers(session)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One customer record as the scoring reads it, with what is stored on it now."""
+    signals: Signals
+    has_signal_row: bool
+    score: int | None
+    eligible: bool
+    tier: int | None
+
+
+@dataclass(frozen=True)
+class Rescored:
+    before: Record
+    after: Record
+    tiers_changed: int  # records whose tier changed (this one included) when the tiers were re-derived
+
+
+def read_record(session: Session, *, advocate_id: int) -> Record:
+    """The record's signals (as score_customers reads them) and stored score; NotFound if no such record."""
+    row = session.execute(_READ.add_columns(_A.c.readiness_tier, _S.c.advocate_id.label("signal_row"))
+                          .where(_A.c.id == advocate_id)).one_or_none()
+    if row is None:
+        raise NotFound("No such advocate.")
+    return Record(_signals(row), row.signal_row is not None, row.readiness_score, bool(row.eligible),
+                  row.readiness_tier)
+
+
+def rescore_advocate(session: Session, *, advocate_id: int, actor: str, now: datetime) -> Rescored:
+    """Score one record now with the same rules as score_customers, then re-derive every tier.
+
+    Tiers are percentiles of the eligible, so one changed score can move others' tiers; that is the
+    job's own set-based UPDATE. The rescore is recorded as a run named RECORD_RUN.format(id) by
+    `actor`, so the record's page can say when it was last scored. Raises NotFound for an unknown
+    record."""
+    started = time.monotonic()
+    before = read_record(session, advocate_id=advocate_id)
+    run = joblocks.start_run(session, name=RECORD_RUN.format(advocate_id), holder=actor, now=now)
+    rules = Rules.from_settings(settings_service.load(session).values)
+    today = now.date()
+    new = (score(before.signals, rules, today), is_eligible(before.signals, rules, today))
+    changed = new != (before.score, before.eligible)
+    if changed:
+        session.execute(_WRITE, [{"b_id": advocate_id, "b_score": new[0], "b_eligible": new[1]}])
+    tiers_changed = _assign_tiers(session)
+    for loaded in session.identity_map.values():
+        if isinstance(loaded, Advocate):
+            session.expire(loaded, ["readiness_score", "eligible", "readiness_tier"])
+    after = read_record(session, advocate_id=advocate_id)
+    joblocks.finish_run(session, run_id=run.id, now=now, items=int(changed) + tiers_changed,
+                        duration_ms=int((time.monotonic() - started) * 1000))
+    return Rescored(before, after, tiers_changed)
 
 
 def _signals(row) -> Signals:

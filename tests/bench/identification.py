@@ -2,7 +2,9 @@
 
 `python -m tests.bench.identification` builds the database through the migrations, fills it with
 plain executemany inserts, then times `readiness.score_customers` as the job runs it (a commit
-after every batch) in a fresh child process, so the RSS reported is the job's own. BENCH_SCALE
+after every batch) in a fresh child process, so the RSS reported is the job's own; then the staff
+advocate page's one-record work on the scored program: Rescore now (one record's score, then every
+tier re-derived) and the "why this score" explanation, medians of 21 random records. BENCH_SCALE
 scales the record count (default 1.0). Prints `name: value` lines.
 """
 
@@ -10,6 +12,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,8 +23,8 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.extensions import db
-from app.models import Advocate
-from app.services import clock, readiness
+from app.models import Advocate, CustomerSignal
+from app.services import clock, readiness, readiness_explain
 from tests.conftest import make_config, migrate_database
 
 CHUNK = 20_000
@@ -59,7 +62,8 @@ def measure(scale: float) -> dict[str, str]:
     return {"score_customers_records": f"{records}", "score_customers_generate_s": f"{generated:.1f}",
             "score_customers_s": f"{result['seconds']:.2f}",
             "score_customers_rss_mb": f"{result['rss_mb']:.0f}",
-            "score_customers_tiered": f"{result['tiered']}"}
+            "score_customers_tiered": f"{result['tiered']}",
+            "rescore_one_ms": f"{result['rescore_ms']:.1f}", "explain_one_ms": f"{result['explain_ms']:.1f}"}
 
 
 def generate(url: str, folder: str, records: int, now: datetime) -> None:
@@ -101,8 +105,30 @@ def score(url: str, folder: str, now: datetime) -> None:
         tiered = session.scalar(select(func.count()).select_from(Advocate)
                                 .where(Advocate.readiness_tier.is_not(None)))
         assert readiness.score_customers(session, now=now) == 0, "a second run changed records"
+        rescore_ms, explain_ms = one_record(session, now, scored)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"scored": scored, "tiered": tiered, "seconds": seconds, "rss_mb": rss_mb}))
+    print(json.dumps({"scored": scored, "tiered": tiered, "seconds": seconds, "rss_mb": rss_mb,
+                      "rescore_ms": rescore_ms, "explain_ms": explain_ms}))
+
+
+def one_record(session, now: datetime, records: int, samples: int = 21) -> tuple[float, float]:
+    """Median ms of the advocate page's Rescore now (signal changed first, then committed) and of
+    building its explanation, on random records of the scored program."""
+    rng = random.Random(11)
+    rescore, explain = [], []
+    for advocate_id in rng.sample(range(1, records + 1), samples):
+        session.execute(CustomerSignal.__table__.update().where(CustomerSignal.advocate_id == advocate_id)
+                        .values(usage_depth=rng.randint(0, 100)))
+        session.commit()
+        started = time.perf_counter()
+        readiness.rescore_advocate(session, advocate_id=advocate_id, actor="bench", now=now)
+        session.commit()
+        rescore.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        readiness_explain.explain(session, advocate_id=advocate_id, now=now)
+        session.rollback()
+        explain.append((time.perf_counter() - started) * 1000)
+    return statistics.median(rescore), statistics.median(explain)
 
 
 if __name__ == "__main__":

@@ -67,6 +67,7 @@ def test_marketing_pushes_a_mission_and_sees_sent_queued_and_blocked(browser, pr
     assert (now + timedelta(days=50)).strftime("%d %b %Y") in rows["Rita Recent"]
     assert "NPS below 7" in rows["Nico Unhappy"]
 
+    page.locator("header summary", has_text="Program").click()  # the ask queue is in the Program menu
     with page.expect_navigation():
         page.get_by_role("link", name="Ask queue").first.click()
     queue = page.locator("main tbody").inner_text()

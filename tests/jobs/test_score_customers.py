@@ -126,3 +126,41 @@ def test_the_job_is_registered_weekly_and_runs_under_its_lease(app, session, now
     assert session.scalar(select(Advocate.readiness_tier)) == 1
     assert session.scalar(select(JobRun.name)) == "score_customers"
     assert qualified.qualified_page(session, now=now).scored_at is not None
+
+
+# -- one record on demand (the staff advocate page's "Rescore now") -------------------------------
+
+def test_rescoring_one_record_applies_its_new_signals_and_rederives_every_tier(session, now):
+    people = [customer(session, now, score_hint=90 - n) for n in range(10)]  # tier 1 is people[0] alone
+    readiness.score_customers(session, now=now)
+    last = people[-1]
+    session.get(CustomerSignal, last.id).usage_depth = 95
+    session.flush()
+    result = readiness.rescore_advocate(session, advocate_id=last.id, actor="staff:7", now=now)
+    assert (result.before.score, result.before.tier) == (81, None)
+    assert (result.after.score, result.after.eligible, result.after.tier) == (95, True, 1)
+    assert result.tiers_changed >= 2  # this record rose to tier 1 and the old top fell to tier 2
+    session.expire_all()
+    assert (last.readiness_score, last.readiness_tier, people[0].readiness_tier) == (95, 1, 2)
+    run = session.scalars(select(JobRun).where(JobRun.name == f"score_advocate:{last.id}")).one()
+    assert (run.holder, run.finished_at, run.error) == ("staff:7", now, None)
+
+
+def test_rescoring_gives_the_same_result_as_the_weekly_job(session, now):
+    for n in range(15):
+        customer(session, now, score_hint=(n * 29) % 100, eligible=n % 3 != 0)
+    readiness.score_customers(session, now=now)
+    expected = state_of(session)
+    target = session.scalars(select(Advocate).order_by(Advocate.id)).first()
+    session.execute(Advocate.__table__.update().where(Advocate.id == target.id)
+                    .values(readiness_score=None, eligible=False, readiness_tier=None))
+    result = readiness.rescore_advocate(session, advocate_id=target.id, actor="staff:1", now=now)
+    assert state_of(session) == expected
+    assert result.before.score is None and result.after.score == expected[0][1]
+
+
+def test_rescoring_an_unknown_record_is_not_found(session, now):
+    from app.services.errors import NotFound
+
+    with pytest.raises(NotFound):
+        readiness.rescore_advocate(session, advocate_id=999, actor="staff:1", now=now)
