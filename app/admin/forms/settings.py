@@ -62,7 +62,8 @@ class SettingsForm(FlaskForm):
     reengage_second_days = IntegerField("Update after (days inactive)", validators=[InputRequired()])
     reengage_third_days = IntegerField("Last message after (days inactive)", validators=[InputRequired()])
 
-    trigger_followup_hours = IntegerField("Follow up a trigger ask after (hours)", validators=[InputRequired()])
+    trigger_followup_hours = IntegerField("Follow up a trigger ask after (hours)",
+                                          validators=[InputRequired()])
 
     referral_referrer_offer = TextAreaField("What the referrer gets",
                                             validators=[DataRequired(), Length(max=300)])
