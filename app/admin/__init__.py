@@ -30,4 +30,5 @@ from app.admin import (  # noqa: E402,F401
     referrals,
     rewards,
     settings,
+    triggers,
 )

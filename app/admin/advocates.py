@@ -11,7 +11,7 @@ from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.models import StaffRole
 from app.security import role_required
-from app.services import clock, directory, governor, ledger
+from app.services import clock, directory, governor, ledger, trigger_listing
 from app.services import status as status_service
 
 
@@ -33,9 +33,11 @@ def _detail(advocate_id: int, adjust_form=None, status_form=None):
     adjust_form = adjust_form or AdjustForm(formdata=None, request_key=uuid.uuid4().hex)
     status_form = status_form or StatusForm(formdata=None)
     askability = governor.decide(db.session, advocate=record.advocate, activity=None, now=clock.utcnow())
+    events, _ = trigger_listing.recent_events(db.session, advocate_id=record.advocate.id, per_page=10)
     return render_template("admin/advocate.html", record=record, advocate=record.advocate,
                            adjust_form=adjust_form, status_form=status_form, askability=askability,
-                           recent_asks=governor.advocate_asks(db.session, advocate_id=record.advocate.id))
+                           recent_asks=governor.advocate_asks(db.session, advocate_id=record.advocate.id),
+                           recent_events=events)
 
 
 @bp.get("/advocates/<int:advocate_id>")

@@ -1,10 +1,12 @@
 """Reading trigger events for the staff pages: one event, the recent ones (program-wide, a CSM's
 book, or one advocate's), each with its outcome and the ask it made."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from app.models import Advocate, Ask, Mission, TriggerEvent
+from app.models import Advocate, Ask, AskState, Mission, TriggerEvent
 from app.services import settings as settings_service
 from app.services.errors import NotFound
 from app.services.triggers import EventResult, ask_summary
@@ -23,7 +25,12 @@ def _asks_of(session: Session, event_ids: list[int]) -> dict[int, Ask]:
 
 
 def _result(event: TriggerEvent, ask: Ask | None, cfg) -> EventResult:
-    return EventResult(event, ask, ask_summary(ask, cfg) if ask is not None else event.detail)
+    if ask is None:
+        return EventResult(event, None, event.detail)
+    due = None
+    if ask.state == AskState.SENT and ask.followed_up_at is None:
+        due = ask.sent_at + timedelta(hours=cfg.trigger_followup_hours)
+    return EventResult(event, ask, ask_summary(ask, cfg), due)
 
 
 def get_event(session: Session, *, event_id: int, owner_id: int | None = None) -> EventResult:

@@ -57,6 +57,7 @@ class EventResult:
     event: TriggerEvent
     ask: Ask | None
     summary: str  # one plain sentence: what came of the event
+    followup_due: datetime | None = None  # a sent ask's follow-up, while it is still to come
 
     @property
     def result(self) -> str:
