@@ -93,9 +93,9 @@ def record_event(session: Session, *, event_type: str, advocate: AdvocateRef, oc
     value = number_of(event)
     rule = trigger_rules.match(session, event_type=kind, value=value)
     if rule is None:
-        shown = f" with {trigger_rules.NUMBERS[kind][1]} {value}" if kind in trigger_rules.NUMBERS else ""
-        return _settle(event, TriggerOutcome.NO_RULE, f"No enabled rule asks anything for a {kind.value} "
-                                                      f"event{shown}.")
+        shown = f" ({trigger_rules.NUMBERS[kind][1]} {value})" if kind in trigger_rules.NUMBERS else ""
+        return _settle(event, TriggerOutcome.NO_RULE,
+                       f"No enabled rule asks anything for this {kind.value} event{shown}.")
     event.rule_id = rule.id
     mission = pick_mission(session, advocate=person, kind=rule.activity_kind, now=now)
     if mission is None:
