@@ -125,9 +125,9 @@ def _event_type(value) -> TriggerEventType:
 def _whole(data: dict, name: str, low: int, high: int, label: str) -> int:
     value = data.get(name)
     if value is None:
-        raise ValidationFailed(f"data.{name} ({label}) is required for this event.", field=f"data.{name}")
+        raise ValidationFailed(f"The {label} is required for this event.", field=f"data.{name}")
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationFailed(f"data.{name} ({label}) must be a whole number from {low} to {high}.",
+        raise ValidationFailed(f"The {label} must be a whole number from {low} to {high}.",
                                field=f"data.{name}")
     return value
 
@@ -144,7 +144,7 @@ def _check_data(kind: TriggerEventType, data) -> dict:
         _whole(data, name, low, high, label)
     name = data.get("name")
     if kind == T.MILESTONE and name is not None and (not isinstance(name, str) or len(name) > 200):
-        raise ValidationFailed("data.name (the milestone) must be text of up to 200 characters.",
+        raise ValidationFailed("The milestone's name must be text of up to 200 characters.",
                                field="data.name")
     return data
 

@@ -71,7 +71,7 @@ def test_by_external_id_in_the_program_timezone(login, client, session, review, 
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"score": ""}, "score", "data.score (NPS score) is required"),
+    ({"score": ""}, "score", "The NPS score is required"),
     ({"score": "11"}, "score", "from 0 to 10"),
     ({"score": "ten"}, "score", "Enter a whole number"),
     ({"event_type": "support_resolved", "csat": "9"}, "csat", "from 1 to 5"),
