@@ -36,6 +36,7 @@ from seeds.plan import Planner
 from seeds.program import make_missions
 from seeds.referrals import load_referrals
 from seeds.rewards import load_rewards
+from seeds.triggers import load_trigger_events
 
 URL = "http://127.0.0.1:5000"
 SHOWCASE = (
@@ -72,8 +73,9 @@ class DemoResult:
             f"{c['advocates']} advocates (Bronze {c['bronze']}, Silver {c['silver']}, Gold {c['gold']}, "
             f"Platinum {c['platinum']}), {c['entries']} ledger entries, {c['waiting']} submissions "
             f"waiting for approval, {c.get('asks_sent', 0)} asks sent and {c.get('asks_queued', 0)} "
-            f"queued, {c.get('referrals', 0)} referrals, {c.get('prospects', 0)} customers not yet invited "
-            f"(scored: see Qualified advocates).\n\n{self.logins}"
+            f"queued, {c.get('trigger_events', 0)} trigger events, {c.get('referrals', 0)} referrals, "
+            f"{c.get('prospects', 0)} customers not yet invited (scored: see Qualified advocates)."
+            f"\n\n{self.logins}"
         )
 
 
@@ -112,11 +114,13 @@ def load_demo(session: Session, *, activities: dict[str, ActivityType], advocate
             advocate.state = AdvocateState(persona)
     session.flush()
     _push_asks(session, missions, staff[StaffRole.MARKETING], now)
+    trigger_events = load_trigger_events(session, cast, staff[StaffRole.MARKETING], now)
     referrers = [a for a, _, _ in cast if a.state == AdvocateState.ACTIVE]
     load_referrals(session, rng, referrers, staff[StaffRole.MARKETING], now)
     load_rewards(session, rng, staff[StaffRole.MARKETING], now)
     counts = _counts(session, activities, missions)
     counts["prospects"] = load_customers(session, now=now, seed=seed).created
+    counts["trigger_events"] = trigger_events
     counts["refused"] = sum(n for kind, n in outcome.items() if kind.endswith(" refused"))
     return DemoResult(counts, logins_text(session), dict(outcome))
 

@@ -31,4 +31,5 @@ from app.admin import (  # noqa: E402,F401
     reports,
     rewards,
     settings,
+    triggers,
 )

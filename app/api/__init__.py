@@ -19,6 +19,7 @@ from app.api import (  # noqa: E402,F401
     catalog,
     customers,
     docs,
+    events,
     kpis,
     leaderboards,
     referrals,

@@ -124,11 +124,11 @@ def moment(data: dict, name: str) -> datetime:
     value = string(data, name, max_length=40)
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved past the calendar's end
         raise ValidationFailed(f"{name} must be an ISO 8601 date-time, e.g. 2026-07-01T09:00:00Z.",
                                field=name) from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
 
 

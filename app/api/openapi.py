@@ -4,8 +4,18 @@ registered routes exactly)."""
 from app.api.customers import MAX_IMPORT_BYTES, MAX_RECORDS
 from app.api.kpis import SCHEMA as KPIS_SCHEMA
 from app.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from app.models import AdvocateState, AttemptState, Status
+from app.models import (
+    ActivityKind,
+    AdvocateState,
+    AskReason,
+    AskState,
+    AttemptState,
+    Status,
+    TriggerEventType,
+)
 from app.services.kpis import DEFAULT_DAYS as KPI_DEFAULT_DAYS
+from app.services.trigger_rules import NUMBERS
+from app.services.triggers import MAX_DATA_CHARS
 
 ID_PARAM = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 ERRORS = {
@@ -113,6 +123,37 @@ CUSTOMER_FIELDS = {
 }
 
 
+def _needs_number(event_type: TriggerEventType) -> dict:
+    name, label, low, high = NUMBERS[event_type]
+    return {"if": {"properties": {"type": {"const": event_type.value}}},
+            "then": {"required": ["data"], "properties": {"data": {"required": [name]}}}}
+
+
+EVENT_DATA = {
+    "type": "object",
+    "description": f"the event's details, up to {MAX_DATA_CHARS:,} characters of JSON; other keys are "
+                   "stored as sent",
+    "properties": {
+        "score": {"type": "integer", "minimum": 0, "maximum": 10, "description": "nps_submitted (required)"},
+        "csat": {"type": "integer", "minimum": 1, "maximum": 5, "description": "support_resolved (required)"},
+        "name": {"type": "string", "maxLength": 200, "description": "milestone (optional)"}}}
+NEW_EVENT = {
+    "type": "object", "required": ["type", "advocate", "occurred_at"],
+    "properties": {
+        "type": _enum(TriggerEventType),
+        "advocate": {"type": "object", "minProperties": 1,
+                     "description": "by email or external_id; with both, they must name the same advocate",
+                     "properties": {"email": {"type": "string", "format": "email", "maxLength": 254},
+                                    "external_id": {"type": ["string", "integer"], "maxLength": 80}}},
+        "occurred_at": {"type": "string", "format": "date-time",
+                        "description": "ISO 8601, UTC when no offset; not in the future. An event older than "
+                                       "the newest of its type for the advocate is stored as superseded"},
+        "data": EVENT_DATA},
+    "allOf": [_needs_number(t) for t in NUMBERS],
+}
+TRIGGER_RESULTS = [s.value for s in AskState] + ["no_rule", "no_mission", "superseded"]
+
+
 def _types(schema: dict) -> list[str]:
     return schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
 
@@ -186,6 +227,26 @@ SCHEMAS = {
                             rejected={"type": "array", "items": _object(
                                 ["line", "reasons"], line=INTEGER, key=STRING,
                                 reasons={"type": "array", "items": STRING})}),
+    "NewEvent": NEW_EVENT,
+    "TriggerRule": _object(["id", "event_type", "activity_kind"], id=INTEGER,
+                           event_type=_enum(TriggerEventType), min_value=NUMBER_OR_NULL,
+                           max_value=NUMBER_OR_NULL, activity_kind=_enum(ActivityKind), priority=INTEGER,
+                           enabled=BOOL),
+    "TriggerEvent": _object(
+        ["id", "type", "advocate_id", "occurred_at", "outcome"], id=INTEGER, type=_enum(TriggerEventType),
+        advocate_id=INTEGER, occurred_at=WHEN, received_at=WHEN, data={"type": "object"},
+        source={"type": "string", "enum": ["api", "staff"]},
+        outcome=_object(["result", "message", "rule", "ask"],
+                        result={"type": "string", "enum": TRIGGER_RESULTS,
+                                "description": "the ask's state, or why no ask was made"},
+                        message=STRING,
+                        rule={"oneOf": [_ref("TriggerRule"), {"type": "null"}]},
+                        ask={"oneOf": [_object(["id", "state"], id=INTEGER, state=_enum(AskState),
+                                               reason={"type": ["string", "null"],
+                                                       "enum": [r.value for r in AskReason] + [None]},
+                                               mission_id=INTEGER, activity_id=INTEGER, priority=INTEGER,
+                                               queued_until=WHEN, sent_at=WHEN),
+                                       {"type": "null"}]})),
     "Leaderboard": _object(["period", "data"], period=STRING,
                            starts={"type": ["string", "null"], "format": "date"},
                            next_cursor={"type": "null"}, data={"type": "array", "items": _object(
@@ -228,6 +289,14 @@ def _paths() -> dict:
             _ref("Askability"), "Whether the ask governor allows an ask now, why not and from when",
             [advocate, _query("activity_key", STRING, "also apply this activity's cooldown")],
             ("401", "404", "422", "429")),
+        "/events": _write(
+            "Record a trigger event: it updates the customer's signals and may make one ask", [], "NewEvent",
+            _ref("TriggerEvent"), "201",
+            description="The matching enabled rule (highest priority) names an activity kind; the open "
+                        "mission of that kind the advocate may take that opened most recently is asked for "
+                        "through the ask governor: sent, queued until a date, or blocked with a reason. "
+                        "nps_submitted sets the advocate's latest NPS, support_resolved averages in the "
+                        "CSAT, renewal counts a purchase. 404: no advocate has the email or external_id."),
         "/activities": _list("Activity", summary="The activity catalog"),
         "/missions": {**_list("Mission", _query("state", {"type": "string", "enum": ["open"]}),
                               summary="Missions (state=open: open now)"),

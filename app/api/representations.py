@@ -101,3 +101,26 @@ def board_row(row, anonymous: str) -> dict:
     hidden = row.name == anonymous
     return {"rank": row.rank, "advocate_id": None if hidden else row.advocate_id, "name": row.name,
             "company": row.company, "points": row.points}
+
+
+def trigger_rule(r) -> dict:
+    return {"id": r.id, "event_type": r.event_type.value, "min_value": r.min_value, "max_value": r.max_value,
+            "activity_kind": r.activity_kind.value, "priority": r.priority, "enabled": r.enabled}
+
+
+def trigger_ask(a) -> dict:
+    return {"id": a.id, "state": a.state.value, "reason": a.reason.value if a.reason else None,
+            "mission_id": a.mission_id, "activity_id": a.activity_id, "priority": a.priority,
+            "queued_until": when(a.queued_until), "sent_at": when(a.sent_at)}
+
+
+def trigger_event(result) -> dict:
+    """An EventResult: the stored event and what came of it (the rule, the ask, one sentence)."""
+    e = result.event
+    return {
+        "id": e.id, "type": e.type.value, "advocate_id": e.advocate_id, "occurred_at": when(e.occurred_at),
+        "received_at": when(e.received_at), "data": e.data or {}, "source": e.source,
+        "outcome": {"result": result.result, "message": result.summary,
+                    "rule": trigger_rule(e.rule) if e.rule is not None else None,
+                    "ask": trigger_ask(result.ask) if result.ask is not None else None},
+    }

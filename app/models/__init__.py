@@ -1,7 +1,7 @@
 """Every model, imported so that metadata (and Alembic autogenerate) sees them all."""
 
 from app.models.api import ApiKey, ApiRequestCount, ApiScope, IdempotencyRecord
-from app.models.asks import Ask, AskPush, AskReason, AskState
+from app.models.asks import Ask, AskPush, AskReason, AskState, FollowUp
 from app.models.base import Status
 from app.models.catalog import ActivityKind, ActivityType, Effort, Evidence, RewardTierBand, Value
 from app.models.ledger import LedgerEntry, LedgerReason, PeriodTotal
@@ -26,6 +26,7 @@ from app.models.referrals import (
 from app.models.rewards import Redemption, RedemptionState, Reward, RewardKind
 from app.models.signals import CustomerSignal
 from app.models.status import StatusChange
+from app.models.triggers import TriggerEvent, TriggerEventType, TriggerOutcome, TriggerRule
 
 __all__ = [
     "ApiKey",
@@ -47,6 +48,7 @@ __all__ = [
     "AttemptTransition",
     "Effort",
     "Evidence",
+    "FollowUp",
     "Invite",
     "JobLock",
     "JobRun",
@@ -73,5 +75,9 @@ __all__ = [
     "StaffUser",
     "Status",
     "StatusChange",
+    "TriggerEvent",
+    "TriggerEventType",
+    "TriggerOutcome",
+    "TriggerRule",
     "Value",
 ]

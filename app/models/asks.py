@@ -5,6 +5,9 @@ it was sent to. Each `Ask` is one advocate's outcome: sent, queued (until `queue
 `reason` it had to wait), blocked (with the `reason`) or dropped (its mission closed, or staff
 dropped it, while it was queued). Only one live ask (sent or queued) per advocate and
 mission can exist: a partial unique index enforces it on both SQLite and PostgreSQL.
+
+An ask made by a trigger event (source "trigger") names the event; once it went out, it gets one
+follow-up if the advocate does not respond (`followed_up_at`, with what the follow-up job did).
 """
 
 import enum
@@ -42,6 +45,16 @@ class AskReason(enum.StrEnum):
     MISSION_CLOSED = "mission_closed"
 
 
+class FollowUp(enum.StrEnum):
+    """What the follow-up job did with a sent trigger ask (each ask is settled once)."""
+
+    SENT = "sent"
+    RESPONDED = "responded"
+    PAUSED = "paused"
+    OPTED_OUT = "opted_out"
+    MISSION_CLOSED = "mission_closed"
+
+
 class AskPush(db.Model):
     __tablename__ = "ask_push"
 
@@ -66,6 +79,11 @@ class Ask(db.Model):
         sa.Index("uq_ask_live_mission_advocate", "mission_id", "advocate_id", unique=True,
                  sqlite_where=sa.text("state IN ('sent', 'queued')"),
                  postgresql_where=sa.text("state IN ('sent', 'queued')")),
+        sa.Index("ix_ask_trigger_event", "trigger_event_id"),
+        # Sent trigger asks still waiting for their follow-up, by when they went out.
+        sa.Index("ix_ask_followup_due", "sent_at",
+                 sqlite_where=sa.text("trigger_event_id IS NOT NULL AND followed_up_at IS NULL"),
+                 postgresql_where=sa.text("trigger_event_id IS NOT NULL AND followed_up_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +100,9 @@ class Ask(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    trigger_event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("trigger_event.id"))
+    followed_up_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    followup: Mapped[FollowUp | None] = mapped_column(enum_type(FollowUp))
 
     push: Mapped[AskPush | None] = relationship()
     advocate: Mapped[Advocate] = relationship()

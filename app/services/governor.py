@@ -14,7 +14,8 @@ Frequency cap, yearly cap and cooldown are temporary: the decision says when the
 lifts (`askable_at`). The others are permanent until someone changes the advocate.
 
 Pushing a mission writes one `Ask` per advocate in the segment: sent now, queued until the
-advocate is askable again, or blocked. Queued asks of one advocate compete: when the advocate
+advocate is askable again, or blocked. `ask_one` does the same for one advocate and one mission
+(trigger events ask that way). Queued asks of one advocate compete: when the advocate
 becomes askable the highest priority (then the oldest) goes out and the rest wait again. The
 `release_queued` job re-decides due queued asks; `drop_closed` drops those whose mission closed.
 
@@ -346,7 +347,7 @@ def _settle(person: _Person, pending: list[_Pending], cfg: ProgramSettings,
     return outcomes
 
 
-def _lock(session: Session, advocate_ids: Iterable[int]) -> None:
+def lock_advocates(session: Session, advocate_ids: Iterable[int]) -> None:
     """On PostgreSQL, row-lock the advocates in id order (SQLite serialises writers already)."""
     if session.get_bind().dialect.name != "postgresql":
         return
@@ -451,13 +452,42 @@ def push_mission(session: Session, *, staff: StaffUser, mission_id: int, filters
     if not candidates:
         raise ValidationFailed("No advocate in the mission's audience matches these filters.",
                                field="segment")
-    cfg = settings_service.load(session)
     push = AskPush(mission_id=mission.id, created_by_id=staff.id, created_at=now,
                    segment=filters.as_dict(), priority=priority)
     session.add(push)
     session.flush()
-    ids = [row.id for row in candidates]
-    _lock(session, ids)
+    base = {"push_id": push.id, "mission_id": mission.id, "activity_id": mission.activity_id,
+            "source": "push", "priority": priority, "counts_as_ask": mission.activity.counts_as_ask,
+            "created_at": now}
+    _ask(session, mission, [row.id for row in candidates], base, now)
+    return push
+
+
+def ask_one(session: Session, *, advocate_id: int, mission_id: int, priority: int, source: str,
+            now: datetime, trigger_event_id: int | None = None) -> Ask:
+    """Ask one advocate for one open mission through the same machinery as a push (lock, settle
+    against their queued asks, the live-ask index, the announcement); returns the Ask written:
+    sent, queued or blocked (an advocate outside the mission's audience is blocked NOT_ELIGIBLE).
+
+    Raises NotFound (no such advocate or mission), Conflict (mission not open) and ValidationFailed
+    (priority out of range)."""
+    mission = _pushable(session, mission_id, priority, now)
+    if session.get(Advocate, advocate_id) is None:
+        raise NotFound("No such advocate.")
+    base = {"push_id": None, "mission_id": mission.id, "activity_id": mission.activity_id, "source": source,
+            "priority": priority, "counts_as_ask": mission.activity.counts_as_ask, "created_at": now,
+            "trigger_event_id": trigger_event_id}
+    _ask(session, mission, [advocate_id], base, now)
+    # The advocate is locked (PostgreSQL) or the database serialised (SQLite): the newest ask of this
+    # advocate for this mission is the one just written.
+    return session.scalars(select(Ask).where(Ask.mission_id == mission.id, Ask.advocate_id == advocate_id)
+                           .order_by(Ask.id.desc()).limit(1)).one()
+
+
+def _ask(session: Session, mission: Mission, ids: list[int], base: dict, now: datetime) -> None:
+    """Write one ask per advocate in `ids` for the mission: sent, queued or blocked."""
+    cfg = settings_service.load(session)
+    lock_advocates(session, ids)
     live = set()
     for chunk in _chunks(ids):
         live.update(session.scalars(select(Ask.advocate_id).where(
@@ -467,9 +497,6 @@ def push_mission(session: Session, *, staff: StaffUser, mission_id: int, filters
     activities = [mission.activity, *(p.activity for asks in queued.values() for p in asks)]
     people = _load_people(session, ids, activities, now, full=True)
     queued = _still_queued(session, queued, people, cfg, now)
-    base = {"push_id": push.id, "mission_id": mission.id, "activity_id": mission.activity_id,
-            "source": "push", "priority": priority, "counts_as_ask": mission.activity.counts_as_ask,
-            "created_at": now}
     blocked = []
     for advocate_id in ids:
         reason = R.ALREADY_ASKED if advocate_id in live else _push_one(
@@ -481,7 +508,6 @@ def push_mission(session: Session, *, staff: StaffUser, mission_id: int, filters
         session.execute(insert(Ask), blocked)
     session.flush()
     _expire_asks(session)
-    return push
 
 
 def _pushable(session: Session, mission_id: int, priority: int, now: datetime) -> Mission:
@@ -566,7 +592,7 @@ def release_queued(session: Session, *, now: datetime, batch: int = 500) -> int:
                                           Ask.advocate_id > last)
             .group_by(Ask.advocate_id).order_by(Ask.advocate_id).limit(batch))):
         last = advocate_ids[-1]
-        _lock(session, advocate_ids)
+        lock_advocates(session, advocate_ids)
         queued = _queued(session, advocate_ids)  # read after the lock: another run may have acted
         people = _load_people(session, list(queued), [p.activity for asks in queued.values() for p in asks],
                               now, full=True)

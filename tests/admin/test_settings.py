@@ -100,7 +100,8 @@ def test_re_engagement_days_must_rise_and_nothing_is_saved(as_role, client, sess
 def test_new_settings_out_of_range_are_refused_next_to_the_field(as_role, client, session):
     as_role("admin")
     for key, bad in (("ask_min_nps", "11"), ("ask_year_cap_high", "0"),
-                     ("reminder_before_deadline_hours", "0"), ("escalate_approval_days", "-1")):
+                     ("reminder_before_deadline_hours", "0"), ("escalate_approval_days", "-1"),
+                     ("trigger_followup_hours", "0"), ("trigger_followup_hours", "721")):
         html = client.post("/admin/settings", data=form(**{key: bad})).get_data(as_text=True)
         assert f'id="{key}-error"' in html, key
     html = client.post("/admin/settings", data=form(ask_gap_days_standard="soon")).get_data(as_text=True)

@@ -18,6 +18,10 @@ JSON_BODIES = [
     {"audience": {"advocate_emails": [1, 2], "readiness_tiers": ["1"], "min_status": []}},
     {"reason": "x" * 100_000}, {"title": "t" * 10_000, "activity_key": "k" * 10_000},
     {"opens_at": "9999-99-99", "closes_at": "0000-01-01T00:00:00"},
+    {"type": "nps_submitted", "advocate": {"email": ["x"]}, "occurred_at": 5, "data": {"score": 10**40}},
+    {"type": "renewal", "advocate": {"external_id": 10**40}, "occurred_at": "9999-12-31T23:59:59-14:00"},
+    {"type": ["milestone"], "advocate": [], "data": "x"},
+    {"type": "support_resolved", "data": {"csat": 1e308}},
 ]
 
 

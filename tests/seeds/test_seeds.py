@@ -26,7 +26,7 @@ from app.models import (
     StaffUser,
     Status,
 )
-from app.services import leaderboards, ledger, passwords, qualified
+from app.services import leaderboards, ledger, passwords, qualified, trigger_listing
 from seeds.customers import PROSPECTS
 
 SMALL = 30
@@ -162,10 +162,13 @@ def test_every_printed_demo_login_signs_in_through_the_form(app, session, now):
         assert response.headers["Location"] in ("/portal/", "/admin/"), email
 
 
-def test_demo_pushes_leave_asks_in_the_queue(session, now):
+def test_demo_pushes_and_trigger_events_leave_asks_in_the_queue(session, now):
     seeds.load(session, advocates=200, now=now)
     queued = session.scalars(select(Ask).where(Ask.state == AskState.QUEUED)).all()
     assert queued and all(a.queued_until > now and a.reason is not None for a in queued)
+    events, _ = trigger_listing.recent_events(session)
+    assert len(events) == 10
+    assert {"sent", "queued", "blocked", "no_rule", "superseded"} <= {r.result for r in events}
 
 
 def test_demo_redemptions_cover_every_state(session, now):

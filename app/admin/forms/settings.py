@@ -17,6 +17,8 @@ NUMBER_FIELDS = (
     "ask_gap_days_standard", "ask_year_cap_standard", "ask_gap_days_high", "ask_year_cap_high", "ask_min_nps",
     # Re-engagement
     "reengage_first_days", "reengage_second_days", "reengage_third_days",
+    # Trigger events
+    "trigger_followup_hours",
     # Referrals
     "referral_qualified_points", "referral_converted_points", "referral_burst_per_hour",
     # Advocate identification
@@ -59,6 +61,9 @@ class SettingsForm(FlaskForm):
     reengage_first_days = IntegerField("Check-in after (days inactive)", validators=[InputRequired()])
     reengage_second_days = IntegerField("Update after (days inactive)", validators=[InputRequired()])
     reengage_third_days = IntegerField("Last message after (days inactive)", validators=[InputRequired()])
+
+    trigger_followup_hours = IntegerField("Follow up a trigger ask after (hours)",
+                                          validators=[InputRequired()])
 
     referral_referrer_offer = TextAreaField("What the referrer gets",
                                             validators=[DataRequired(), Length(max=300)])
