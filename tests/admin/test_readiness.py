@@ -218,7 +218,8 @@ def test_the_nav_groups_links_into_menus_by_role(as_role, client):
     html = nav(client)
     assert "/admin/approvals" in html and "/admin/advocates" in html
     program, admin = group(html, "program"), group(html, "admin")
-    for url in ("/admin/activities", "/admin/qualified", "/admin/invites", "/admin/asks/queue"):
+    for url in ("/admin/activities", "/admin/qualified", "/admin/invites", "/admin/figures", "/admin/asks/queue",
+                "/admin/events"):
         assert url in program
     for url in ("/admin/settings", "/admin/outbox", "/admin/jobs", "/admin/api-keys"):
         assert url in admin
@@ -236,8 +237,10 @@ def test_a_csm_sees_only_their_links_in_the_same_places(as_role, client):
     as_role("csm")
     html = nav(client)
     assert re.findall(r'href="(/admin/[^"]*)"', html) == [
-        "/admin/", "/admin/advocates", "/admin/referrals", "/admin/asks/queue", "/admin/notifications"]
-    assert "/admin/asks/queue" in group(html, "program") and group(html, "admin") is None
+        "/admin/", "/admin/advocates", "/admin/referrals", "/admin/asks/queue", "/admin/events",
+        "/admin/notifications"]
+    program = group(html, "program")
+    assert "/admin/asks/queue" in program and "/admin/events" in program and group(html, "admin") is None
 
 
 def test_the_current_page_is_marked_in_its_menu(as_role, client):

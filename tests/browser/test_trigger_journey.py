@@ -36,6 +36,7 @@ def test_marketing_records_an_nps_event_and_sees_the_ask_it_made(browser, progra
     errors = watch_for_errors(page)
     sign_in_with_keyboard(page, base_url, "mia@example.com")
 
+    page.locator("header summary", has_text="Program").click()  # Events is in the Program menu
     with page.expect_navigation():
         page.get_by_role("link", name="Events", exact=True).click()
     assert "No trigger events yet" in page.locator("main").inner_text()
