@@ -27,6 +27,6 @@ class Job:
 
 
 def registry() -> list[Job]:
-    from app.jobs import asks, missions, outbox, program
+    from app.jobs import api, asks, missions, outbox, program
 
-    return [*missions.JOBS, *outbox.JOBS, *program.JOBS, *asks.JOBS]
+    return [*missions.JOBS, *outbox.JOBS, *program.JOBS, *asks.JOBS, *api.JOBS]

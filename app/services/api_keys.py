@@ -162,6 +162,17 @@ def meter(session: Session, *, key: ApiKey, now: datetime) -> int:
     return count
 
 
+def purge_request_counts(session: Session, *, now: datetime) -> int:
+    """Delete every key's minute counts older than KEEP_COUNTS. `meter` already trims a key's old
+    minutes when it starts a new one, but a key that stops being used (revoked, or its system
+    retired) keeps its last hour of rows until this runs. Returns how many were deleted."""
+    window = now.replace(second=0, microsecond=0)
+    result = session.execute(delete(ApiRequestCount)
+                             .where(ApiRequestCount.window_start < window - KEEP_COUNTS)
+                             .execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
 def check_rate(count: int, *, limit: int) -> None:
     if count > limit:
         raise RateLimited(f"More than {limit} requests this minute with this key; retry in a minute.")
