@@ -34,6 +34,9 @@ class Config:
     REFERRAL_CLIENT_WINDOW_MINUTES = 60
     # JSON API: requests per key per minute, counted in the database (so every process agrees).
     API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", 600))
+    # How long a write's Idempotency-Key is remembered (its stored response replayed); the purge_api_records
+    # job deletes older records. An integration contract with API clients, like the rate limit above.
+    API_IDEMPOTENCY_RETENTION_HOURS = int(os.environ.get("API_IDEMPOTENCY_RETENTION_HOURS", 24))
     PASSWORD_HASHER = "argon2"  # noqa: S105 (a profile name, not a secret)
     SCHEDULER_ENABLED = os.environ.get("SCHEDULER_ENABLED", "0") == "1"
     # Email: without MAIL_SERVER nothing is sent; messages wait in the admin outbox view.

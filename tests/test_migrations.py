@@ -41,3 +41,36 @@ def test_upgrade_downgrade_upgrade_and_models_match(empty_url, tmp_path):
         assert _diff() == []
         db.session.remove()
         db.engine.dispose()
+
+
+def test_live_api_keys_sharing_a_name_are_renamed_by_the_unique_index_migration(empty_url, tmp_path):
+    """a7b8c9d0e1f2 adds uq_api_key_live_name; live duplicates made before it get "<name> (key <id>)"."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from app.models import ApiKey, ApiScope, StaffRole, StaffUser
+
+    app = create_app(make_config(empty_url, str(tmp_path / "uploads")))
+    with app.app_context():
+        upgrade(revision="e63b2c9f1a44")
+        when = datetime(2026, 1, 1)
+        for n, (name, revoked) in enumerate([("CRM", None), ("CRM", None), ("CRM", when), ("CRM", None),
+                                             ("BI", None)], start=1):
+            actor = StaffUser(email=f"k{n}@keys.invalid", name=f"API key: {name}", role=StaffRole.MARKETING,
+                              active=False, created_at=when)
+            db.session.add(actor)
+            db.session.flush()
+            db.session.add(ApiKey(id=n, name=name, scope=ApiScope.WRITE, prefix="rp_x", key_hash=f"{n:064d}",
+                                  actor_id=actor.id, created_at=when, revoked_at=revoked))
+        db.session.commit()
+        db.session.remove()
+        upgrade()
+        keys = db.session.execute(select(ApiKey.id, ApiKey.name, StaffUser.name).join(
+            StaffUser, StaffUser.id == ApiKey.actor_id).order_by(ApiKey.id)).all()
+        assert [tuple(k) for k in keys] == [
+            (1, "CRM", "API key: CRM"), (2, "CRM (key 2)", "API key: CRM (key 2)"),
+            (3, "CRM", "API key: CRM"), (4, "CRM (key 4)", "API key: CRM (key 4)"), (5, "BI", "API key: BI")]
+        db.session.remove()
+        downgrade(revision="e63b2c9f1a44")
+        db.engine.dispose()

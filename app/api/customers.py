@@ -40,7 +40,8 @@ def import_body() -> list | bytes:
     return records
 
 
-@bp.put("/advocates/by-external-id/<path:external_id>")
+# merge_slashes off: an external id that starts with "/" must not be answered by a redirect.
+@bp.put("/advocates/by-external-id/<anytext:external_id>", merge_slashes=False)
 @write
 def advocate_upsert(body: dict, external_id: str):
     given = body.get("external_id")

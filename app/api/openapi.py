@@ -25,7 +25,7 @@ ERRORS = {
     "404": "Unknown object",
     "409": "Invalid state transition, conflict, or an Idempotency-Key reused for another request",
     "413": "The body is too large",
-    "422": "Validation failed; `field` names the input",
+    "422": "Validation failed; `field` names the input (text holding a NUL character is refused everywhere)",
     "429": "Rate limited (requests per key per minute)",
 }
 
@@ -64,14 +64,14 @@ def _ok(schema: dict, status: str = "200", description: str = "OK") -> dict:
     return {status: {"description": description, "content": {"application/json": {"schema": schema}}}}
 
 
-def _list(item: str, *filters: dict, summary: str) -> dict:
+def _list(item: str, *filters: dict, summary: str, codes=("400", "401", "422", "429")) -> dict:
     page = {"type": "object", "required": ["data", "next_cursor"], "properties": {
         "data": {"type": "array", "items": _ref(item)}, "next_cursor": {"type": ["string", "null"]}}}
     return {"get": {"summary": summary, "parameters": [*filters, *PAGE_PARAMS],
-                    "responses": {**_ok(page), **_errors("400", "401", "422", "429")}}}
+                    "responses": {**_ok(page), **_errors(*codes)}}}
 
 
-def _read(schema: dict, summary: str, params: list, codes=("401", "404", "429")) -> dict:
+def _read(schema: dict, summary: str, params: list, codes=("401", "404", "422", "429")) -> dict:
     responses = {**_ok(schema), **_errors(*codes)}
     return {"get": {"summary": summary, "parameters": params, "responses": responses}}
 
@@ -281,8 +281,9 @@ def _paths() -> dict:
                         "line) and every reason; the others still apply. "
                         f"Bodies up to {MAX_IMPORT_BYTES // (1024 * 1024)} MB."),
         "/advocates/{advocate_id}": _read(_ref("Advocate"), "One advocate", [advocate]),
-        "/advocates/{advocate_id}/ledger": _list("LedgerEntry", advocate,
-                                                 summary="Ledger entries, newest first"),
+        "/advocates/{advocate_id}/ledger": _list(
+            "LedgerEntry", advocate, summary="Ledger entries, newest first",
+            codes=("400", "401", "404", "422", "429")),
         "/advocates/{advocate_id}/adjustments": _write("A manual points adjustment", [advocate], "Adjustment",
                                                        _ref("AdjustmentResult"), "201"),
         "/advocates/{advocate_id}/askability": _read(

@@ -27,6 +27,6 @@ class Job:
 
 
 def registry() -> list[Job]:
-    from app.jobs import asks, missions, outbox, program, triggers
+    from app.jobs import api, asks, missions, outbox, program, triggers
 
-    return [*missions.JOBS, *outbox.JOBS, *program.JOBS, *asks.JOBS, *triggers.JOBS]
+    return [*missions.JOBS, *outbox.JOBS, *program.JOBS, *asks.JOBS, *triggers.JOBS, *api.JOBS]

@@ -24,6 +24,14 @@ class ApiKey(db.Model):
     member (ledger entries, decisions, missions, referral moves) records the key by name."""
 
     __tablename__ = "api_key"
+    __table_args__ = (
+        # Two live keys never share a name (a revoked key's name may be used again); the service's check
+        # gives the friendly message, this index settles a race between two creations.
+        sa.Index("uq_api_key_live_name", "name", unique=True, sqlite_where=sa.text("revoked_at IS NULL"),
+                 postgresql_where=sa.text("revoked_at IS NULL")),
+        # authenticate() looks a key up by this public prefix, then compares hashes in constant time.
+        sa.Index("ix_api_key_prefix", "prefix"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80))
@@ -57,7 +65,9 @@ class IdempotencyRecord(db.Model):
     """The first response to a write with an Idempotency-Key, inserted in the write's transaction."""
 
     __tablename__ = "idempotency_record"
-    __table_args__ = (sa.UniqueConstraint("api_key_id", "key", name="uq_idempotency_record_key"),)
+    __table_args__ = (sa.UniqueConstraint("api_key_id", "key", name="uq_idempotency_record_key"),
+                      # the purge job (services/idempotency.purge_expired) deletes by age
+                      sa.Index("ix_idempotency_record_created_at", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     api_key_id: Mapped[int] = mapped_column(sa.ForeignKey("api_key.id"))

@@ -7,6 +7,7 @@ actor of the key's writes, under the name "API key: <name>".
 """
 
 import hashlib
+import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -14,10 +15,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import ApiKey, ApiRequestCount, ApiScope, StaffRole, StaffUser
-from app.services.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
+from app.services.errors import Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
 
 SECRET_PREFIX = "rp_"  # noqa: S105 (the public marker of a key, not a secret)
 VISIBLE = 11  # "rp_" and the first 8 characters of the random part
@@ -47,18 +49,29 @@ def create_key(session: Session, *, name: str, scope: ApiScope, created_by: Staf
                                field="name")
     if not isinstance(scope, ApiScope):
         raise ValidationFailed("Choose read or write.", field="scope")
+    taken = ValidationFailed(f"A live API key is already named “{name}”; choose another name or revoke it "
+                             "first.", field="name")
     if active_keys_named(session, name):
-        raise ValidationFailed(f"A live API key is already named “{name}”; choose another name or revoke it "
-                               "first.", field="name")
+        raise taken
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
-    actor = StaffUser(email=f"api-key-{uuid.uuid4().hex}@keys.rallypoint.invalid", name=f"API key: {name}",
-                      role=StaffRole.MARKETING, password_hash=None, active=False, created_at=now)
-    session.add(actor)
-    session.flush()
-    key = ApiKey(name=name, scope=scope, prefix=secret[:VISIBLE], key_hash=hash_secret(secret),
-                 actor_id=actor.id, created_by_id=created_by.id if created_by else None, created_at=now)
-    session.add(key)
-    session.flush()
+    try:
+        # A SAVEPOINT, so that losing a race to the unique index (uq_api_key_live_name: two requests
+        # both passed the check above) is the same friendly error, not a failed transaction.
+        with session.begin_nested():
+            actor = StaffUser(email=f"api-key-{uuid.uuid4().hex}@keys.rallypoint.invalid",
+                              name=f"API key: {name}", role=StaffRole.MARKETING, password_hash=None,
+                              active=False, created_at=now)
+            session.add(actor)
+            session.flush()
+            key = ApiKey(name=name, scope=scope, prefix=secret[:VISIBLE], key_hash=hash_secret(secret),
+                         actor_id=actor.id, created_by_id=created_by.id if created_by else None,
+                         created_at=now)
+            session.add(key)
+            session.flush()
+    except IntegrityError:
+        if active_keys_named(session, name):
+            raise taken from None
+        raise
     return NewKey(key, secret)
 
 
@@ -77,10 +90,7 @@ def revoke_key_named(session: Session, *, name: str, now: datetime) -> ApiKey:
     keys = active_keys_named(session, name)
     if not keys:
         raise NotFound(f"No live API key is named “{(name or '').strip()}”.")
-    if len(keys) > 1:  # made before names were unique among live keys
-        raise Conflict(f"{len(keys)} live API keys are named “{name.strip()}”; revoke the one you mean "
-                       "under Admin → API keys.")
-    return revoke_key(session, key_id=keys[0].id, now=now)
+    return revoke_key(session, key_id=keys[0].id, now=now)  # one at most: uq_api_key_live_name
 
 
 def revoke_key(session: Session, *, key_id: int, now: datetime) -> ApiKey:
@@ -94,14 +104,31 @@ def revoke_key(session: Session, *, key_id: int, now: datetime) -> ApiKey:
     return key
 
 
+# Compared against when no stored key has the secret's prefix, so an unknown key does the same work.
+_NO_KEY_HASH = hash_secret(SECRET_PREFIX + "no key has this prefix")
+
+
 def authenticate(session: Session, *, secret: str | None) -> ApiKey:
-    """The live key for a bearer secret; Unauthorized when missing, unknown or revoked."""
+    """The live key for a bearer secret; Unauthorized when missing, unknown or revoked.
+
+    The database is asked only for the secret's public prefix (the part shown in the key list, not
+    secret: an index lookup on it leaks nothing). The secret itself is only compared as its SHA-256,
+    in constant time (`hmac.compare_digest`), against each key with that prefix — or against a dummy
+    hash when there is none — and revocation is checked after the comparison, so an unknown, a wrong
+    and a revoked key all take the same path to the same 401."""
     if not secret or not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
         raise Unauthorized("Send a valid API key: Authorization: Bearer <key>.")
-    key = session.scalars(select(ApiKey).where(ApiKey.key_hash == hash_secret(secret))).first()
-    if key is None or key.revoked_at is not None:
+    digest = hash_secret(secret)
+    candidates = session.scalars(select(ApiKey).where(ApiKey.prefix == secret[:VISIBLE])
+                                 .order_by(ApiKey.id)).all()
+    found = None
+    for key in candidates or [None]:
+        stored = key.key_hash if key is not None else _NO_KEY_HASH
+        if hmac.compare_digest(stored.encode(), digest.encode()) and key is not None:
+            found = key
+    if found is None or found.revoked_at is not None:
         raise Unauthorized("This API key is unknown or has been revoked.")
-    return key
+    return found
 
 
 def require_scope(key: ApiKey, scope: ApiScope) -> None:
@@ -133,6 +160,17 @@ def meter(session: Session, *, key: ApiKey, now: datetime) -> int:
         (ApiKey.last_used_at.is_(None)) | (ApiKey.last_used_at <= now - LAST_USED_EVERY),
     ).values(last_used_at=now).execution_options(synchronize_session=False))
     return count
+
+
+def purge_request_counts(session: Session, *, now: datetime) -> int:
+    """Delete every key's minute counts older than KEEP_COUNTS. `meter` already trims a key's old
+    minutes when it starts a new one, but a key that stops being used (revoked, or its system
+    retired) keeps its last hour of rows until this runs. Returns how many were deleted."""
+    window = now.replace(second=0, microsecond=0)
+    result = session.execute(delete(ApiRequestCount)
+                             .where(ApiRequestCount.window_start < window - KEEP_COUNTS)
+                             .execution_options(synchronize_session=False))
+    return result.rowcount or 0
 
 
 def check_rate(count: int, *, limit: int) -> None:

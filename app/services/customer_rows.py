@@ -35,11 +35,19 @@ class RowInvalid(Exception):
         self.problems = problems
 
 
+def _no_nul(text: str) -> str:
+    """PostgreSQL cannot store a NUL character in text (and no real value holds one): refuse it on both
+    engines, as the problem of its field, rather than fail at the INSERT."""
+    if "\x00" in text:
+        raise ValueError("text without NUL characters")
+    return text
+
+
 def _text(limit: int) -> Callable[[object], str]:
     def parse(value):
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise ValueError("a text")
-        text = str(value).strip()
+        text = _no_nul(str(value).strip())
         if len(text) > limit:
             raise ValueError(f"at most {limit} characters")
         return text
@@ -50,7 +58,7 @@ def _email(value) -> str:
     if not isinstance(value, str):
         raise ValueError("not an email address")
     email = normalise_email(str(value))
-    if len(email) > 254 or not EMAIL.match(email):
+    if len(email) > 254 or not EMAIL.match(email) or "\x00" in email:
         raise ValueError("not an email address")
     return email
 
@@ -94,7 +102,7 @@ def _tags(value) -> list[str]:
             isinstance(t, str) for t in value)):
         raise ValueError("a list of texts, or texts separated by ;")
     items = value if isinstance(value, list) else value.split(";")
-    tags = list(dict.fromkeys(str(t).strip() for t in items if str(t).strip()))
+    tags = list(dict.fromkeys(_no_nul(str(t).strip()) for t in items if str(t).strip()))
     if len(tags) > MAX_TAGS or any(len(t) > MAX_TAG for t in tags):
         raise ValueError(f"at most {MAX_TAGS} tags of {MAX_TAG} characters, separated by ;")
     return tags

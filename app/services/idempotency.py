@@ -8,10 +8,11 @@ included) rolls back, so a retry runs afresh: only successful responses are kept
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,7 @@ from app.models import IdempotencyRecord
 from app.services.errors import Conflict, ValidationFailed
 
 MAX_KEY = 200
+PURGE_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -64,3 +66,25 @@ def record(session: Session, *, claim: Claim, status_code: int, body: str) -> No
     """Keep the response of a claimed request, in its transaction."""
     session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == claim.record_id)
                     .values(status_code=status_code, body=body).execution_options(synchronize_session=False))
+
+
+def purge_expired(session: Session, *, now: datetime, retention: timedelta, batch: int = PURGE_BATCH,
+                  commit: Callable[[], None] | None = None) -> int:
+    """Delete the records claimed more than `retention` ago, `batch` at a time (oldest first, through
+    ix_idempotency_record_created_at), committing after each batch when given `commit`, so no
+    transaction holds many rows or the SQLite write lock for long. Returns how many were deleted; a
+    second run finds nothing. A key used again after its record is gone runs as a new request."""
+    cutoff = now - retention
+    deleted = 0
+    while True:
+        ids = session.scalars(select(IdempotencyRecord.id).where(IdempotencyRecord.created_at < cutoff)
+                              .order_by(IdempotencyRecord.created_at).limit(batch)).all()
+        if not ids:
+            return deleted
+        session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id.in_(ids))
+                        .execution_options(synchronize_session=False))
+        deleted += len(ids)
+        if commit is not None:
+            commit()
+        if len(ids) < batch:
+            return deleted

@@ -63,3 +63,31 @@ def read_api(client, make_key) -> ApiClient:
 def error_of(response) -> dict:
     assert response.is_json, response.get_data(as_text=True)
     return response.get_json()["error"]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine_app(request, app_factory, tmp_path):
+    """The app (context pushed) on SQLite and on PostgreSQL. The clock is frozen, so every request of a
+    test falls in one rate-limit minute: the limit is lifted."""
+    from app import create_app
+    from app.extensions import db
+    from tests.conftest import make_config
+
+    unlimited = {"API_RATE_LIMIT_PER_MINUTE": 10**9}
+    if request.param == "sqlite":
+        app = app_factory(**unlimited)
+    else:
+        url = request.getfixturevalue("pg_url")
+        app = create_app(make_config(url, str(tmp_path / "uploads"), **unlimited))
+    with app.app_context():
+        yield app
+        db.session.remove()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def write_key(session, name: str = "CRM sync") -> str:
+    """A write key's secret, made through the service (for tests that build their own app)."""
+    made = api_keys.create_key(session, name=name, scope=ApiScope.WRITE, created_by=None, now=clock.utcnow())
+    session.commit()
+    return made.secret

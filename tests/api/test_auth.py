@@ -90,3 +90,67 @@ def test_unknown_api_paths_and_methods_answer_json(api):
     assert error_of(api.get("/nothing-here"))["code"] == "not_found"
     response = api.client.delete("/api/v1/advocates", headers={"Authorization": f"Bearer {api.secret}"})
     assert response.status_code == 405 and error_of(response)["code"] == "method_not_allowed"
+
+
+class _Spy:
+    """Stands in for hmac.compare_digest and records what it was asked to compare."""
+
+    def __init__(self, real):
+        self.real, self.calls = real, []
+
+    def __call__(self, a, b):
+        self.calls.append((a, b))
+        return self.real(a, b)
+
+
+@pytest.fixture
+def compare_spy(monkeypatch):
+    import hmac
+
+    spy = _Spy(hmac.compare_digest)
+    monkeypatch.setattr(api_keys.hmac, "compare_digest", spy)
+    return spy
+
+
+def test_a_key_is_found_by_its_public_prefix_and_its_hash_compared_in_constant_time(session, make_key,
+                                                                                    compare_spy):
+    secret = make_key("read")
+    key = api_keys.authenticate(session, secret=secret)
+    assert compare_spy.calls == [(key.key_hash.encode(), api_keys.hash_secret(secret).encode())]
+
+
+@pytest.mark.parametrize("case", ["same prefix, wrong rest", "unknown prefix", "revoked"])
+def test_unknown_wrong_and_revoked_keys_take_the_same_comparison_path(session, make_key, compare_spy, case):
+    from app.services.errors import Unauthorized
+
+    secret = make_key("read")
+    if case == "revoked":
+        api_keys.revoke_key(session, key_id=session.query(ApiKey).one().id, now=clock.utcnow())
+        session.commit()
+        tried = secret
+    elif case == "unknown prefix":
+        tried = "rp_" + "Z" * 43
+    else:
+        tried = secret[:api_keys.VISIBLE] + "x" * (len(secret) - api_keys.VISIBLE)
+    with pytest.raises(Unauthorized, match="unknown or has been revoked"):
+        api_keys.authenticate(session, secret=tried)
+    assert len(compare_spy.calls) == 1, "one constant-time comparison, found or not"
+    assert compare_spy.calls[0][1] == api_keys.hash_secret(tried).encode()
+
+
+def test_the_database_is_never_asked_for_the_secret_or_its_hash(session, make_key, app):
+    from sqlalchemy import event
+
+    secret = make_key("read")
+    statements = []
+    engine = db.engine
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(repr(parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        api_keys.authenticate(session, secret=secret)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert statements and not any(secret in s or api_keys.hash_secret(secret) in s for s in statements)

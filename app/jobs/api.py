@@ -1,0 +1,21 @@
+"""JSON API housekeeping: forget Idempotency-Keys past their retention, and stale rate-limit counts."""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from app.jobs import Job
+from app.services import api_keys, idempotency
+
+
+def purge_api_records(session: Session, now: datetime) -> int:
+    retention = timedelta(hours=current_app.config["API_IDEMPOTENCY_RETENTION_HOURS"])
+    # Each batch is committed as it goes (see idempotency.purge_expired).
+    deleted = idempotency.purge_expired(session, now=now, retention=retention, commit=session.commit)
+    return deleted + api_keys.purge_request_counts(session, now=now)
+
+
+JOBS = [Job("purge_api_records", purge_api_records, {"trigger": "interval", "hours": 1},
+            "Delete API idempotency records older than the retention (API_IDEMPOTENCY_RETENTION_HOURS, "
+            "24 h by default) and per-minute request counts older than an hour.")]
