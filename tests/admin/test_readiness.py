@@ -218,8 +218,8 @@ def test_the_nav_groups_links_into_menus_by_role(as_role, client):
     html = nav(client)
     assert "/admin/approvals" in html and "/admin/advocates" in html
     program, admin = group(html, "program"), group(html, "admin")
-    for url in ("/admin/activities", "/admin/qualified", "/admin/invites", "/admin/figures", "/admin/asks/queue",
-                "/admin/events"):
+    for url in ("/admin/activities", "/admin/qualified", "/admin/invites", "/admin/figures",
+                "/admin/asks/queue", "/admin/events"):
         assert url in program
     for url in ("/admin/settings", "/admin/outbox", "/admin/jobs", "/admin/api-keys"):
         assert url in admin
