@@ -64,7 +64,7 @@ def _advocates(f: kpis.Figures) -> dict:
 
 def _coverage(f: kpis.Figures) -> dict:
     low, high = kpis.COVERAGE_TARGET
-    return {"active_advocates": f.active, "eligible_customers": f.eligible, "rate": f.coverage,
+    return {"eligible_advocates": f.eligible_advocates, "eligible_customers": f.eligible, "rate": f.coverage,
             "target": {"min": low, "max": high},
             "within_target": None if f.coverage is None else low <= f.coverage <= high}
 
@@ -139,9 +139,10 @@ SCHEMA = _obj(
                                                               enum=[1, 2, 3, None]),
                                          eligible_records=_int("eligible records in this tier"),
                                          active_advocates=_int("of them, active advocates")))),
-    coverage=_obj("Advocate coverage, a snapshot now", active_advocates=_int("advocates in state active"),
+    coverage=_obj("Advocate coverage, a snapshot now",
+                  eligible_advocates=_int("eligible customer records that are active advocates"),
                   eligible_customers=_int("customer records flagged eligible (any state)"),
-                  rate=_rate("active_advocates ÷ eligible_customers"),
+                  rate=_rate("eligible_advocates ÷ eligible_customers"),
                   target=_obj("the target band (SPEC §14)", min=_of("number", "lower bound"),
                               max=_of("number", "upper bound")),
                   within_target=_of(["boolean", "null"], "whether the rate is within the target band")),

@@ -124,8 +124,13 @@ class Figures:
         return self.by_state.get(AdvocateState.ACTIVE, 0)
 
     @property
+    def eligible_advocates(self) -> int:
+        """Eligible customers who are active advocates: coverage's numerator (never above eligible)."""
+        return sum(active for _, active in self.by_tier.values())
+
+    @property
     def coverage(self) -> float | None:
-        return _ratio(self.active, self.eligible)
+        return _ratio(self.eligible_advocates, self.eligible)
 
     @property
     def activation_rate(self) -> float | None:

@@ -20,7 +20,7 @@ def test_curators_see_the_figures_of_the_period(as_role, client, session, now, r
     as_role(role)
     page = _text(client.get("/admin/figures?from=2026-05-01&to=2026-06-15"))
     assert "01 May 2026 – 15 Jun 2026 (46 days, America/New_York)" in page
-    assert "80.0 %" in page and "4 active ÷ 5 eligible" in page  # coverage
+    assert "60.0 %" in page and "3 eligible advocates ÷ 5 eligible" in page  # coverage
     assert "60.0 %" in page and "40.0 %" in page  # activation, referral conversion
     assert "2,000.00" in page and "50.00" in page and "39.00×" in page  # sourced, cost, ROI
     assert "4.7 d" in page  # half-life

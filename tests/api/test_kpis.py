@@ -62,7 +62,7 @@ def test_the_figures_of_the_hand_computed_program(read_api, session, new_york):
         {"tier": 2, "eligible_records": 1, "active_advocates": 1},
         {"tier": 3, "eligible_records": 1, "active_advocates": 0},
         {"tier": None, "eligible_records": 1, "active_advocates": 1}]
-    assert body["coverage"] == {"active_advocates": 4, "eligible_customers": 5, "rate": 0.8,
+    assert body["coverage"] == {"eligible_advocates": 3, "eligible_customers": 5, "rate": 0.6,
                                 "target": {"min": 0.2, "max": 0.3}, "within_target": False}
     assert body["activation"] == {"eligible_customers": 5, "activated": 3, "rate": 0.6}
     may, june = body["actions_by_month"]

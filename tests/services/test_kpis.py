@@ -152,7 +152,8 @@ def test_every_figure_of_the_hand_computed_program(any_session):
     assert figures.by_state == {A.INVITED: 1, A.ACTIVE: 4, A.PAUSED: 1, A.OPTED_OUT: 1}
     assert figures.by_status == {Status.BRONZE: 2, Status.SILVER: 1, Status.GOLD: 1, Status.PLATINUM: 0}
     assert figures.by_tier == {1: (2, 1), 2: (1, 1), 3: (1, 0), None: (1, 1)}
-    assert (figures.eligible, figures.active, figures.coverage) == (5, 4, 0.8)
+    # coverage counts only eligible records that are active advocates: tiers 1, 2 and untiered, one each
+    assert (figures.eligible, figures.eligible_advocates, figures.coverage) == (5, 3, 0.6)
     assert (figures.activated, figures.activation_rate) == (3, 0.6)
 
     may, june = date(2026, 5, 1), date(2026, 6, 1)
