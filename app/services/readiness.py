@@ -152,7 +152,7 @@ def score_customers(session: Session, *, now: datetime, batch: int = BATCH,
             changed += len(writes)
         if commit:
             commit()
-    return changed + _assign_tiers(session)
+    return changed + assign_tiers(session)
 
 
 def _signals(row) -> Signals:
@@ -164,7 +164,8 @@ def _signals(row) -> Signals:
                    last_active_on=row.last_active_on)
 
 
-def _assign_tiers(session: Session) -> int:
+def assign_tiers(session: Session) -> int:
+    """Give every record the tier its score earns among the eligible (set-based); how many changed."""
     groups = session.execute(select(_A.c.readiness_score, func.count()).where(_A.c.eligible.is_(True))
                              .group_by(_A.c.readiness_score)).all()
     floors = tier_floors([(value, n) for value, n in groups])

@@ -14,7 +14,7 @@ def test_a_clean_file_imports_and_exits_zero(app, session, tmp_path):
     path.write_bytes(b"\xef\xbb\xbfemail,name,nps\r\nana@example.com,Ana,10\r\nben@example.com,Ben,9\r\n")
     result = run(app, path)
     assert result.exit_code == 0, result.output
-    assert "2 created, 0 updated, 0 rejected." in result.output
+    assert "2 created, 0 updated, 0 unchanged, 0 rejected." in result.output
     assert set(session.scalars(select(Advocate.email))) == {"ana@example.com", "ben@example.com"}
 
 
@@ -24,7 +24,7 @@ def test_rejected_rows_are_listed_with_their_lines_and_the_exit_code_is_1(app, s
     result = run(app, path)
     assert result.exit_code == 1
     assert "line 3: bad@example.com: nps: a whole number from 0 to 10" in result.output
-    assert "1 created, 0 updated, 1 rejected." in result.output
+    assert "1 created, 0 updated, 0 unchanged, 1 rejected." in result.output
     session.expire_all()
     assert session.scalars(select(Advocate.email)).all() == ["ana@example.com"]
 
