@@ -3,13 +3,15 @@
 For a batch of rows (in file order) `write_batch` runs one SELECT for every stored record that
 any row names by external id or email (with its signals) and one for staff emails among them,
 then decides each row in order against that picture, as the rows before it left it: create,
-update, unchanged, or rejected with its reason. New records are inserted with one multi-row
-INSERT … RETURNING, changed ones updated with one executemany, and their customer_signal rows
-inserted or updated the same way; a record whose values all equal what is stored is not written
-at all. Every written record gets its readiness score and eligibility from readiness.score and
-readiness.is_eligible over its merged values (stored ones where the row left a cell blank), so
-the weekly job would compute the same. The caller runs it inside a SAVEPOINT and, if the database
-refuses the batch, again one row at a time (see customers._write_safely).
+update, unchanged, or rejected with its reason. New records are inserted with one executemany (their
+ids read back by email with one SELECT), changed ones updated with one executemany, and their
+customer_signal rows inserted or updated the same way, all on the session's own connection
+(prepared.Prepared.many); a record whose values all equal what is stored is not written at all.
+Every written record gets its readiness score and eligibility over its merged values (stored
+ones where the row left a cell blank) from import_scores.Scorer, which computes what
+readiness.score and readiness.is_eligible do, so the weekly job would write the same. The
+caller runs it inside a SAVEPOINT and, if the database refuses the batch, again one row at a
+time (see customers._write_safely).
 """
 
 from collections.abc import Callable
@@ -21,8 +23,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, AdvocateState, AskFrequency, CustomerSignal, StaffUser, Status
-from app.services import readiness
 from app.services.customer_rows import CustomerRow, Problem
+from app.services.import_scores import Scorer
+from app.services.prepared import Prepared
 
 PROFILE = ("name", "company", "title", "industry", "company_size", "region", "tags", "customer_since", "nps",
            "health_score")
@@ -35,20 +38,49 @@ NEW_SIGNALS = {"purchase_count": 0, "last_purchase_on": None, "csat": None, "rec
 
 _A = Advocate.__table__
 _S = CustomerSignal.__table__
-_FOUND = (select(_A.c.id, _A.c.email, _A.c.external_id, *(_A.c[name] for name in PROFILE),
-                 _S.c.advocate_id.label("signal_id"), *(_S.c[name] for name in SIGNALS))
-          .select_from(_A.outerjoin(_S, _S.c.advocate_id == _A.c.id))
-          .where(sa.or_(_A.c.external_id.in_(bindparam("exts", expanding=True)),
-                        _A.c.email.in_(bindparam("emails", expanding=True)))))
-_STAFF = select(StaffUser.__table__.c.email).where(StaffUser.__table__.c.email.in_(
-    bindparam("emails", expanding=True)))
-_INSERT = sa.insert(_A).returning(_A.c.id, sort_by_parameter_order=True)
-_UPDATE = (sa.update(_A).where(_A.c.id == bindparam("b_id"))
-           .values({name: bindparam(f"b_{name}") for name in ("email", "external_id", *PROFILE,
-                                                                "readiness_score", "eligible")}))
-_SIGNAL_INSERT = sa.insert(_S)
-_SIGNAL_UPDATE = (sa.update(_S).where(_S.c.advocate_id == bindparam("b_id"))
-                  .values({name: bindparam(f"b_{name}") for name in (*SIGNALS, "updated_at")}))
+_T = StaffUser.__table__
+_FOUND_COLUMNS = (_A.c.id, _A.c.email, _A.c.external_id, *(_A.c[name] for name in PROFILE),
+                  _S.c.advocate_id.label("signal_id"), *(_S.c[name] for name in SIGNALS))
+_FOUND_NAMES = tuple(column.key for column in _FOUND_COLUMNS)
+
+
+class _Lookup:
+    """A SELECT … WHERE column IN (…) on the session's connection, its lists padded with NULL to a
+    power of two: a handful of statements, each compiled once, instead of one per batch."""
+
+    def __init__(self, make: Callable[..., sa.Select]):
+        self.make = make
+        self.by_size: dict[int, tuple[Prepared, int]] = {}
+
+    def rows(self, session: Session, *lists: list[str]) -> list[tuple]:
+        size = 1 << max(0, max(len(values) for values in lists) - 1).bit_length()
+        if size not in self.by_size:
+            binds = [[bindparam(f"k{j}_{i}", type_=sa.String) for i in range(size)]
+                     for j in range(len(lists))]
+            self.by_size[size] = (Prepared(self.make(*binds)), len(lists))
+        statement, _ = self.by_size[size]
+        params = {f"k{j}_{i}": values[i] if i < len(values) else None
+                  for j, values in enumerate(lists) for i in range(size)}
+        return statement.rows(session.connection(), params)
+
+
+_FOUND = _Lookup(lambda exts, emails: select(*_FOUND_COLUMNS)
+                 .select_from(_A.outerjoin(_S, _S.c.advocate_id == _A.c.id))
+                 .where(sa.or_(_A.c.external_id.in_(exts), _A.c.email.in_(emails))))
+_STAFF = _Lookup(lambda emails: select(_T.c.email).where(_T.c.email.in_(emails)))
+_IDS = _Lookup(lambda emails: select(_A.c.email, _A.c.id).where(_A.c.email.in_(emails)))
+_NEW = ("email", "external_id", *PROFILE, "state", "ask_frequency", "leaderboard_opt_out", "status",
+        "status_since", "balance", "lifetime_points", "session_version", "email_opt_outs", "readiness_score",
+        "eligible", "created_at")
+_CHANGED = ("email", "external_id", *PROFILE, "readiness_score", "eligible")
+_INSERT = Prepared(sa.insert(_A).values({name: bindparam(name, type_=_A.c[name].type) for name in _NEW}))
+_UPDATE = Prepared(sa.update(_A).where(_A.c.id == bindparam("b_id", type_=sa.Integer))
+                   .values({name: bindparam(f"b_{name}", type_=_A.c[name].type) for name in _CHANGED}))
+_SIGNAL_INSERT = Prepared(sa.insert(_S).values({name: bindparam(name, type_=_S.c[name].type) for name in (
+    "advocate_id", *SIGNALS, "updated_at")}))
+_SIGNAL_UPDATE = Prepared(sa.update(_S).where(_S.c.advocate_id == bindparam("b_id", type_=sa.Integer))
+                          .values({name: bindparam(f"b_{name}", type_=_S.c[name].type)
+                                   for name in (*SIGNALS, "updated_at")}))
 
 
 class Rejected(Exception):
@@ -95,7 +127,7 @@ class Keys:
 @dataclass
 class Context:
     now: datetime
-    rules: readiness.Rules
+    scorer: Scorer
     keys: Keys
     clock: Callable[[], float]  # perf_counter, to time scoring apart
     scoring_seconds: float = 0.0
@@ -115,10 +147,10 @@ def write_batch(session: Session, rows: list[tuple[int, CustomerRow]], ctx: Cont
     """Decide and write one batch; the outcome of each row, in order. The caller owns the savepoint."""
     exts = [row.external_id for _, row in rows if row.external_id]
     emails = [row.email for _, row in rows if row.email]
-    found = [dict(r._mapping) for r in session.execute(_FOUND, {"exts": exts, "emails": emails})]
+    found = [dict(zip(_FOUND_NAMES, r)) for r in _FOUND.rows(session, exts, emails)]
     by_ext = {r["external_id"]: r for r in found if r["external_id"] is not None}
     by_email = {r["email"]: r for r in found}
-    staff = set(session.scalars(_STAFF, {"emails": emails})) if emails else set()
+    staff = {email for email, in _STAFF.rows(session, emails)} if emails else set()
     outcomes = []
     for line, row in rows:
         outcome = Outcome(line, row)
@@ -200,42 +232,33 @@ def _created(row: CustomerRow, staff: set) -> dict:
 
 def _score(written: list[Outcome], ctx: Context) -> None:
     started = ctx.clock()
-    today, rules = ctx.now.date(), ctx.rules
+    score_and_flag = ctx.scorer.score_and_flag
     for outcome in written:
         v = outcome.values
-        signals = readiness.Signals(
-            nps=v["nps"], health_score=v["health_score"], customer_since=v["customer_since"],
-            purchase_count=v["purchase_count"], last_purchase_on=v["last_purchase_on"], csat=v["csat"],
-            recovered=v["recovered"], usage_depth=v["usage_depth"], referrals_made=v["referrals_made"],
-            social_mentions=v["social_mentions"], last_active_on=v["last_active_on"])
-        v["readiness_score"] = readiness.score(signals, rules, today)
-        v["eligible"] = readiness.is_eligible(signals, rules, today)
+        v["readiness_score"], v["eligible"] = score_and_flag(v)
     ctx.scoring_seconds += ctx.clock() - started
 
 
 def _write(session: Session, outcomes: list[Outcome], now: datetime) -> None:
+    """executemany per statement on the session's connection; new ids read back by email."""
     created = [o for o in outcomes if o.outcome == "created"]
     updated = [o for o in outcomes if o.outcome == "updated"]
+    connection = session.connection()
     if created:
-        ids = session.execute(_INSERT, [_new_advocate(o.values, now) for o in created]).scalars().all()
-        for outcome, advocate_id in zip(created, ids, strict=True):
-            outcome.advocate_id = outcome.values["id"] = advocate_id
+        fixed = {"state": AdvocateState.INVITED, "ask_frequency": AskFrequency.STANDARD,
+                 "leaderboard_opt_out": False, "status": Status.BRONZE, "status_since": now, "balance": 0,
+                 "lifetime_points": 0, "session_version": 1, "email_opt_outs": [], "created_at": now}
+        _INSERT.many(connection, [o.values for o in created], fixed)
+        ids = dict(_IDS.rows(session, [o.values["email"] for o in created]))
+        for outcome in created:
+            outcome.advocate_id = outcome.values["id"] = ids[outcome.values["email"]]
     if updated:
-        session.execute(_UPDATE, [{"b_id": o.advocate_id, **{f"b_{name}": o.values[name] for name in (
-            "email", "external_id", *PROFILE, "readiness_score", "eligible")}} for o in updated])
+        _UPDATE.many(connection, [{"b_id": o.advocate_id, **{f"b_{n}": o.values[n] for n in _CHANGED}}
+                                  for o in updated])
     fresh = [o.values for o in created] + [o.values for o in updated if o.values["signal_id"] is None]
     if fresh:
-        session.execute(_SIGNAL_INSERT, [{"advocate_id": v["id"], **{name: v[name] for name in SIGNALS},
-                                          "updated_at": now} for v in fresh])
+        _SIGNAL_INSERT.many(connection, [{**v, "advocate_id": v["id"]} for v in fresh], {"updated_at": now})
     changed = [o.values for o in updated if o.values["signal_id"] is not None]
     if changed:
-        session.execute(_SIGNAL_UPDATE, [{"b_id": v["id"], **{f"b_{name}": v[name] for name in SIGNALS},
-                                          "b_updated_at": now} for v in changed])
-
-
-def _new_advocate(v: dict, now: datetime) -> dict:
-    return {"email": v["email"], "external_id": v["external_id"], **{name: v[name] for name in PROFILE},
-            "state": AdvocateState.INVITED, "ask_frequency": AskFrequency.STANDARD,
-            "leaderboard_opt_out": False, "status": Status.BRONZE, "status_since": now, "balance": 0,
-            "lifetime_points": 0, "session_version": 1, "email_opt_outs": [],
-            "readiness_score": v["readiness_score"], "eligible": v["eligible"], "created_at": now}
+        _SIGNAL_UPDATE.many(connection, [{"b_id": v["id"], **{f"b_{name}": v[name] for name in SIGNALS}}
+                                         for v in changed], {"b_updated_at": now})

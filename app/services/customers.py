@@ -22,6 +22,7 @@ running the same file again applies the rest (the applied rows come back unchang
 import csv
 import io
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,6 +45,7 @@ from app.services.customer_files import (
     strict_mapping,
 )
 from app.services.customer_rows import COLUMNS, CustomerRow, Problem, RowInvalid, parse_row
+from app.services.import_scores import Scorer
 
 __all__ = ["COLUMNS", "ImportReport", "Problem", "RowResult", "import_csv", "import_file", "import_rows"]
 
@@ -158,7 +160,7 @@ def _safe_cell(text: str) -> str:
 def _import(session: Session, numbered: Iterable[tuple[int, object]], now: datetime, report: ImportReport,
             *, commit: Callable[[], None] | None = None, sink: _Rejections | None = None) -> None:
     rules = readiness.Rules.from_settings(settings_service.load(session).values)
-    ctx = Context(now=now, rules=rules, keys=Keys(), clock=time.perf_counter)
+    ctx = Context(now=now, scorer=Scorer(rules, now.date()), keys=Keys(), clock=time.perf_counter)
     today = now.date()
     checked: list[tuple[int, CustomerRow]] = []
     refused: list[RowResult] = []
@@ -203,8 +205,15 @@ def _raw_key(raw: Mapping) -> str:
 
 def _flush(session: Session, checked: list, refused: list[RowResult], ctx: Context, report: ImportReport,
            sink: _Rejections | None) -> None:
-    written = [_result(o) for o in _write_safely(session, checked, ctx)] if checked else []
-    for result in sorted(refused + written, key=lambda r: r.line) if refused else written:
+    outcomes = _write_safely(session, checked, ctx) if checked else []
+    if report.results is None:  # a file: count what was applied, keep only the rejected rows
+        counts = Counter(o.outcome for o in outcomes)
+        report.created += counts["created"]
+        report.updated += counts["updated"]
+        report.unchanged += counts["unchanged"]
+        outcomes = [o for o in outcomes if o.outcome == "rejected"]
+    results = [_result(o) for o in outcomes]
+    for result in sorted(refused + results, key=lambda r: r.line) if refused else results:
         report.add(result)
         if sink and result.outcome == "rejected":
             sink.write(result)
