@@ -103,7 +103,7 @@ def _check_chunk(data: bytes, line: int, *, final: bool) -> bytes:
         if cut and (nul == -1 or nul >= error.start):
             return data[error.start:]
         bad = error.start
-    if nul != -1 and (bad is None or nul < bad):
+    if nul != -1:  # a NUL anywhere in the piece: binary, whatever else is wrong with it
         at = line + data.count(b"\n", 0, nul)
         raise FileRefused(f"line {at} holds a NUL byte: this is a binary file (or UTF-16 text), not CSV "
                           "UTF-8. Nothing was imported.", at)
