@@ -68,6 +68,8 @@ _FOUND = _Lookup(lambda exts, emails: select(*_FOUND_COLUMNS)
                  .select_from(_A.outerjoin(_S, _S.c.advocate_id == _A.c.id))
                  .where(sa.or_(_A.c.external_id.in_(exts), _A.c.email.in_(emails))))
 _STAFF = _Lookup(lambda emails: select(_T.c.email).where(_T.c.email.in_(emails)))
+_LAST_ID = Prepared(select(sa.func.max(_A.c.id)))
+_NEWER = Prepared(select(_A.c.email, _A.c.id).where(_A.c.id > bindparam("after", type_=sa.Integer)))
 _IDS = _Lookup(lambda emails: select(_A.c.email, _A.c.id).where(_A.c.email.in_(emails)))
 _NEW = ("email", "external_id", *PROFILE, "state", "ask_frequency", "leaderboard_opt_out", "status",
         "status_since", "balance", "lifetime_points", "session_version", "email_opt_outs", "readiness_score",
@@ -133,7 +135,7 @@ class Context:
     scoring_seconds: float = 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     line: int
     row: CustomerRow
@@ -248,8 +250,15 @@ def _write(session: Session, outcomes: list[Outcome], now: datetime) -> None:
         fixed = {"state": AdvocateState.INVITED, "ask_frequency": AskFrequency.STANDARD,
                  "leaderboard_opt_out": False, "status": Status.BRONZE, "status_since": now, "balance": 0,
                  "lifetime_points": 0, "session_version": 1, "email_opt_outs": [], "created_at": now}
+        [(after,)] = _LAST_ID.rows(connection, {})
+        after = after or 0
         _INSERT.many(connection, [o.values for o in created], fixed)
-        ids = dict(_IDS.rows(session, [o.values["email"] for o in created]))
+        # New ids come from above the largest one (SQLite rowids, PostgreSQL sequences): one range
+        # read on the primary key instead of a lookup per email; rows others added are ignored.
+        ids = dict(_NEWER.rows(connection, {"after": after}))
+        emails = [o.values["email"] for o in created]
+        if any(email not in ids for email in emails):
+            ids = dict(_IDS.rows(session, emails))
         for outcome in created:
             outcome.advocate_id = outcome.values["id"] = ids[outcome.values["email"]]
     if updated:

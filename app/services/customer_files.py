@@ -197,7 +197,7 @@ def mapping_problems(header: Sequence[str], mapping: ColumnMap) -> dict[int | No
             first = mapping.index(field)
             same = header[first].strip().lower() == header[index].strip().lower()
             problems[first] = problems[index] = (
-                f"column {header[index].strip()!r} appears twice." if same else
+                f"column {header[first].strip()!r} appears twice." if same else
                 f"{field} is chosen for both “{header[first]}” and “{header[index]}”; choose it once.")
     if not any(field in KEY_FIELDS for field in mapping):
         problems[None] = "the file needs an email or an external_id column: they say which record a row is."

@@ -14,9 +14,10 @@ so a file that stops being UTF-8 deep inside writes nothing. New records become 
 advocates without an invitation: nothing is sent. Blank values leave stored ones alone; a row
 equal to what is stored is "unchanged" and writes nothing. Written records get their readiness
 score and eligibility at once, and the tiers are set once at the end. The caller commits; with
-`commit` (the CLI) a long file is committed after every batch, so SQLite's write lock is held for
-one batch at a time. If such an import is interrupted, the batches before were committed and
-running the same file again applies the rest (the applied rows come back unchanged).
+`commit` (the CLI) a long file is committed as it goes, so SQLite's write lock is held for
+COMMIT_EVERY rows at a time (about a second). If such an import is interrupted, the rows up to
+the last commit stay applied and running the same file again applies the rest (the applied
+rows come back unchanged).
 """
 
 import csv
@@ -49,7 +50,8 @@ from app.services.import_scores import Scorer
 
 __all__ = ["COLUMNS", "ImportReport", "Problem", "RowResult", "import_csv", "import_file", "import_rows"]
 
-BATCH = 1000
+BATCH = 2000
+COMMIT_EVERY = 10_000  # rows between two commits when the caller passes `commit` (the CLI)
 KEEP_REJECTED = 1000  # rejected rows a file import keeps in its report (all of them go to `rejections`)
 CONFLICT = "conflicts with another record saved at the same time; import it again"
 
@@ -164,6 +166,7 @@ def _import(session: Session, numbered: Iterable[tuple[int, object]], now: datet
     today = now.date()
     checked: list[tuple[int, CustomerRow]] = []
     refused: list[RowResult] = []
+    uncommitted = 0
     for line, raw in numbered:
         row = _checked(line, raw, today, ctx.keys)
         if isinstance(row, RowResult):
@@ -171,10 +174,12 @@ def _import(session: Session, numbered: Iterable[tuple[int, object]], now: datet
         else:
             checked.append((line, row))
         if len(checked) >= BATCH or len(refused) >= BATCH:
+            uncommitted += len(checked)
             _flush(session, checked, refused, ctx, report, sink)
             checked, refused = [], []
-            if commit:
+            if commit and uncommitted >= COMMIT_EVERY:
                 commit()
+                uncommitted = 0
     _flush(session, checked, refused, ctx, report, sink)
     if report.created or report.updated:
         started = time.perf_counter()
