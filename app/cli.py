@@ -143,7 +143,8 @@ def import_customers(file, maps, ignore, rejections, progress):
     hidden = not (progress and _is_terminal())
     with click.progressbar(length=size, label="Importing", hidden=hidden, file=sys.stderr) as bar:
         report = customers.import_file(db.session, stream=file, now=clock.utcnow(), given=given,
-                                       progress=bar.update, commit=db.session.commit, rejections=rejections)
+                                       progress=bar.update, commit=db.session.commit, rejections=rejections,
+                                       keep=customers.KEEP_REJECTED)
     db.session.commit()
     for row in report.rejected:
         click.echo(f"line {row.line}: {row.key + ': ' if row.key else ''}{row.reason}")

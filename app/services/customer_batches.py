@@ -45,23 +45,22 @@ _FOUND_NAMES = tuple(column.key for column in _FOUND_COLUMNS)
 
 
 class _Lookup:
-    """A SELECT … WHERE column IN (…) on the session's connection, its lists padded with NULL to a
-    power of two: a handful of statements, each compiled once, instead of one per batch."""
+    """A SELECT … WHERE column IN (…) with its lists padded with NULL to a power of two: a handful
+    of statements that SQLAlchemy compiles once and caches, where an expanding IN is rendered again
+    for every batch."""
 
     def __init__(self, make: Callable[..., sa.Select]):
         self.make = make
-        self.by_size: dict[int, tuple[Prepared, int]] = {}
+        self.by_size: dict[int, sa.Select] = {}
 
     def rows(self, session: Session, *lists: list[str]) -> list[tuple]:
         size = 1 << max(0, max(len(values) for values in lists) - 1).bit_length()
         if size not in self.by_size:
-            binds = [[bindparam(f"k{j}_{i}", type_=sa.String) for i in range(size)]
-                     for j in range(len(lists))]
-            self.by_size[size] = (Prepared(self.make(*binds)), len(lists))
-        statement, _ = self.by_size[size]
+            self.by_size[size] = self.make(*([bindparam(f"k{j}_{i}", type_=sa.String) for i in range(size)]
+                                             for j in range(len(lists))))
         params = {f"k{j}_{i}": values[i] if i < len(values) else None
                   for j, values in enumerate(lists) for i in range(size)}
-        return statement.rows(session.connection(), params)
+        return [tuple(row) for row in session.execute(self.by_size[size], params)]
 
 
 _FOUND = _Lookup(lambda exts, emails: select(*_FOUND_COLUMNS)
