@@ -200,7 +200,8 @@ def test_an_import_replays_for_a_repeated_idempotency_key(api, session):
     rows = [{"email": "ana@example.com", "name": "Ana"}, {"email": "bob@example.com", "name": "Bob"}]
     first = api.post("/advocates/import", json=rows, key="nightly-2026-01-10")
     again = api.post("/advocates/import", json=rows, key="nightly-2026-01-10")
-    assert first.get_json() == again.get_json() == {"created": 2, "updated": 0, "unchanged": 0, "rejected": []}
+    expected = {"created": 2, "updated": 0, "unchanged": 0, "rejected": []}
+    assert first.get_json() == again.get_json() == expected
     assert again.headers["Idempotent-Replayed"] == "true" and _count(session) == 2
     assert api.post("/advocates/import", json=rows[:1], key="nightly-2026-01-10").status_code == 409
     csv = b"email,name\ncara@example.com,Cara\n"

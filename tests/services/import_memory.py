@@ -25,7 +25,8 @@ def main(url: str, folder: str, path: str, now: datetime) -> None:
             report = customers.import_file(db.session, stream=stream, now=now, commit=db.session.commit)
         db.session.commit()
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
-    print(json.dumps({"grown_mb": grown / 1024, "created": report.created, "rejected": report.rejected_count}))
+    print(json.dumps({"grown_mb": grown / 1024, "created": report.created,
+                      "rejected": report.rejected_count}))
 
 
 if __name__ == "__main__":

@@ -55,9 +55,10 @@ def test_without_an_external_id_the_email_matches_whatever_its_case(session, now
 def test_an_email_of_a_record_with_another_external_id_is_rejected(session, now):
     make_advocate(session, email="a@example.com", external_id="crm-a")
     make_advocate(session, email="b@example.com", external_id="crm-b")
-    first = customers.import_rows(session, rows=[{"external_id": "crm-x", "email": "a@example.com", "name": "X"}],
-                                  now=now)
-    second = customers.import_rows(session, rows=[{"external_id": "crm-b", "email": "a@example.com"}], now=now)
+    first = customers.import_rows(
+        session, rows=[{"external_id": "crm-x", "email": "a@example.com", "name": "X"}], now=now)
+    second = customers.import_rows(session, rows=[{"external_id": "crm-b", "email": "a@example.com"}],
+                                   now=now)
     assert [r.outcome for r in first.results + second.results] == ["rejected", "rejected"]
     assert "external_id crm-a" in first.results[0].reason
     assert "belongs to another customer record" in second.results[0].reason
