@@ -134,7 +134,7 @@ def preview(upload: Upload, *, mapping: ColumnMap | None, today: date) -> Previe
         header, samples = read_header(stream, samples=SAMPLES)
     mapping = suggest_mapping(header) if mapping is None else mapping
     result = Preview(header, mapping, samples, mapping_problems(header, mapping))
-    for line, cells in samples:
+    for line, cells in samples if not result.problems else ():  # rows read sensibly once the mapping does
         try:
             parse_row(mapped(mapping, cells), today=today)
         except RowInvalid as invalid:

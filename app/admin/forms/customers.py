@@ -17,7 +17,7 @@ class CustomerImportForm(FlaskForm):
 
 
 IGNORE = ""
-FIELD_CHOICES = [SelectChoice(IGNORE, "— ignore this column —"),
+FIELD_CHOICES = [SelectChoice(IGNORE, "Ignore this column"),
                  *(SelectChoice(name, name) for name in COLUMNS)]
 
 
