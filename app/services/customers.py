@@ -21,10 +21,12 @@ rows come back unchanged).
 """
 
 import csv
+import gc
 import io
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO, TextIO
@@ -159,8 +161,34 @@ def _safe_cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+@contextmanager
+def _collecting_less():
+    """Fewer garbage collections while rows are imported.
+
+    Every row of a batch lives until the batch is written, so Python's collector promotes them
+    and then runs full collections over the whole process heap (the app, SQLAlchemy) again and
+    again: a fifth of the import's time at 300,000 rows. Freezing what exists beforehand keeps
+    full collections off it, and a higher first threshold makes the young collections rarer;
+    both are undone afterwards. Nothing here makes reference cycles, so nothing is kept longer."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def _import(session: Session, numbered: Iterable[tuple[int, object]], now: datetime, report: ImportReport,
             *, commit: Callable[[], None] | None = None, sink: _Rejections | None = None) -> None:
+    with _collecting_less():
+        _import_rows(session, numbered, now, report, commit=commit, sink=sink)
+
+
+def _import_rows(session: Session, numbered: Iterable[tuple[int, object]], now: datetime,
+                 report: ImportReport, *, commit: Callable[[], None] | None,
+                 sink: _Rejections | None) -> None:
     rules = readiness.Rules.from_settings(settings_service.load(session).values)
     ctx = Context(now=now, scorer=Scorer(rules, now.date()), keys=Keys(), clock=time.perf_counter)
     today = now.date()
