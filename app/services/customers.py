@@ -23,6 +23,7 @@ rows come back unchanged).
 import csv
 import gc
 import io
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -161,6 +162,11 @@ def _safe_cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+_gc_lock = threading.Lock()
+_importing = 0  # imports running in this process
+_threshold = gc.get_threshold()
+
+
 @contextmanager
 def _collecting_less():
     """Fewer garbage collections while rows are imported.
@@ -169,15 +175,23 @@ def _collecting_less():
     and then runs full collections over the whole process heap (the app, SQLAlchemy) again and
     again: a fifth of the import's time at 300,000 rows. Freezing what exists beforehand keeps
     full collections off it, and a higher first threshold makes the young collections rarer;
-    both are undone afterwards. Nothing here makes reference cycles, so nothing is kept longer."""
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
+    both are undone when the last import running in the process ends (the collector is the
+    process's, so concurrent imports share one setting). Nothing here makes reference cycles."""
+    global _importing, _threshold
+    with _gc_lock:
+        if _importing == 0:
+            _threshold = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(max(_threshold[0], 50_000), *_threshold[1:])
+        _importing += 1
     try:
         yield
     finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
+        with _gc_lock:
+            _importing -= 1
+            if _importing == 0:
+                gc.set_threshold(*_threshold)
+                gc.unfreeze()
 
 
 def _import(session: Session, numbered: Iterable[tuple[int, object]], now: datetime, report: ImportReport,

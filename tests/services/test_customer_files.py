@@ -318,3 +318,29 @@ def test_a_future_or_impossible_date_is_rejected_not_an_error(session, now):
                                      "CRM-2,b@example.com,B,9,,9999-12-31,,",
                                      f"CRM-3,c@example.com,C,9,,{date(2026, 2, 28)},,"))
     assert [r.line for r in report.rejected] == [3] and report.created == 2
+
+
+def test_the_collector_is_set_back_after_imports_even_overlapping_ones(session, now):
+    import gc
+    import threading
+
+    before = gc.get_threshold()
+    inside = []
+    started, release = threading.Event(), threading.Event()
+
+    def slow_rows():
+        started.set()
+        release.wait(10)
+        yield {"email": "slow@example.com", "name": "Slow"}
+
+    def other():
+        with customers._collecting_less():
+            started.wait(10)
+            inside.append(gc.get_threshold())
+        release.set()
+
+    worker = threading.Thread(target=other)
+    worker.start()
+    customers.import_rows(session, rows=slow_rows(), now=now)
+    worker.join(10)
+    assert inside[0][0] >= 50_000 and gc.get_threshold() == before and gc.get_freeze_count() == 0
