@@ -39,28 +39,32 @@ NEW_SIGNALS = {"purchase_count": 0, "last_purchase_on": None, "csat": None, "rec
 _A = Advocate.__table__
 _S = CustomerSignal.__table__
 _T = StaffUser.__table__
+# csat is read as the driver gives it (a float on both engines): PostgreSQL's Float result
+# processor needs the column's type code, which a statement run on the raw cursor does not have.
 _FOUND_COLUMNS = (_A.c.id, _A.c.email, _A.c.external_id, *(_A.c[name] for name in PROFILE),
-                  _S.c.advocate_id.label("signal_id"), *(_S.c[name] for name in SIGNALS))
+                  _S.c.advocate_id.label("signal_id"),
+                  *(sa.type_coerce(_S.c[name], sa.types.NullType()).label(name) if name == "csat"
+                    else _S.c[name] for name in SIGNALS))
 _FOUND_NAMES = tuple(column.key for column in _FOUND_COLUMNS)
 
 
 class _Lookup:
-    """A SELECT … WHERE column IN (…) with its lists padded with NULL to a power of two: a handful
-    of statements that SQLAlchemy compiles once and caches, where an expanding IN is rendered again
-    for every batch."""
+    """A SELECT … WHERE column IN (…) on the session's connection, its lists padded with NULL to a
+    power of two: a handful of statements, each compiled once (an expanding IN is rendered again
+    for every batch, and SQLAlchemy's execution of thousands of parameters costs more than the query)."""
 
     def __init__(self, make: Callable[..., sa.Select]):
         self.make = make
-        self.by_size: dict[int, sa.Select] = {}
+        self.by_size: dict[int, Prepared] = {}
 
     def rows(self, session: Session, *lists: list[str]) -> list[tuple]:
         size = 1 << max(0, max(len(values) for values in lists) - 1).bit_length()
         if size not in self.by_size:
-            self.by_size[size] = self.make(*([bindparam(f"k{j}_{i}", type_=sa.String) for i in range(size)]
-                                             for j in range(len(lists))))
+            self.by_size[size] = Prepared(self.make(*([bindparam(f"k{j}_{i}", type_=sa.String)
+                                                       for i in range(size)] for j in range(len(lists)))))
         params = {f"k{j}_{i}": values[i] if i < len(values) else None
                   for j, values in enumerate(lists) for i in range(size)}
-        return [tuple(row) for row in session.execute(self.by_size[size], params)]
+        return self.by_size[size].rows(session.connection(), params)
 
 
 _FOUND = _Lookup(lambda exts, emails: select(*_FOUND_COLUMNS)
