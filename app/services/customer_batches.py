@@ -244,6 +244,14 @@ def _score(written: list[Outcome], ctx: Context) -> None:
     ctx.scoring_seconds += ctx.clock() - started
 
 
+def _by_email(values: dict) -> str:
+    return values["email"]
+
+
+def _by_id(values: dict) -> int:
+    return values["id"]
+
+
 def _write(session: Session, outcomes: list[Outcome], now: datetime) -> None:
     """executemany per statement on the session's connection; new ids read back by email."""
     created = [o for o in outcomes if o.outcome == "created"]
@@ -255,7 +263,8 @@ def _write(session: Session, outcomes: list[Outcome], now: datetime) -> None:
                  "lifetime_points": 0, "session_version": 1, "email_opt_outs": [], "created_at": now}
         [(after,)] = _LAST_ID.rows(connection, {})
         after = after or 0
-        _INSERT.many(connection, [o.values for o in created], fixed)
+        # In email order: neighbouring inserts land on neighbouring pages of the email index.
+        _INSERT.many(connection, sorted((o.values for o in created), key=_by_email), fixed)
         # New ids come from above the largest one (SQLite rowids, PostgreSQL sequences): one range
         # read on the primary key instead of a lookup per email; rows others added are ignored.
         ids = dict(_NEWER.rows(connection, {"after": after}))
@@ -267,7 +276,8 @@ def _write(session: Session, outcomes: list[Outcome], now: datetime) -> None:
     if updated:
         _UPDATE.many(connection, [{"b_id": o.advocate_id, **{f"b_{n}": o.values[n] for n in _CHANGED}}
                                   for o in updated])
-    fresh = [o.values for o in created] + [o.values for o in updated if o.values["signal_id"] is None]
+    fresh = sorted((o.values for o in created), key=_by_id) + [
+        o.values for o in updated if o.values["signal_id"] is None]
     if fresh:
         _SIGNAL_INSERT.many(connection, [{**v, "advocate_id": v["id"]} for v in fresh], {"updated_at": now})
     changed = [o.values for o in updated if o.values["signal_id"] is not None]

@@ -222,6 +222,7 @@ def records(stream: BinaryIO, mapping: ColumnMap, *,
     here is raised as FileRefused."""
     reader = _reader(stream, progress)
     width = len(mapping)
+    every = None not in mapping  # no ignored column: a plain zip
     try:
         next(reader, None)
         line = reader.line_num + 1
@@ -237,7 +238,7 @@ def records(stream: BinaryIO, mapping: ColumnMap, *,
             if len(cells) > width:
                 yield line, Unreadable(f"{len(cells)} cells but the header has {width} columns")
             elif any(cells) and any(c.strip() for c in cells):
-                yield line, mapped(mapping, cells)
+                yield line, dict(zip(mapping, cells)) if every else mapped(mapping, cells)
             line = reader.line_num + 1
     except UnicodeDecodeError as error:
         raise FileRefused(f"the file stopped being UTF-8 text after line {line - 1} ({error.reason}).",
