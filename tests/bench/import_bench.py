@@ -80,7 +80,7 @@ def measure(scale: float) -> dict[str, str]:
             "import_sys_s": f"{result['sys_s']:.1f}",
             "import_rows_per_s": f"{rows / total:.0f}", "import_rss_mb": f"{result['rss_mb']:.0f}",
             "import_scoring_s": f"{result['scoring_seconds']:.1f}",
-            "import_tiering_s": f"{result['tiering_seconds']:.1f}", "import_raw_executemany_s": f"{raw:.1f}",
+            "import_tiering_s": f"{result['tiering_seconds']:.1f}", "import_raw_executemany_s": f"{raw:.2f}",
             "import_phase_vs_raw_ratio": f"{phase / raw:.2f}", "import_vs_raw_ratio": f"{total / raw:.2f}"}
 
 
@@ -216,9 +216,6 @@ def run_import(url: str, folder: str, path: str, now: datetime) -> None:
     """Child process: the import as the CLI runs it; prints its figures as JSON."""
     app = create_app(make_config(url, f"{folder}/uploads"))
     profile = os.environ.get("IMPORT_BENCH_PROFILE")
-    if os.environ.get("IMPORT_BENCH_NOGC"):
-        import gc
-        gc.disable()
     with app.app_context(), open(path, "rb") as stream:
         session = db.session
         profiler = cProfile.Profile() if profile else None
