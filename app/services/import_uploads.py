@@ -129,7 +129,7 @@ def preview(upload: Upload, *, mapping: ColumnMap | None, today: date) -> Previe
     """The header, the first rows and what stands in the way of importing them with `mapping`
     (the suggested one when None); NotFound once the file was imported."""
     if not upload.path.exists():
-        raise NotFound("This file was imported already; its report is below.")
+        raise NotFound("This upload was imported already; upload the file again to import it again.")
     with upload.path.open("rb") as stream:
         header, samples = read_header(stream, samples=SAMPLES)
     mapping = suggest_mapping(header) if mapping is None else mapping
@@ -152,7 +152,7 @@ def run_import(session: Session, upload: Upload, *, mapping: ColumnMap, now: dat
     """Import the uploaded file with `mapping` (the caller commits, then calls `finish`); the report
     as a dict, every rejected row written to the upload's rejections file."""
     if not upload.path.exists():
-        raise NotFound("This file was imported already; its report is below.")
+        raise NotFound("This upload was imported already; upload the file again to import it again.")
     rejections = upload.rejections_path.open("w", newline="", encoding="utf-8")
     with upload.path.open("rb") as stream, rejections as out:
         report = customers.import_file(session, stream=stream, now=now, mapping=mapping, rejections=out,
