@@ -1,5 +1,8 @@
 """Thin operational commands: each opens a transaction and calls a service."""
 
+import os
+import sys
+
 import click
 from flask import current_app, url_for
 
@@ -125,14 +128,48 @@ def import_group():
 @import_group.command("customers", help="Upsert customer records from a CSV file and print the report; "
                                         "exits non-zero when any row was rejected.")
 @click.argument("file", type=click.File("rb"))
-def import_customers(file):
-    report = customers.import_csv(db.session, data=file.read(), now=clock.utcnow())
+@click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD",
+              help="Read the file's COLUMN as FIELD, e.g. --map \"E-mail=email\" (repeatable).")
+@click.option("--ignore", multiple=True, metavar="COLUMN", help="Leave this column out (repeatable).")
+@click.option("--rejections", type=click.File("w", encoding="utf-8"), metavar="PATH",
+              help="Write every rejected row (line, record, reason) to this CSV file.")
+@click.option("--progress/--no-progress", default=True, show_default=True,
+              help="Show a progress bar (by bytes read) when the output is a terminal.")
+def import_customers(file, maps, ignore, rejections, progress):
+    if not file.seekable():
+        raise click.UsageError("FILE must be a regular file, not a pipe.")
+    given = _column_options(maps, ignore)
+    size = os.fstat(file.fileno()).st_size
+    hidden = not (progress and _is_terminal())
+    with click.progressbar(length=size, label="Importing", hidden=hidden, file=sys.stderr) as bar:
+        report = customers.import_file(db.session, stream=file, now=clock.utcnow(), given=given,
+                                       progress=bar.update, commit=db.session.commit, rejections=rejections,
+                                       keep=customers.KEEP_REJECTED)
     db.session.commit()
     for row in report.rejected:
         click.echo(f"line {row.line}: {row.key + ': ' if row.key else ''}{row.reason}")
+    if report.more_rejected:
+        click.echo(f"… and {report.more_rejected:,} more rejected rows"
+                   f"{'' if rejections else ' (use --rejections PATH to write them all)'}.")
     click.echo(report.summary())
-    if report.rejected:
+    if report.rejected_count:
         raise click.exceptions.Exit(1)
+
+
+def _is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def _column_options(maps: tuple[str, ...], ignore: tuple[str, ...]) -> dict[str, str | None]:
+    given: dict[str, str | None] = {name: None for name in ignore}
+    for option in maps:
+        column, sep, field = option.rpartition("=")
+        if not sep or not column.strip() or field.strip().lower() not in customers.COLUMNS:
+            fields = ", ".join(customers.COLUMNS)
+            raise click.BadParameter(f"{option!r}: give COLUMN=FIELD, FIELD one of {fields}.",
+                                     param_hint="--map")
+        given[column.strip()] = field.strip().lower()
+    return given
 
 
 @click.group("api-keys", help="API keys (the same as Admin → API keys).")

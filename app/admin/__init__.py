@@ -20,6 +20,7 @@ from app.admin import (  # noqa: E402,F401
     approvals,
     asks,
     catalog,
+    customer_imports,
     customers,
     dashboard,
     invites,

@@ -1,28 +1,17 @@
-"""Advocate identification (marketing and admin): import customer records, the qualified list, inviting."""
+"""Advocate identification (marketing and admin): the qualified list and inviting from it (imports:
+customer_imports.py)."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.admin import bp
 from app.admin.catalog import curators
-from app.admin.forms.customers import MAX_CSV_MB, CustomerImportForm, InviteQualifiedForm, QualifiedFilterForm
+from app.admin.forms.customers import InviteQualifiedForm, QualifiedFilterForm
 from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.jobs.runner import find, run_once
 from app.security import invite_token
-from app.services import clock, customers, qualified
-
-
-@bp.route("/customers/import", methods=["GET", "POST"])
-@curators
-def customers_import():
-    form = CustomerImportForm()
-    report = None
-    if form.validate_on_submit():
-        report = customers.import_csv(db.session, data=form.file.data.read(), now=clock.utcnow())
-        db.session.commit()
-    return render_template("admin/customer_import.html", form=form, report=report, max_mb=MAX_CSV_MB,
-                           columns=customers.COLUMNS)
+from app.services import clock, qualified
 
 
 def _list_page(invite_form=None):

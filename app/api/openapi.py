@@ -223,7 +223,8 @@ SCHEMAS = {
                                       for name, schema in CUSTOMER_FIELDS.items()},
                        "description": "A new record needs an email and a name; an update, its external_id "
                                       "or email. Unknown fields are refused."},
-    "ImportReport": _object(["created", "updated", "rejected"], created=INTEGER, updated=INTEGER,
+    "ImportReport": _object(["created", "updated", "unchanged", "rejected"], created=INTEGER, updated=INTEGER,
+                            unchanged=INTEGER,
                             rejected={"type": "array", "items": _object(
                                 ["line", "reasons"], line=INTEGER, key=STRING,
                                 reasons={"type": "array", "items": STRING})}),
@@ -278,7 +279,11 @@ def _paths() -> dict:
              "text/csv": {"schema": {"type": "string", "description": "a header of the record's fields"}}},
             _ref("ImportReport"), codes=("400", "401", "403", "409", "413", "422", "429"),
             description="Each row is applied whole or rejected with its line (1-based position, or the CSV "
-                        "line) and every reason; the others still apply. "
+                        "line) and every reason; the others still apply. A row equal to the stored record "
+                        "is unchanged and writes nothing; a later row with the external_id or email of an "
+                        "earlier one is rejected (duplicate of line N). CSV header names must be the field "
+                        "names exactly (any case and order): an unknown column refuses the file; the web "
+                        "upload maps other names. "
                         f"Bodies up to {MAX_IMPORT_BYTES // (1024 * 1024)} MB."),
         "/advocates/{advocate_id}": _read(_ref("Advocate"), "One advocate", [advocate]),
         "/advocates/{advocate_id}/ledger": _list(

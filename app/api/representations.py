@@ -22,8 +22,8 @@ def advocate(a) -> dict:
 
 
 def import_report(report) -> dict:
-    """An ImportReport: counts of created and updated records, and each rejected one with every reason."""
-    return {"created": report.created, "updated": report.updated,
+    """An ImportReport: how many records were created, updated and unchanged; each rejected row's reasons."""
+    return {"created": report.created, "updated": report.updated, "unchanged": report.unchanged,
             "rejected": [{"line": r.line, "key": r.key, "reasons": [p.message for p in r.problems]}
                          for r in report.rejected]}
 

@@ -45,9 +45,13 @@ def _no_nul(text: str) -> str:
 
 def _text(limit: int) -> Callable[[object], str]:
     def parse(value):
-        if isinstance(value, bool) or not isinstance(value, str | int):
+        if value.__class__ is str:
+            text = value.strip()
+        elif isinstance(value, bool) or not isinstance(value, str | int):
             raise ValueError("a text")
-        text = _no_nul(str(value).strip())
+        else:
+            text = str(value).strip()
+        _no_nul(text)
         if len(text) > limit:
             raise ValueError(f"at most {limit} characters")
         return text
@@ -66,10 +70,16 @@ def _email(value) -> str:
 MAX_COUNT = 1_000_000  # purchases, referrals, mentions: far above any real count, well inside a column
 
 
+WHOLE = re.compile(r"-?\d{1,18}")
+
+
 def _whole(low: int, high: int = MAX_COUNT) -> Callable[[object], int]:
     def parse(value):
-        text = str(value).strip() if isinstance(value, int | str) else ""
-        if isinstance(value, bool) or not re.fullmatch(r"-?\d{1,18}", text):
+        if value.__class__ is str:
+            text = value.strip()
+        else:
+            text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
+        if not (text.isdigit() and text.isascii() and len(text) <= 18) and not WHOLE.fullmatch(text):
             raise ValueError(f"a whole number from {low} to {high:,}")
         number = int(text)
         if not low <= number <= high:
@@ -98,17 +108,29 @@ def _flag(value) -> bool:
 
 
 def _tags(value) -> list[str]:
-    if not isinstance(value, list | str) or (isinstance(value, list) and not all(
-            isinstance(t, str) for t in value)):
-        raise ValueError("a list of texts, or texts separated by ;")
-    items = value if isinstance(value, list) else value.split(";")
-    tags = list(dict.fromkeys(_no_nul(str(t).strip()) for t in items if str(t).strip()))
+    if value.__class__ is str:
+        tags = list(dict.fromkeys(t for t in [t.strip() for t in _no_nul(value).split(";")] if t))
+    else:
+        tags = _tag_list(value)
     if len(tags) > MAX_TAGS or any(len(t) > MAX_TAG for t in tags):
         raise ValueError(f"at most {MAX_TAGS} tags of {MAX_TAG} characters, separated by ;")
     return tags
 
 
+def _tag_list(value) -> list[str]:
+    if not isinstance(value, list | str) or (isinstance(value, list) and not all(
+            isinstance(t, str) for t in value)):
+        raise ValueError("a list of texts, or texts separated by ;")
+    items = value if isinstance(value, list) else value.split(";")
+    return list(dict.fromkeys(_no_nul(str(t).strip()) for t in items if str(t).strip()))
+
+
 def _day(value) -> date:
+    if value.__class__ is str:
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("a date as YYYY-MM-DD") from None
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
@@ -160,32 +182,35 @@ class CustomerRow:
         return self.external_id or self.email or ""
 
 
-def _given(value) -> bool:
-    return value is not None and not (isinstance(value, str) and not value.strip())
+# (column, where, attribute, parser, not in the future) in FIELDS order, for parse_row's loop.
+_SPECS = tuple((name, place, SIGNAL_ATTRS.get(name, name), parse, name in NOT_IN_FUTURE)
+               for name, (place, parse) in FIELDS.items())
+_NAMES = frozenset(FIELDS)
 
 
 def parse_row(raw: Mapping[str, object], *, today: date) -> CustomerRow:
     """The given fields of one record, parsed; RowInvalid names every unknown or bad field."""
-    reasons = [Problem(f"unknown field {str(name)[:80]!r}", str(name)[:80])
-               for name in raw if name not in FIELDS]
+    reasons = [] if raw.keys() <= _NAMES else [Problem(f"unknown field {str(name)[:80]!r}", str(name)[:80])
+                                               for name in raw if name not in FIELDS]
     row = CustomerRow()
-    for name, (place, parse) in FIELDS.items():
-        value = raw.get(name)
-        if not _given(value):
-            continue
+    profile, signals, get = row.profile, row.signals, raw.get
+    for name, place, attr, parse, not_future in _SPECS:
+        value = get(name)
+        if value is None or (isinstance(value, str) and (not value or value.isspace())):
+            continue  # not given: leaves the stored value alone
         try:
             parsed = parse(value)
         except ValueError as problem:
             reasons.append(Problem(f"{name}: {problem}", name))
             continue
-        if name in NOT_IN_FUTURE and parsed > today:
+        if not_future and parsed > today:
             reasons.append(Problem(f"{name}: {parsed.isoformat()} is in the future", name))
-        elif place == "key":
-            setattr(row, name, parsed or None)
         elif place == "advocate":
-            row.profile[name] = parsed
+            profile[attr] = parsed
+        elif place == "signal":
+            signals[attr] = parsed
         else:
-            row.signals[SIGNAL_ATTRS.get(name, name)] = parsed
+            setattr(row, name, parsed or None)
     if row.external_id is None and row.email is None and not reasons:
         reasons.append(Problem("give an external_id or an email"))
     if reasons:

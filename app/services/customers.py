@@ -1,48 +1,68 @@
 """Importing customer records (SPEC §7): upsert by external id, else by email, with a report per row.
 
-`import_csv` (a file's bytes or text) and `import_rows` (a list of dicts, as the JSON API sends)
-share one path: every row is parsed and checked whole (customer_rows.parse_row) before anything
-is written, then written inside its own SAVEPOINT, so a row is either applied completely or
-rejected with its line number and reason while the rows around it still apply.
+`import_file` (a CSV file as a binary stream: the web upload and the CLI), `import_csv` (a CSV
+body's bytes: the API) and `import_rows` (a list of dicts: the JSON API) share one path. Each row
+is parsed and checked whole (customer_rows.parse_row); a row whose external id or email an
+earlier row of the same import already had is rejected as "duplicate of line N", so one import
+never applies two rows to one customer. Checked rows are written BATCH at a time
+(customer_batches.write_batch) inside a SAVEPOINT; if the database refuses a batch, its rows are
+written again one by one, each in its own SAVEPOINT, so one bad row never takes its neighbours
+down. A row is applied completely or rejected with its line and reason.
 
-New records become `invited` advocates without an invitation: nothing is sent; marketing invites
-them later (from the qualified list). Existing records get the given profile fields and signals;
-blank values leave stored ones alone. The caller (view, CLI, API) commits.
+A file is checked for its encoding before anything is written (customer_files.check_encoding),
+so a file that stops being UTF-8 deep inside writes nothing. New records become `invited`
+advocates without an invitation: nothing is sent. Blank values leave stored ones alone; a row
+equal to what is stored is "unchanged" and writes nothing. Written records get their readiness
+score and eligibility at once, and the tiers are set once at the end. The caller commits; with
+`commit` (the CLI) a long file is committed as it goes, so SQLite's write lock is held for
+COMMIT_EVERY rows at a time (about a second). If such an import is interrupted, the rows up to
+the last commit stay applied and running the same file again applies the rest (the applied
+rows come back unchanged).
 """
 
 import csv
+import gc
 import io
-from collections.abc import Iterable, Iterator, Mapping
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import BinaryIO, TextIO
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from app.models import Advocate, AdvocateState, CustomerSignal, StaffUser, Status
+from app.services import readiness
+from app.services import settings as settings_service
+from app.services.customer_batches import Context, Keys, Outcome, write_batch
+from app.services.customer_files import (
+    ColumnMap,
+    FileRefused,
+    Unreadable,
+    check_encoding,
+    read_header,
+    records,
+    refuse_bad_mapping,
+    strict_mapping,
+)
 from app.services.customer_rows import COLUMNS, CustomerRow, Problem, RowInvalid, parse_row
+from app.services.import_scores import Scorer
 
-__all__ = ["COLUMNS", "ImportReport", "Problem", "RowResult", "import_csv", "import_rows"]
+__all__ = ["COLUMNS", "ImportReport", "Problem", "RowResult", "import_csv", "import_file", "import_rows"]
 
-
-class RowRejected(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.problem = Problem(message, field)
-
-
-@dataclass(frozen=True)
-class Unreadable:
-    """A CSV line that could not be turned into a record, and why."""
-
-    reason: str
+BATCH = 2000
+COMMIT_EVERY = 10_000  # rows between two commits when the caller passes `commit` (the CLI)
+KEEP_REJECTED = 1000  # rejected rows a file import keeps in its report (all of them go to `rejections`)
+CONFLICT = "conflicts with another record saved at the same time; import it again"
 
 
 @dataclass(frozen=True)
 class RowResult:
     line: int
-    outcome: str  # "created", "updated" or "rejected"
+    outcome: str  # "created", "updated", "unchanged" or "rejected"
     key: str = ""  # the row's external id or email, as given
     problems: tuple[Problem, ...] = ()  # why it was rejected: each reason and the column it names
     advocate_id: int | None = None
@@ -54,174 +74,224 @@ class RowResult:
 
 @dataclass
 class ImportReport:
-    results: list[RowResult] = field(default_factory=list)
+    """Counts per outcome, the rejected rows (the first `keep`, or all), and every row if asked."""
 
-    def _count(self, outcome: str) -> int:
-        return sum(1 for r in self.results if r.outcome == outcome)
+    keep: int | None = None
+    results: list[RowResult] | None = None
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected_count: int = 0
+    rejected: list[RowResult] = field(default_factory=list)
+    refused: bool = False  # the file as a whole was refused: nothing was imported
+    scoring_seconds: float = 0.0
+    tiering_seconds: float = 0.0
+
+    def add(self, result: RowResult) -> None:
+        if result.outcome == "rejected":
+            self.rejected_count += 1
+            if self.keep is None or len(self.rejected) < self.keep:
+                self.rejected.append(result)
+        else:
+            setattr(self, result.outcome, getattr(self, result.outcome) + 1)
+        if self.results is not None:
+            self.results.append(result)
 
     @property
-    def created(self) -> int:
-        return self._count("created")
-
-    @property
-    def updated(self) -> int:
-        return self._count("updated")
-
-    @property
-    def rejected(self) -> list[RowResult]:
-        return [r for r in self.results if r.outcome == "rejected"]
+    def more_rejected(self) -> int:
+        return self.rejected_count - len(self.rejected)
 
     def summary(self) -> str:
-        return f"{self.created} created, {self.updated} updated, {len(self.rejected)} rejected."
+        return (f"{self.created:,} created, {self.updated:,} updated, {self.unchanged:,} unchanged, "
+                f"{self.rejected_count:,} rejected.")
 
 
 def import_rows(session: Session, *, rows: Iterable[Mapping[str, object]], now: datetime) -> ImportReport:
     """Upsert records given as mappings of column -> value; a row's line is its 1-based position."""
-    return _import(session, enumerate(rows, start=1), now)
-
-
-def import_csv(session: Session, *, data: bytes | str, now: datetime) -> ImportReport:
-    """Upsert the records of a CSV file (UTF-8, with or without a BOM; any line endings).
-
-    The header names the columns (customer_rows.COLUMNS, any order, case-insensitive). A file
-    with an unknown, repeated or missing key column is refused whole, reported at line 1."""
-    try:
-        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        return _refused("the file is not UTF-8 text; save it as CSV UTF-8")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [name.strip().lower() for name in next(reader, [])]
-    except csv.Error as problem:
-        return _refused(f"the header could not be read ({problem})")
-    problem = _header_problem(header)
-    if problem:
-        return _refused(problem)
-    return _import(session, _records(reader, header), now)
-
-
-def _header_problem(header: list[str]) -> str | None:
-    unknown = [name for name in header if name not in COLUMNS]
-    if unknown:
-        return (f"unknown column {', '.join(repr(n) for n in unknown)}; the columns are "
-                f"{', '.join(COLUMNS)}. Nothing was imported.")
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:
-        return f"column {', '.join(repr(n) for n in repeated)} appears twice. Nothing was imported."
-    if "email" not in header and "external_id" not in header:
-        return "the header needs an email or an external_id column. Nothing was imported."
-    return None
-
-
-def _refused(reason: str) -> ImportReport:
-    return ImportReport([RowResult(line=1, outcome="rejected", problems=(Problem(reason),))])
-
-
-def _records(reader, header: list[str]) -> Iterator[tuple[int, Mapping[str, object] | Unreadable]]:
-    """(line, values) per CSV record, or (line, problem); a record's line is where it starts."""
-    line = reader.line_num + 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as problem:
-            yield line, Unreadable(f"the line could not be read as CSV ({problem})")
-            line = reader.line_num + 1
-            continue
-        if any(cell.strip() for cell in cells):
-            if len(cells) > len(header):
-                yield line, Unreadable(f"{len(cells)} cells but the header has {len(header)} columns")
-            else:
-                yield line, dict(zip(header, cells))
-        line = reader.line_num + 1
-
-
-def _import(session: Session, numbered: Iterable[tuple[int, object]], now: datetime) -> ImportReport:
-    report = ImportReport()
-    for line, raw in numbered:
-        report.results.append(_import_one(session, line, raw, now))
+    report = ImportReport(results=[])
+    _import(session, enumerate(rows, start=1), now, report)
     return report
 
 
-def _import_one(session: Session, line: int, raw, now: datetime) -> RowResult:
-    if isinstance(raw, Unreadable):
-        return RowResult(line, "rejected", problems=(Problem(raw.reason),))
-    if not isinstance(raw, Mapping):
-        return RowResult(line, "rejected", problems=(Problem("a record must be an object of column: value"),))
+def import_csv(session: Session, *, data: bytes, now: datetime) -> ImportReport:
+    """Upsert the records of a CSV body whose header names the columns exactly (any case and order)."""
+    return import_file(session, stream=io.BytesIO(data), now=now, keep=None, keep_results=True)
+
+
+def import_file(session: Session, *, stream: BinaryIO, now: datetime, mapping: ColumnMap | None = None,
+                given: dict[str, str | None] | None = None, progress: Callable[[int], None] | None = None,
+                commit: Callable[[], None] | None = None, rejections: TextIO | None = None,
+                keep: int | None = KEEP_REJECTED, keep_results: bool = False) -> ImportReport:
+    """Upsert the records of a CSV file (a seekable binary stream), read as it streams.
+
+    `mapping` gives each header column's field (None: ignore it), as the web preview chose it;
+    without it the header names the fields (customer_rows.COLUMNS, case-insensitive), and `given`
+    maps other header names (to a field, or None). A file that is not UTF-8, empty, or whose
+    header has an unknown or repeated column or no key column is refused whole at its line.
+    `progress` is called with the bytes read; every rejected row is written to `rejections` as CSV."""
+    report = ImportReport(keep=keep, results=[] if keep_results else None)
+    sink = _Rejections(rejections) if rejections is not None else None
     try:
-        row = parse_row(raw, today=now.date())
+        check_encoding(stream)
+        header, _ = read_header(stream)
+        if mapping is None:
+            mapping = strict_mapping(header, given=given)
+        elif len(mapping) != len(header):
+            raise FileRefused("the file's columns changed since the preview; upload it again.")
+        refuse_bad_mapping(header, mapping)
+        _import(session, records(stream, mapping, progress=progress), now, report, commit=commit, sink=sink)
+    except FileRefused as refused:
+        report = ImportReport(keep=keep, results=[] if keep_results else None, refused=True)
+        report.add(RowResult(refused.line, "rejected", problems=(Problem(refused.message),)))
+        if sink:
+            sink.write(report.rejected[0])
+    return report
+
+
+class _Rejections:
+    def __init__(self, out: TextIO):
+        self.writer = csv.writer(out)
+        self.writer.writerow(["line", "record", "reason"])
+
+    def write(self, result: RowResult) -> None:
+        self.writer.writerow([result.line, _safe_cell(result.key), _safe_cell(result.reason)])
+
+
+def _safe_cell(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+_gc_lock = threading.Lock()
+_importing = 0  # imports running in this process
+_threshold = gc.get_threshold()
+
+
+@contextmanager
+def _collecting_less():
+    """Fewer garbage collections while rows are imported.
+
+    Every row of a batch lives until the batch is written, so Python's collector promotes them
+    and then runs full collections over the whole process heap (the app, SQLAlchemy) again and
+    again: a fifth of the import's time at 300,000 rows. Freezing what exists beforehand keeps
+    full collections off it, and a higher first threshold makes the young collections rarer;
+    both are undone when the last import running in the process ends (the collector is the
+    process's, so concurrent imports share one setting). Nothing here makes reference cycles."""
+    global _importing, _threshold
+    with _gc_lock:
+        if _importing == 0:
+            _threshold = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(max(_threshold[0], 50_000), *_threshold[1:])
+        _importing += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _importing -= 1
+            if _importing == 0:
+                gc.set_threshold(*_threshold)
+                gc.unfreeze()
+
+
+def _import(session: Session, numbered: Iterable[tuple[int, object]], now: datetime, report: ImportReport,
+            *, commit: Callable[[], None] | None = None, sink: _Rejections | None = None) -> None:
+    with _collecting_less():
+        _import_rows(session, numbered, now, report, commit=commit, sink=sink)
+
+
+def _import_rows(session: Session, numbered: Iterable[tuple[int, object]], now: datetime,
+                 report: ImportReport, *, commit: Callable[[], None] | None,
+                 sink: _Rejections | None) -> None:
+    rules = readiness.Rules.from_settings(settings_service.load(session).values)
+    ctx = Context(now=now, scorer=Scorer(rules, now.date()), keys=Keys(), clock=time.perf_counter)
+    today = now.date()
+    checked: list[tuple[int, CustomerRow]] = []
+    refused: list[RowResult] = []
+    uncommitted = 0
+    for line, raw in numbered:
+        row = _checked(line, raw, today, ctx.keys)
+        if isinstance(row, RowResult):
+            refused.append(row)
+        else:
+            checked.append((line, row))
+        if len(checked) >= BATCH or len(refused) >= BATCH:
+            uncommitted += len(checked)
+            _flush(session, checked, refused, ctx, report, sink)
+            checked, refused = [], []
+            if commit and uncommitted >= COMMIT_EVERY:
+                commit()
+                uncommitted = 0
+    _flush(session, checked, refused, ctx, report, sink)
+    if report.created or report.updated:
+        started = time.perf_counter()
+        readiness.assign_tiers(session)
+        report.tiering_seconds = time.perf_counter() - started
+    report.scoring_seconds = ctx.scoring_seconds
+    session.expire_all()
+
+
+def _checked(line: int, raw, today, keys: Keys) -> CustomerRow | RowResult:
+    if raw.__class__ is not dict:  # a plain dict is the common case: no further checks
+        if isinstance(raw, Unreadable):
+            return RowResult(line, "rejected", problems=(Problem(raw.reason),))
+        if not isinstance(raw, Mapping):
+            return RowResult(line, "rejected",
+                             problems=(Problem("a record must be an object of column: value"),))
+    try:
+        row = parse_row(raw, today=today)
     except RowInvalid as invalid:
         return RowResult(line, "rejected", key=_raw_key(raw), problems=tuple(invalid.problems))
-    try:
-        with session.begin_nested():
-            advocate, created = _write(session, row, now)
-    except RowRejected as rejected:
-        return RowResult(line, "rejected", key=row.key, problems=(rejected.problem,))
-    except IntegrityError:
-        return RowResult(line, "rejected", key=row.key, problems=(
-            Problem("conflicts with another record saved at the same time; import it again"),))
-    return RowResult(line, "created" if created else "updated", key=row.key, advocate_id=advocate.id)
+    duplicate = keys.first(row, line)
+    if duplicate:
+        return RowResult(line, "rejected", key=row.key, problems=(duplicate,))
+    return row
 
 
 def _raw_key(raw: Mapping) -> str:
     return str(raw.get("external_id") or raw.get("email") or "").strip()[:254]
 
 
-def _write(session: Session, row: CustomerRow, now: datetime) -> tuple[Advocate, bool]:
-    advocate = _match(session, row)
-    created = advocate is None
-    if created:
-        advocate = _new_advocate(session, row, now)
-    elif row.email and row.email != advocate.email:
-        _check_free_email(session, row.email)
-        advocate.email = row.email
-    if row.external_id:
-        advocate.external_id = row.external_id
-    for name, value in row.profile.items():
-        setattr(advocate, name, value)
-    session.flush()
-    signal = session.get(CustomerSignal, advocate.id)
-    if signal is None:
-        signal = CustomerSignal(advocate_id=advocate.id)
-        session.add(signal)
-    for name, value in row.signals.items():
-        setattr(signal, name, value)
-    signal.updated_at = now
-    session.flush()
-    return advocate, created
+def _flush(session: Session, checked: list, refused: list[RowResult], ctx: Context, report: ImportReport,
+           sink: _Rejections | None) -> None:
+    outcomes = _write_safely(session, checked, ctx) if checked else []
+    if report.results is None:  # a file: count what was applied, keep only the rejected rows
+        counts = Counter(o.outcome for o in outcomes)
+        report.created += counts["created"]
+        report.updated += counts["updated"]
+        report.unchanged += counts["unchanged"]
+        outcomes = [o for o in outcomes if o.outcome == "rejected"]
+    results = [_result(o) for o in outcomes]
+    for result in sorted(refused + results, key=lambda r: r.line) if refused else results:
+        report.add(result)
+        if sink and result.outcome == "rejected":
+            sink.write(result)
 
 
-def _match(session: Session, row: CustomerRow) -> Advocate | None:
-    """The record a row updates: by external id, else by email; RowRejected if they disagree."""
-    by_id = row.external_id and session.scalars(
-        select(Advocate).where(Advocate.external_id == row.external_id)).first()
-    by_email = row.email and session.scalars(select(Advocate).where(Advocate.email == row.email)).first()
-    if by_id:
-        if by_email and by_email.id != by_id.id:
-            raise RowRejected(f"email {row.email} belongs to another customer record", "email")
-        return by_id
-    if by_email and row.external_id and by_email.external_id:
-        raise RowRejected(f"email {row.email} belongs to the record with external_id {by_email.external_id}",
-                          "email")
-    return by_email or None
+def _result(outcome: Outcome) -> RowResult:
+    problems = (outcome.problem,) if outcome.problem else ()
+    return RowResult(outcome.line, outcome.outcome, key=outcome.row.key, problems=problems,
+                     advocate_id=outcome.advocate_id)
 
 
-def _new_advocate(session: Session, row: CustomerRow, now: datetime) -> Advocate:
-    if not row.email:
-        raise RowRejected(f"no record has external_id {row.external_id}; a new record needs an email",
-                          "email")
-    if not row.profile.get("name"):
-        raise RowRejected("a new record needs a name", "name")
-    _check_free_email(session, row.email)
-    advocate = Advocate(email=row.email, state=AdvocateState.INVITED, status=Status.BRONZE, status_since=now,
-                        created_at=now, tags=[])
-    session.add(advocate)
-    return advocate
+def _write_safely(session: Session, checked: list[tuple[int, CustomerRow]], ctx: Context) -> list[Outcome]:
+    """The batch in one SAVEPOINT; if the database refuses it, each row again in its own."""
+    try:
+        with session.begin_nested():
+            return write_batch(session, checked, ctx)
+    except DBAPIError:
+        pass
+    outcomes = []
+    for line, row in checked:
+        try:
+            with session.begin_nested():
+                outcomes.extend(write_batch(session, [(line, row)], ctx))
+        except (IntegrityError, DataError) as error:
+            reason = CONFLICT if isinstance(error, IntegrityError) else _refusal(error)
+            outcomes.append(Outcome(line, row, problem=Problem(reason)))
+    return outcomes
 
 
-def _check_free_email(session: Session, email: str) -> None:
-    if session.scalars(select(StaffUser.id).where(StaffUser.email == email)).first() is not None:
-        raise RowRejected(f"email {email} belongs to a staff account", "email")
-    if session.scalars(select(Advocate.id).where(Advocate.email == email)).first() is not None:
-        raise RowRejected(f"email {email} belongs to another customer record", "email")
+def _refusal(error: DBAPIError) -> str:
+    first = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else type(error.orig).__name__
+    return f"the database refused the row ({first[:160]})"

@@ -170,7 +170,7 @@ def score_customers(session: Session, *, now: datetime, batch: int = BATCH,
             changed += len(writes)
         if commit:
             commit()
-    return changed + _assign_tiers(session)
+    return changed + assign_tiers(session)
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,7 @@ def rescore_advocate(session: Session, *, advocate_id: int, actor: str, now: dat
     changed = new != (before.score, before.eligible)
     if changed:
         session.execute(_WRITE, [{"b_id": advocate_id, "b_score": new[0], "b_eligible": new[1]}])
-    tiers_changed = _assign_tiers(session)
+    tiers_changed = assign_tiers(session)
     for loaded in session.identity_map.values():
         if isinstance(loaded, Advocate):
             session.expire(loaded, ["readiness_score", "eligible", "readiness_tier"])
@@ -235,7 +235,8 @@ def _signals(row) -> Signals:
                    last_active_on=row.last_active_on)
 
 
-def _assign_tiers(session: Session) -> int:
+def assign_tiers(session: Session) -> int:
+    """Give every record the tier its score earns among the eligible (set-based); how many changed."""
     groups = session.execute(select(_A.c.readiness_score, func.count()).where(_A.c.eligible.is_(True))
                              .group_by(_A.c.readiness_score)).all()
     floors = tier_floors([(value, n) for value, n in groups])

@@ -1,89 +1,20 @@
-"""The customer upload page, the qualified list and inviting from it, and the identification settings."""
+"""The qualified list and inviting from it, and the identification settings.
 
-import io
+Importing customer records: test_customer_imports.py."""
+
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
-from app.admin.forms.customers import MAX_CSV_MB
-from app.models import Advocate, AdvocateState, CustomerSignal, Invite, ProgramSetting
+from app.models import AdvocateState, CustomerSignal, Invite, ProgramSetting
 from app.services import readiness
 from app.services.settings import DEFAULTS
 from tests.factories import make_advocate
 
-CSV = b"email,name,nps,usage_depth\r\nnew@example.com,New Person,10,70\r\nbad@example.com,Bad,11,\r\n"
-
-
-def upload(client, data: bytes, name="customers.csv"):
-    return client.post("/admin/customers/import", data={"file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
-
-
-@pytest.mark.parametrize("role", ["marketing", "admin"])
-def test_curators_upload_a_csv_and_see_the_report(as_role, client, session, role):
-    as_role(role)
-    page = upload(client, CSV).get_data(as_text=True)
-    assert "Import report" in page and "<td>1</td><td>0</td><td>1</td>" in page
-    assert '<td data-label="Line">3</td>' in page and "nps: from 0 to 10" in page
-    created = session.scalars(select(Advocate).where(Advocate.email == "new@example.com")).one()
-    assert created.state == AdvocateState.INVITED
-    assert session.get(CustomerSignal, created.id).usage_depth == 70
-
 
 def invite(client, ids):
     return client.post("/admin/qualified/invite", data={"advocate_ids": ids})
-
-
-@pytest.mark.parametrize("role", ["csm", "advocate"])
-def test_csms_and_advocates_may_not_import(as_role, client, session, role):
-    as_role(role)
-    assert client.get("/admin/customers/import").status_code == 403
-    assert upload(client, CSV).status_code == 403
-    assert session.scalars(select(Advocate).where(Advocate.email == "new@example.com")).first() is None
-
-
-def test_user_text_in_the_report_is_escaped(as_role, client):
-    as_role("marketing")
-    page = upload(client, b"email,name\n<script>x</script>@evil.test,X\n").get_data(as_text=True)
-    assert "<script>x</script>" not in page and "&lt;script&gt;" in page
-
-
-def test_an_oversize_file_is_refused_at_the_field_and_imports_nothing(as_role, client, session):
-    as_role("marketing")
-    big = b"email,name\nbig@example.com,Big\n" + b"x" * (MAX_CSV_MB * 1024 * 1024)
-    # The multipart body is built here: the test client would spool a body this size to a temporary
-    # file that it never closes.
-    body = (b'--b0undary\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
-            b"Content-Type: text/csv\r\n\r\n" + big + b"\r\n--b0undary--\r\n")
-    page = client.post("/admin/customers/import", data=body,
-                       content_type="multipart/form-data; boundary=b0undary").get_data(as_text=True)
-    assert 'id="file-error"' in page and f"larger than {MAX_CSV_MB} MB" in page
-    assert "Import report" not in page
-    assert session.scalars(select(Advocate)).first() is None
-
-
-def test_no_file_is_an_error_at_the_field(as_role, client):
-    as_role("marketing")
-    page = client.post("/admin/customers/import", data={}).get_data(as_text=True)
-    assert 'id="file-error"' in page and "Choose a CSV file." in page
-
-
-def test_the_upload_needs_a_csrf_token(app_factory):
-    from app.extensions import db
-    from tests.factories import make_staff
-
-    csrf_app = app_factory(WTF_CSRF_ENABLED=True)
-    with csrf_app.app_context():
-        staff = make_staff(db.session)
-        db.session.commit()
-        client = csrf_app.test_client()
-        with client.session_transaction() as sess:
-            sess["_user_id"], sess["_fresh"] = staff.get_id(), True
-        assert upload(client, CSV).status_code == 400
-        page = client.get("/admin/customers/import").get_data(as_text=True)
-        assert 'name="csrf_token"' in page
-        assert db.session.scalars(select(Advocate).where(Advocate.email == "new@example.com")).first() is None
 
 
 def qualified_customers(session, now, count=5):

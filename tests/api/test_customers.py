@@ -164,7 +164,7 @@ def test_a_json_import_reports_created_updated_and_rejected_rows(api, session):
         {"external_id": "CRM-404"},
     ])
     assert response.status_code == 200, response.get_data(as_text=True)
-    assert response.get_json() == {"created": 1, "updated": 1, "rejected": [
+    assert response.get_json() == {"created": 1, "updated": 1, "unchanged": 0, "rejected": [
         {"line": 3, "key": "ben@example.com",
          "reasons": ["nps: a whole number from 0 to 10", "health_score: from 0 to 100"]},
         {"line": 4, "key": "CRM-404",
@@ -182,7 +182,7 @@ def test_a_csv_body_imports_through_the_csv_importer(api, session):
            "CRM-2,bob@example.com,Bob,eleven,\r\n").encode()
     response = api.post("/advocates/import", data=csv, content_type="text/csv; charset=utf-8")
     assert response.status_code == 200
-    assert response.get_json() == {"created": 1, "updated": 0, "rejected": [
+    assert response.get_json() == {"created": 1, "updated": 0, "unchanged": 0, "rejected": [
         {"line": 3, "key": "CRM-2", "reasons": ["nps: a whole number from 0 to 10"]}]}
     assert _by_external_id(session, "CRM-1").tags == ["a", "b"] and _count(session) == 1
 
@@ -200,7 +200,8 @@ def test_an_import_replays_for_a_repeated_idempotency_key(api, session):
     rows = [{"email": "ana@example.com", "name": "Ana"}, {"email": "bob@example.com", "name": "Bob"}]
     first = api.post("/advocates/import", json=rows, key="nightly-2026-01-10")
     again = api.post("/advocates/import", json=rows, key="nightly-2026-01-10")
-    assert first.get_json() == again.get_json() == {"created": 2, "updated": 0, "rejected": []}
+    expected = {"created": 2, "updated": 0, "unchanged": 0, "rejected": []}
+    assert first.get_json() == again.get_json() == expected
     assert again.headers["Idempotent-Replayed"] == "true" and _count(session) == 2
     assert api.post("/advocates/import", json=rows[:1], key="nightly-2026-01-10").status_code == 409
     csv = b"email,name\ncara@example.com,Cara\n"

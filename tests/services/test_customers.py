@@ -55,12 +55,13 @@ def test_without_an_external_id_the_email_matches_whatever_its_case(session, now
 def test_an_email_of_a_record_with_another_external_id_is_rejected(session, now):
     make_advocate(session, email="a@example.com", external_id="crm-a")
     make_advocate(session, email="b@example.com", external_id="crm-b")
-    report = customers.import_rows(session, rows=[
-        {"external_id": "crm-x", "email": "a@example.com", "name": "X"},
-        {"external_id": "crm-b", "email": "a@example.com"}], now=now)
-    assert [(r.line, r.outcome) for r in report.results] == [(1, "rejected"), (2, "rejected")]
-    assert "external_id crm-a" in report.results[0].reason
-    assert "belongs to another customer record" in report.results[1].reason
+    first = customers.import_rows(
+        session, rows=[{"external_id": "crm-x", "email": "a@example.com", "name": "X"}], now=now)
+    second = customers.import_rows(session, rows=[{"external_id": "crm-b", "email": "a@example.com"}],
+                                   now=now)
+    assert [r.outcome for r in first.results + second.results] == ["rejected", "rejected"]
+    assert "external_id crm-a" in first.results[0].reason
+    assert "belongs to another customer record" in second.results[0].reason
     assert by_email(session, "b@example.com").external_id == "crm-b"
 
 
@@ -112,11 +113,15 @@ def test_a_new_record_needs_a_name_and_a_row_needs_a_key(session, now):
         "a record must be an object of column: value"]
 
 
-def test_the_same_customer_twice_in_one_file_is_created_then_updated(session, now):
+def test_the_same_customer_twice_in_one_file_applies_the_first_row_only(session, now):
     report = csv_import(session, now, "crm-1,twice@example.com,Twice,A,7,,,,,,",
-                        "crm-1,twice@example.com,Twice,B,9,,,,,,")
-    assert [r.outcome for r in report.results] == ["created", "updated"]
-    assert by_email(session, "twice@example.com").company == "B"
+                        "crm-1,other@example.com,Twice,B,9,,,,,,", "crm-2,TWICE@example.com,Twice,C,9,,,,,,")
+    assert [(r.line, r.outcome) for r in report.results] == [(2, "created"), (3, "rejected"), (4, "rejected")]
+    assert report.results[1].reason == "duplicate of line 2: the same external_id crm-1"
+    assert report.results[2].reason == "duplicate of line 2: the same email twice@example.com"
+    assert report.results[2].problems[0].field == "email"
+    assert by_email(session, "twice@example.com").company == "A"
+    assert by_email(session, "other@example.com") is None
 
 
 def test_a_csv_with_a_bom_and_crlf_line_endings_imports(session, now):
