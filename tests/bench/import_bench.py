@@ -10,7 +10,9 @@ CREATE TABLE / CREATE INDEX SQL read from sqlite_master of the freshly migrated 
 index and constraint the import pays for is there (`import_raw_executemany_s`, the headline ratio).
 The earlier baseline, tables with only the unique indexes, is printed too
 (`import_raw_unique_only_s` and its ratios).
-BENCH_SCALE scales the row count (default 1.0). IMPORT_BENCH_PROFILE=path writes a cProfile of
+BENCH_SCALE scales the row count (default 1.0). IMPORT_BENCH_PIPELINE=0 imports in one process
+(the default reads and checks a file above 5 MB in a child process, as the CLI does).
+IMPORT_BENCH_PROFILE=path writes a cProfile of
 the import. Prints `name: value` lines.
 """
 
@@ -248,7 +250,9 @@ def run_import(url: str, folder: str, path: str, now: datetime) -> None:
         started = time.perf_counter()
         if profiler:
             profiler.enable()
-        report = customers.import_file(session, stream=stream, now=now, commit=session.commit)
+        pipeline = False if os.environ.get("IMPORT_BENCH_PIPELINE") == "0" else None  # None: by file size
+        report = customers.import_file(session, stream=stream, now=now, commit=session.commit,
+                                       pipeline=pipeline)
         session.commit()
         seconds = time.perf_counter() - started
         if profiler:
