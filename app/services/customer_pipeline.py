@@ -13,7 +13,11 @@ the child is at most PIPE_BYTES (about five messages) ahead and memory stays fla
 slack lets either side stall for a moment (the other engineers' work on this machine, a commit)
 without stalling the other. This process does everything that needs
 the database or the order of the whole file exactly as before: duplicate keys, batch lookups,
-decisions, scores, writes and commits. The encoding is checked (here) before the child starts.
+decisions, writes and commits, and the scores of updated records. The child also scores each row
+as the record it would create (customer_batches.new_values, import_scores.Scorer under the
+program's rules and day, which it is given): the score depends on nothing else, and a created
+record takes it instead of being scored here (CustomerRow.new_score). The encoding is checked
+(here) before the child starts.
 
 If the child fails (an exception, or it dies), `rows` raises ImportFailed after the rows it sent;
 a FileRefused in the child (the file changed under it) is raised here as it would have been.
@@ -28,8 +32,11 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import BinaryIO
 
+from app.services.customer_batches import new_values
 from app.services.customer_files import ColumnMap, FileRefused, records
 from app.services.customer_rows import CustomerRow
+from app.services.import_scores import Scorer
+from app.services.readiness import Rules
 
 DATES = ("customer_since", "last_purchase_on", "last_active_on")  # sent as date ordinals
 
@@ -64,14 +71,14 @@ def file_path(stream: BinaryIO) -> str | None:
     return name if status.st_size > PIPELINE_BYTES else None
 
 
-def rows(path: str, mapping: ColumnMap, today: date, *,
+def rows(path: str, mapping: ColumnMap, today: date, rules: Rules, *,
          progress: Callable[[int], None] | None = None,
          target: Callable | None = None) -> Iterator[tuple[int, object]]:
     """(line, CustomerRow or RowResult) for every record of the file, checked in a child process."""
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     _widen(receive.fileno())
-    child = context.Process(target=target or _read, args=(path, list(mapping), today, send),
+    child = context.Process(target=target or _read, args=(path, list(mapping), today, rules, send),
                             name="customer-import-reader", daemon=True)
     child.start()
     send.close()
@@ -110,10 +117,11 @@ def _widen(fd: int) -> None:
         pass  # the default buffer: one message ahead
 
 
-def _encoded(line: int, item) -> tuple:
-    """One checked record as marshal can send it (see _decoded)."""
+def _encoded(line: int, item, score) -> tuple:
+    """One checked record as marshal can send it (see _decoded), scored as a new record."""
     if item.__class__ is not CustomerRow:
         return line, pickle.dumps(item)
+    new_score, eligible = score(new_values(item))
     profile, signals = item.profile, item.signals
     p_keys, p_dates = _shape(tuple(profile))
     s_keys, s_dates = _shape(tuple(signals))
@@ -122,7 +130,7 @@ def _encoded(line: int, item) -> tuple:
         p_values[i] = p_values[i].toordinal()
     for i in s_dates:
         s_values[i] = s_values[i].toordinal()
-    return line, item.external_id, item.email, p_keys, p_values, s_keys, s_values
+    return line, item.external_id, item.email, p_keys, p_values, s_keys, s_values, new_score, eligible
 
 
 # key set -> (one tuple object of it, which marshal sends once per message; the places of its dates)
@@ -142,7 +150,7 @@ def _decoded(items: list) -> Iterator[tuple[int, object]]:
         if len(item) == 2:
             yield item[0], pickle.loads(item[1])  # noqa: S301 - our own child's RowResult
             continue
-        line, external_id, email, p_keys, p_values, s_keys, s_values = item
+        line, external_id, email, p_keys, p_values, s_keys, s_values, score, eligible = item
         profile, signals = dict(zip(p_keys, p_values)), dict(zip(s_keys, s_values))
         if "customer_since" in profile:
             profile["customer_since"] = fromordinal(profile["customer_since"])
@@ -150,17 +158,18 @@ def _decoded(items: list) -> Iterator[tuple[int, object]]:
             signals["last_purchase_on"] = fromordinal(signals["last_purchase_on"])
         if "last_active_on" in signals:
             signals["last_active_on"] = fromordinal(signals["last_active_on"])
-        yield line, CustomerRow(external_id, email, profile, signals)
+        yield line, CustomerRow(external_id, email, profile, signals, (score, eligible))
 
 
 def _send(send, *message) -> None:
     send.send_bytes(marshal.dumps(message))
 
 
-def _read(path: str, mapping: ColumnMap, today: date, send) -> None:
+def _read(path: str, mapping: ColumnMap, today: date, rules: Rules, send) -> None:
     """The child: read and check every record, send them in order; then "done", or why it stopped."""
     from app.services.customers import parsed_record  # the rules: the single-process path's own
 
+    score = Scorer(rules, today).score_and_flag
     read = 0
 
     def count(n: int) -> None:
@@ -171,7 +180,7 @@ def _read(path: str, mapping: ColumnMap, today: date, send) -> None:
     try:
         with open(path, "rb") as stream:
             for line, raw in records(stream, mapping, progress=count):
-                batch.append(_encoded(line, parsed_record(line, raw, today)))
+                batch.append(_encoded(line, parsed_record(line, raw, today), score))
                 if len(batch) >= MESSAGE_ROWS:
                     _send(send, "rows", read, batch)
                     batch, read = [], 0

@@ -155,7 +155,7 @@ def import_file(session: Session, *, stream: BinaryIO, now: datetime, mapping: C
         today = now.date()
         path = _pipeline_path(stream, pipeline)
         if path:
-            checked = pipeline_rows(path, mapping, today, progress=progress)
+            checked = pipeline_rows(path, mapping, today, _rules(session), progress=progress)
         else:
             checked = ((line, parsed_record(line, raw, today))
                        for line, raw in records(stream, mapping, progress=progress))
@@ -234,8 +234,7 @@ def _import_rows(session: Session, checked_rows: Iterable[tuple[int, CustomerRow
                  report: ImportReport, *, commit: Callable[[], None] | None,
                  sink: _Rejections | None) -> None:
     """Write rows as parsed_record left them (in file order): duplicates, batches, commits, tiers."""
-    rules = readiness.Rules.from_settings(settings_service.load(session).values)
-    ctx = Context(now=now, scorer=Scorer(rules, now.date()), keys=Keys(), clock=time.perf_counter)
+    ctx = Context(now=now, scorer=Scorer(_rules(session), now.date()), keys=Keys(), clock=time.perf_counter)
     first = ctx.keys.first
     checked: list[tuple[int, CustomerRow]] = []
     refused: list[RowResult] = []
@@ -267,6 +266,10 @@ def _import_rows(session: Session, checked_rows: Iterable[tuple[int, CustomerRow
         report.tiering_seconds = time.perf_counter() - started
     report.scoring_seconds = ctx.scoring_seconds
     session.expire_all()
+
+
+def _rules(session: Session) -> readiness.Rules:
+    return readiness.Rules.from_settings(settings_service.load(session).values)
 
 
 def _counts(report: ImportReport) -> ImportReport:

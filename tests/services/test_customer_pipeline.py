@@ -111,7 +111,7 @@ def test_a_file_above_the_threshold_uses_the_pipeline_and_a_small_one_does_not(s
         assert customer_pipeline.file_path(stream) == str(path)
 
 
-def _failing_read(path, mapping, today, send):
+def _failing_read(path, mapping, today, rules, send):
     """The child, failing on line 3001 (patched in the child: it shares nothing with the test)."""
     from app.services import customers as child_customers
 
@@ -123,10 +123,10 @@ def _failing_read(path, mapping, today, send):
         return checked(line, raw, today)
 
     child_customers.parsed_record = boom
-    customer_pipeline._read(path, mapping, today, send)
+    customer_pipeline._read(path, mapping, today, rules, send)
 
 
-def _dying_read(path, mapping, today, send):
+def _dying_read(path, mapping, today, rules, send):
     os._exit(3)
 
 
