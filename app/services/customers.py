@@ -159,7 +159,10 @@ def import_file(session: Session, *, stream: BinaryIO, now: datetime, mapping: C
         else:
             checked = ((line, parsed_record(line, raw, today))
                        for line, raw in records(stream, mapping, progress=progress))
-        _import(session, checked, now, report, commit=commit, sink=sink)
+        try:
+            _import(session, checked, now, report, commit=commit, sink=sink)
+        finally:
+            checked.close()  # a reading child stops now, even if the import failed here
     except FileRefused as refused:
         report = ImportReport(keep=keep, results=[] if keep_results else None, refused=True)
         report.add(RowResult(refused.line, "rejected", problems=(Problem(refused.message),)))
