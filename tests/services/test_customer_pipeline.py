@@ -97,8 +97,8 @@ def test_the_pipeline_gives_the_same_report_and_database_as_one_process(session,
     reasons = {r.reason.split(":")[0].split(" of line")[0] for r in single[0][5]}
     assert {"duplicate", "nps", "customer_since", "a new record needs a name"} <= reasons
     assert any("cells but the header" in r.reason for r in single[0][5])
-    assert piped[0] == single[0]
-    assert piped[1] == single[1]
+    same_report, same_database = piped[0] == single[0], piped[1] == single[1]  # (a diff of 5,000 rows
+    assert same_report and same_database  # would take pytest minutes to render)
     assert progress[True] == progress[False] == path.stat().st_size
 
 
