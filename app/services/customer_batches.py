@@ -8,7 +8,8 @@ ids read back by email with one SELECT), changed ones updated with one executema
 customer_signal rows inserted or updated the same way, all on the session's own connection
 (prepared.Prepared.many); a record whose values all equal what is stored is not written at all.
 Every written record gets its readiness score and eligibility over its merged values (stored
-ones where the row left a cell blank) from import_scores.Scorer, which computes what
+ones where the row left a cell blank) from import_scores.Scorer (for a created record of a big
+import, the reading process already scored new_values(row): CustomerRow.new_score), which computes what
 readiness.score and readiness.is_eligible do, so the weekly job would write the same. The
 caller runs it inside a SAVEPOINT and, if the database refuses the batch, again one row at a
 time (see customers._write_safely).
@@ -231,6 +232,11 @@ def _created(row: CustomerRow, staff: set) -> dict:
         raise Rejected("a new record needs a name", "name")
     if row.email in staff:
         raise Rejected(f"email {row.email} belongs to a staff account", "email")
+    return new_values(row)
+
+
+def new_values(row: CustomerRow) -> dict:
+    """The values of the record a row creates: its own, the defaults for the rest."""
     return {"id": None, "signal_id": None, "email": row.email, "external_id": row.external_id,
             **NEW_PROFILE, **row.profile, **NEW_SIGNALS, **row.signals}
 
@@ -240,7 +246,10 @@ def _score(written: list[Outcome], ctx: Context) -> None:
     score_and_flag = ctx.scorer.score_and_flag
     for outcome in written:
         v = outcome.values
-        v["readiness_score"], v["eligible"] = score_and_flag(v)
+        if outcome.outcome == "created" and outcome.row.new_score is not None:  # scored while read
+            v["readiness_score"], v["eligible"] = outcome.row.new_score
+        else:
+            v["readiness_score"], v["eligible"] = score_and_flag(v)
     ctx.scoring_seconds += ctx.clock() - started
 
 

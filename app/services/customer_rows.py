@@ -176,6 +176,9 @@ class CustomerRow:
     email: str | None = None
     profile: dict[str, object] = field(default_factory=dict)  # advocate attribute -> value
     signals: dict[str, object] = field(default_factory=dict)  # customer_signal attribute -> value
+    # (readiness score, eligible) of the record this row would create, if the reading process of a
+    # big import computed it (customer_pipeline); None: computed when the record is written.
+    new_score: tuple[int, bool] | None = None
 
     @property
     def key(self) -> str:

@@ -23,6 +23,7 @@ rows come back unchanged).
 import csv
 import gc
 import io
+import os
 import threading
 import time
 from collections import Counter
@@ -48,10 +49,13 @@ from app.services.customer_files import (
     refuse_bad_mapping,
     strict_mapping,
 )
+from app.services.customer_pipeline import ImportFailed, file_path
+from app.services.customer_pipeline import rows as pipeline_rows
 from app.services.customer_rows import COLUMNS, CustomerRow, Problem, RowInvalid, parse_row
 from app.services.import_scores import Scorer
 
-__all__ = ["COLUMNS", "ImportReport", "Problem", "RowResult", "import_csv", "import_file", "import_rows"]
+__all__ = ["COLUMNS", "ImportFailed", "ImportReport", "Problem", "RowResult", "import_csv", "import_file",
+           "import_rows"]
 
 BATCH = 2000
 COMMIT_EVERY = 10_000  # rows between two commits when the caller passes `commit` (the CLI)
@@ -109,26 +113,35 @@ class ImportReport:
 def import_rows(session: Session, *, rows: Iterable[Mapping[str, object]], now: datetime) -> ImportReport:
     """Upsert records given as mappings of column -> value; a row's line is its 1-based position."""
     report = ImportReport(results=[])
-    _import(session, enumerate(rows, start=1), now, report)
+    today = now.date()
+    _import(session, ((line, parsed_record(line, raw, today)) for line, raw in enumerate(rows, start=1)),
+            now, report)
     return report
 
 
 def import_csv(session: Session, *, data: bytes, now: datetime) -> ImportReport:
     """Upsert the records of a CSV body whose header names the columns exactly (any case and order)."""
-    return import_file(session, stream=io.BytesIO(data), now=now, keep=None, keep_results=True)
+    return import_file(session, stream=io.BytesIO(data), now=now, keep=None, keep_results=True,
+                       pipeline=False)
 
 
 def import_file(session: Session, *, stream: BinaryIO, now: datetime, mapping: ColumnMap | None = None,
                 given: dict[str, str | None] | None = None, progress: Callable[[int], None] | None = None,
                 commit: Callable[[], None] | None = None, rejections: TextIO | None = None,
-                keep: int | None = KEEP_REJECTED, keep_results: bool = False) -> ImportReport:
+                keep: int | None = KEEP_REJECTED, keep_results: bool = False,
+                pipeline: bool | None = None) -> ImportReport:
     """Upsert the records of a CSV file (a seekable binary stream), read as it streams.
 
     `mapping` gives each header column's field (None: ignore it), as the web preview chose it;
     without it the header names the fields (customer_rows.COLUMNS, case-insensitive), and `given`
     maps other header names (to a field, or None). A file that is not UTF-8, empty, or whose
     header has an unknown or repeated column or no key column is refused whole at its line.
-    `progress` is called with the bytes read; every rejected row is written to `rejections` as CSV."""
+    `progress` is called with the bytes read; every rejected row is written to `rejections` as CSV.
+
+    A regular file above customer_pipeline.PIPELINE_BYTES is read and checked in a child process
+    while this one writes (`pipeline` None: by size; False: never; True: whenever the stream is a
+    named file); the report is the same either way. ImportFailed if that child fails, carrying
+    the report of what was committed."""
     report = ImportReport(keep=keep, results=[] if keep_results else None)
     sink = _Rejections(rejections) if rejections is not None else None
     try:
@@ -139,13 +152,32 @@ def import_file(session: Session, *, stream: BinaryIO, now: datetime, mapping: C
         elif len(mapping) != len(header):
             raise FileRefused("the file's columns changed since the preview; upload it again.")
         refuse_bad_mapping(header, mapping)
-        _import(session, records(stream, mapping, progress=progress), now, report, commit=commit, sink=sink)
+        today = now.date()
+        path = _pipeline_path(stream, pipeline)
+        if path:
+            checked = pipeline_rows(path, mapping, today, _rules(session), progress=progress)
+        else:
+            checked = ((line, parsed_record(line, raw, today))
+                       for line, raw in records(stream, mapping, progress=progress))
+        try:
+            _import(session, checked, now, report, commit=commit, sink=sink)
+        finally:
+            checked.close()  # a reading child stops now, even if the import failed here
     except FileRefused as refused:
         report = ImportReport(keep=keep, results=[] if keep_results else None, refused=True)
         report.add(RowResult(refused.line, "rejected", problems=(Problem(refused.message),)))
         if sink:
             sink.write(report.rejected[0])
     return report
+
+
+def _pipeline_path(stream: BinaryIO, pipeline: bool | None) -> str | None:
+    if pipeline is False:
+        return None
+    if pipeline is None:
+        return file_path(stream)
+    name = getattr(stream, "name", None)
+    return name if isinstance(name, str) and os.path.isfile(name) else None
 
 
 class _Rejections:
@@ -194,34 +226,42 @@ def _collecting_less():
                 gc.unfreeze()
 
 
-def _import(session: Session, numbered: Iterable[tuple[int, object]], now: datetime, report: ImportReport,
-            *, commit: Callable[[], None] | None = None, sink: _Rejections | None = None) -> None:
+def _import(session: Session, checked_rows: Iterable[tuple[int, CustomerRow | RowResult]], now: datetime,
+            report: ImportReport, *, commit: Callable[[], None] | None = None,
+            sink: _Rejections | None = None) -> None:
     with _collecting_less():
-        _import_rows(session, numbered, now, report, commit=commit, sink=sink)
+        _import_rows(session, checked_rows, now, report, commit=commit, sink=sink)
 
 
-def _import_rows(session: Session, numbered: Iterable[tuple[int, object]], now: datetime,
+def _import_rows(session: Session, checked_rows: Iterable[tuple[int, CustomerRow | RowResult]], now: datetime,
                  report: ImportReport, *, commit: Callable[[], None] | None,
                  sink: _Rejections | None) -> None:
-    rules = readiness.Rules.from_settings(settings_service.load(session).values)
-    ctx = Context(now=now, scorer=Scorer(rules, now.date()), keys=Keys(), clock=time.perf_counter)
-    today = now.date()
+    """Write rows as parsed_record left them (in file order): duplicates, batches, commits, tiers."""
+    ctx = Context(now=now, scorer=Scorer(_rules(session), now.date()), keys=Keys(), clock=time.perf_counter)
+    first = ctx.keys.first
     checked: list[tuple[int, CustomerRow]] = []
     refused: list[RowResult] = []
     uncommitted = 0
-    for line, raw in numbered:
-        row = _checked(line, raw, today, ctx.keys)
-        if isinstance(row, RowResult):
-            refused.append(row)
-        else:
-            checked.append((line, row))
-        if len(checked) >= BATCH or len(refused) >= BATCH:
-            uncommitted += len(checked)
-            _flush(session, checked, refused, ctx, report, sink)
-            checked, refused = [], []
-            if commit and uncommitted >= COMMIT_EVERY:
-                commit()
-                uncommitted = 0
+    committed = (0, ImportReport())
+    try:
+        for line, row in checked_rows:
+            if row.__class__ is RowResult:
+                refused.append(row)
+            elif duplicate := first(row, line):
+                refused.append(RowResult(line, "rejected", key=row.key, problems=(duplicate,)))
+            else:
+                checked.append((line, row))
+            if len(checked) >= BATCH or len(refused) >= BATCH:
+                uncommitted += len(checked)
+                _flush(session, checked, refused, ctx, report, sink)
+                checked, refused = [], []
+                if commit and uncommitted >= COMMIT_EVERY:
+                    commit()
+                    uncommitted = 0
+                    committed = (line, _counts(report))
+    except ImportFailed as failed:
+        failed.committed_line, failed.report = committed if commit else (0, ImportReport())
+        raise
     _flush(session, checked, refused, ctx, report, sink)
     if report.created or report.updated:
         started = time.perf_counter()
@@ -231,7 +271,17 @@ def _import_rows(session: Session, numbered: Iterable[tuple[int, object]], now: 
     session.expire_all()
 
 
-def _checked(line: int, raw, today, keys: Keys) -> CustomerRow | RowResult:
+def _rules(session: Session) -> readiness.Rules:
+    return readiness.Rules.from_settings(settings_service.load(session).values)
+
+
+def _counts(report: ImportReport) -> ImportReport:
+    return ImportReport(keep=0, created=report.created, updated=report.updated, unchanged=report.unchanged,
+                        rejected_count=report.rejected_count)
+
+
+def parsed_record(line: int, raw, today) -> CustomerRow | RowResult:
+    """One record checked on its own (the duplicate keys are the importer's): its row or its rejection."""
     if raw.__class__ is not dict:  # a plain dict is the common case: no further checks
         if isinstance(raw, Unreadable):
             return RowResult(line, "rejected", problems=(Problem(raw.reason),))
@@ -242,9 +292,6 @@ def _checked(line: int, raw, today, keys: Keys) -> CustomerRow | RowResult:
         row = parse_row(raw, today=today)
     except RowInvalid as invalid:
         return RowResult(line, "rejected", key=_raw_key(raw), problems=tuple(invalid.problems))
-    duplicate = keys.first(row, line)
-    if duplicate:
-        return RowResult(line, "rejected", key=row.key, problems=(duplicate,))
     return row
 
 

@@ -156,7 +156,7 @@ def run_import(session: Session, upload: Upload, *, mapping: ColumnMap, now: dat
     rejections = upload.rejections_path.open("w", newline="", encoding="utf-8")
     with upload.path.open("rb") as stream, rejections as out:
         report = customers.import_file(session, stream=stream, now=now, mapping=mapping, rejections=out,
-                                       keep=REPORT_ROWS)
+                                       keep=REPORT_ROWS, pipeline=False)
     summary = {"filename": upload.filename, "created": report.created, "updated": report.updated,
                "unchanged": report.unchanged, "rejected_count": report.rejected_count,
                "refused": report.refused,
