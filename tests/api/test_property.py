@@ -125,11 +125,15 @@ def _run(strategy, body) -> None:
     test()
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
-@pytest.mark.parametrize(("path", "method"), OPERATIONS, ids=[f"{m} {p}" for p, m in OPERATIONS])
+# Every operation with valid input; those with parameters or a body also with schema-breaking input
+# (an operation without inputs has nothing to make invalid).
+CASES = [(path, method, mode) for path, method in OPERATIONS
+         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+         if mode is GenerationMode.POSITIVE or _has_inputs(path, method)]
+
+
+@pytest.mark.parametrize(("path", "method", "mode"), CASES, ids=[f"{m} {p}-{g}" for p, m, g in CASES])
 def test_every_operation_answers_as_documented(api_schema, seeded, path, method, mode):
-    if mode is GenerationMode.NEGATIVE and not _has_inputs(path, method):
-        pytest.skip("nothing in this operation's input to make invalid")
     operation = api_schema[path][method]
     headers = {"Authorization": f"Bearer {seeded.secret}"}
 
