@@ -8,9 +8,13 @@ ids read back by email with one SELECT), changed ones updated with one executema
 customer_signal rows inserted or updated the same way, all on the session's own connection
 (prepared.Prepared.many); a record whose values all equal what is stored is not written at all.
 Every written record gets its readiness score and eligibility over its merged values (stored
-ones where the row left a cell blank) from import_scores.Scorer (for a created record of a big
-import, the reading process already scored new_values(row): CustomerRow.new_score), which computes what
-readiness.score and readiness.is_eligible do, so the weekly job would write the same. The
+ones where the row left a cell blank) from import_scores.Scorer, which computes what
+readiness.score and readiness.is_eligible do, so the weekly job would write the same. A row of a
+big import may come with its insert arguments already built and scored by the reading process
+(CustomerRow.ready, see customer_pipeline); a created record is then inserted with them, and an
+updated one reads its values back from them (unpack). A created record's values are built when
+it is written, not when it is decided: the importer's Keys refuse a repeated external id or email,
+so no later row of the batch can match it. The
 caller runs it inside a SAVEPOINT and, if the database refuses the batch, again one row at a
 time (see customers._write_safely).
 """
@@ -21,6 +25,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, AdvocateState, AskFrequency, CustomerSignal, StaffUser, Status
@@ -56,16 +61,17 @@ class _Lookup:
 
     def __init__(self, make: Callable[..., sa.Select]):
         self.make = make
-        self.by_size: dict[int, Prepared] = {}
+        self.by_size: dict[int, tuple[Prepared, list[str]]] = {}
 
     def rows(self, session: Session, *lists: list[str]) -> list[tuple]:
         size = 1 << max(0, max(len(values) for values in lists) - 1).bit_length()
         if size not in self.by_size:
-            self.by_size[size] = Prepared(self.make(*([bindparam(f"k{j}_{i}", type_=sa.String)
-                                                       for i in range(size)] for j in range(len(lists)))))
-        params = {f"k{j}_{i}": values[i] if i < len(values) else None
-                  for j, values in enumerate(lists) for i in range(size)}
-        return self.by_size[size].rows(session.connection(), params)
+            names = [[f"k{j}_{i}" for i in range(size)] for j in range(len(lists))]
+            statement = self.make(*([bindparam(name, type_=sa.String) for name in group] for group in names))
+            self.by_size[size] = Prepared(statement), [name for group in names for name in group]
+        prepared, names = self.by_size[size]
+        padded = [value for values in lists for value in (*values, *([None] * (size - len(values))))]
+        return prepared.rows(session.connection(), dict(zip(names, padded)))
 
 
 _FOUND = _Lookup(lambda exts, emails: select(*_FOUND_COLUMNS)
@@ -82,8 +88,9 @@ _CHANGED = ("email", "external_id", *PROFILE, "readiness_score", "eligible")
 _INSERT = Prepared(sa.insert(_A).values({name: bindparam(name, type_=_A.c[name].type) for name in _NEW}))
 _UPDATE = Prepared(sa.update(_A).where(_A.c.id == bindparam("b_id", type_=sa.Integer))
                    .values({name: bindparam(f"b_{name}", type_=_A.c[name].type) for name in _CHANGED}))
+# advocate_id last: the reading process builds the rest of a new record's arguments (Prepared.builder)
 _SIGNAL_INSERT = Prepared(sa.insert(_S).values({name: bindparam(name, type_=_S.c[name].type) for name in (
-    "advocate_id", *SIGNALS, "updated_at")}))
+    *SIGNALS, "updated_at", "advocate_id")}))
 _SIGNAL_UPDATE = Prepared(sa.update(_S).where(_S.c.advocate_id == bindparam("b_id", type_=sa.Integer))
                           .values({name: bindparam(f"b_{name}", type_=_S.c[name].type)
                                    for name in (*SIGNALS, "updated_at")}))
@@ -104,14 +111,18 @@ class Keys:
 
     def first(self, row: CustomerRow, line: int) -> Problem | None:
         """A duplicate of an earlier row: the problem; otherwise remember this row's keys."""
-        given = (("external_id", row.external_id, self.ext), ("email", row.email, self.email))
-        for name, value, seen in given:
-            if value is not None and (earlier := seen.get(hash(value))) is not None:
-                return Problem(f"duplicate of line {earlier}: the same {name} {value}", name)
-        if row.external_id is not None:
-            self.ext[hash(row.external_id)] = line
-        if row.email is not None:
-            self.email[hash(row.email)] = line
+        ext, email = row.external_id, row.email
+        ext_key = None if ext is None else hash(ext)
+        email_key = None if email is None else hash(email)
+        if ext_key is not None and ext_key in self.ext:
+            return Problem(f"duplicate of line {self.ext[ext_key]}: the same external_id {ext}",
+                           "external_id")
+        if email_key is not None and email_key in self.email:
+            return Problem(f"duplicate of line {self.email[email_key]}: the same email {email}", "email")
+        if ext_key is not None:
+            self.ext[ext_key] = line
+        if email_key is not None:
+            self.email[email_key] = line
         return None
 
     def _stored(self, stored: dict):
@@ -157,29 +168,29 @@ def write_batch(session: Session, rows: list[tuple[int, CustomerRow]], ctx: Cont
     by_ext = {r["external_id"]: r for r in found if r["external_id"] is not None}
     by_email = {r["email"]: r for r in found}
     staff = {email for email, in _STAFF.rows(session, emails)} if emails else set()
+    dialect = session.connection().dialect
     outcomes = []
     for line, row in rows:
         outcome = Outcome(line, row)
         try:
-            _decide(outcome, by_ext, by_email, staff, ctx)
+            _decide(outcome, by_ext, by_email, staff, ctx, dialect)
         except Rejected as rejected:
             outcome.problem = rejected.problem
         outcomes.append(outcome)
     _score([o for o in outcomes if o.values is not None], ctx)
-    _write(session, outcomes, ctx.now)
+    _write(session, outcomes, ctx)
     return outcomes
 
 
-def _decide(outcome: Outcome, by_ext: dict, by_email: dict, staff: set, ctx: Context) -> None:
+def _decide(outcome: Outcome, by_ext: dict, by_email: dict, staff: set, ctx: Context,
+            dialect: Dialect) -> None:
     row = outcome.row
     stored = _match(row, by_ext, by_email)
     if stored is None:
-        outcome.values = _created(row, staff)
-        outcome.outcome = "created"
-        by_email[row.email] = outcome.values
-        if row.external_id:
-            by_ext[row.external_id] = outcome.values
+        _check_new(row, staff)
+        outcome.outcome = "created"  # its values are built when it is written (_create)
         return
+    unpack(row, dialect)
     _update(outcome, stored, by_ext, by_email, staff, ctx)
 
 
@@ -225,14 +236,13 @@ def _match(row: CustomerRow, by_ext: dict, by_email: dict) -> dict | None:
     return by_mail
 
 
-def _created(row: CustomerRow, staff: set) -> dict:
+def _check_new(row: CustomerRow, staff: set) -> None:
     if not row.email:
         raise Rejected(f"no record has external_id {row.external_id}; a new record needs an email", "email")
-    if not row.profile.get("name"):
+    if not (row.profile.get("name") if row.profile is not None else "name" in row.ready[2][0]):
         raise Rejected("a new record needs a name", "name")
     if row.email in staff:
         raise Rejected(f"email {row.email} belongs to a staff account", "email")
-    return new_values(row)
 
 
 def new_values(row: CustomerRow) -> dict:
@@ -246,50 +256,94 @@ def _score(written: list[Outcome], ctx: Context) -> None:
     score_and_flag = ctx.scorer.score_and_flag
     for outcome in written:
         v = outcome.values
-        if outcome.outcome == "created" and outcome.row.new_score is not None:  # scored while read
-            v["readiness_score"], v["eligible"] = outcome.row.new_score
-        else:
-            v["readiness_score"], v["eligible"] = score_and_flag(v)
+        v["readiness_score"], v["eligible"] = score_and_flag(v)
     ctx.scoring_seconds += ctx.clock() - started
 
 
-def _by_email(values: dict) -> str:
-    return values["email"]
+def fixed_values(now: datetime) -> dict:
+    """The columns every new record starts with."""
+    return {"state": AdvocateState.INVITED, "ask_frequency": AskFrequency.STANDARD,
+            "leaderboard_opt_out": False, "status": Status.BRONZE, "status_since": now, "balance": 0,
+            "lifetime_points": 0, "session_version": 1, "email_opt_outs": [], "created_at": now}
 
 
-def _by_id(values: dict) -> int:
-    return values["id"]
+def insert_builders(dialect: Dialect, now: datetime, *, fresh: bool = False) -> tuple[Callable, Callable]:
+    """(new record's values, scored) -> the driver's arguments of its advocate and customer_signal
+    inserts, the second without its advocate_id: the first two parts of CustomerRow.ready. `fresh`
+    compiles the statements for this very dialect object (Prepared keeps one compilation per dialect
+    name), to compare two dialects of one name."""
+    advocate, signal = (Prepared(_INSERT.statement), Prepared(_SIGNAL_INSERT.statement)) if fresh else (
+        _INSERT, _SIGNAL_INSERT)
+    return (advocate.builder(dialect, fixed_values(now), memo=True),
+            signal.builder(dialect, {"updated_at": now}, without="advocate_id", memo=True))
 
 
-def _write(session: Session, outcomes: list[Outcome], now: datetime) -> None:
+def unpack(row: CustomerRow, dialect: Dialect) -> CustomerRow:
+    """The row with its profile and signals, read back from its `ready` arguments if it was sent so."""
+    if row.profile is None:
+        advocate, signal, (profile, signals) = row.ready
+        read_advocate, read_signal = _READERS.get(dialect.name) or _READERS.setdefault(dialect.name, (
+            _INSERT.reader(dialect), _SIGNAL_INSERT.reader(dialect, without="advocate_id")))
+        row.profile, row.signals = read_advocate(advocate, profile), read_signal(signal, signals)
+    return row
+
+
+_READERS: dict[str, tuple[Callable, Callable]] = {}
+
+
+def _row_email(outcome: Outcome) -> str:
+    return outcome.row.email
+
+
+def _advocate_id(outcome: Outcome) -> int:
+    return outcome.advocate_id
+
+
+def _write(session: Session, outcomes: list[Outcome], ctx: Context) -> None:
     """executemany per statement on the session's connection; new ids read back by email."""
+    connection = session.connection()
     created = [o for o in outcomes if o.outcome == "created"]
     updated = [o for o in outcomes if o.outcome == "updated"]
-    connection = session.connection()
     if created:
-        fixed = {"state": AdvocateState.INVITED, "ask_frequency": AskFrequency.STANDARD,
-                 "leaderboard_opt_out": False, "status": Status.BRONZE, "status_since": now, "balance": 0,
-                 "lifetime_points": 0, "session_version": 1, "email_opt_outs": [], "created_at": now}
-        [(after,)] = _LAST_ID.rows(connection, {})
-        after = after or 0
-        # In email order: neighbouring inserts land on neighbouring pages of the email index.
-        _INSERT.many(connection, sorted((o.values for o in created), key=_by_email), fixed)
-        # New ids come from above the largest one (SQLite rowids, PostgreSQL sequences): one range
-        # read on the primary key instead of a lookup per email; rows others added are ignored.
-        ids = dict(_NEWER.rows(connection, {"after": after}))
-        emails = [o.values["email"] for o in created]
-        if any(email not in ids for email in emails):
-            ids = dict(_IDS.rows(session, emails))
-        for outcome in created:
-            outcome.advocate_id = outcome.values["id"] = ids[outcome.values["email"]]
+        _create(session, connection, created, ctx)
     if updated:
         _UPDATE.many(connection, [{"b_id": o.advocate_id, **{f"b_{n}": o.values[n] for n in _CHANGED}}
                                   for o in updated])
-    fresh = sorted((o.values for o in created), key=_by_id) + [
-        o.values for o in updated if o.values["signal_id"] is None]
+    fresh = [o.values for o in updated if o.values["signal_id"] is None]
     if fresh:
-        _SIGNAL_INSERT.many(connection, [{**v, "advocate_id": v["id"]} for v in fresh], {"updated_at": now})
+        _SIGNAL_INSERT.many(connection, [{**v, "advocate_id": v["id"]} for v in fresh],
+                            {"updated_at": ctx.now})
     changed = [o.values for o in updated if o.values["signal_id"] is not None]
     if changed:
         _SIGNAL_UPDATE.many(connection, [{"b_id": v["id"], **{f"b_{name}": v[name] for name in SIGNALS}}
-                                         for v in changed], {"b_updated_at": now})
+                                         for v in changed], {"b_updated_at": ctx.now})
+
+
+def _create(session: Session, connection: sa.Connection, created: list[Outcome], ctx: Context) -> None:
+    """Insert the new records (in email order: neighbouring inserts land on neighbouring pages of the
+    email index), then their signals (in id order), with the arguments the reading process built
+    (CustomerRow.ready) when every row has them, otherwise with arguments built here."""
+    [(after,)] = _LAST_ID.rows(connection, {})
+    created.sort(key=_row_email)
+    ready = all(o.row.ready is not None for o in created)
+    if ready:
+        _INSERT.many_built(connection, [o.row.ready[0] for o in created])
+    else:
+        for o in created:
+            o.values = new_values(unpack(o.row, connection.dialect))
+        _score(created, ctx)
+        _INSERT.many(connection, [o.values for o in created], fixed_values(ctx.now))
+    # New ids come from above the largest one (SQLite rowids, PostgreSQL sequences): one range
+    # read on the primary key instead of a lookup per email; rows others added are ignored.
+    ids = dict(_NEWER.rows(connection, {"after": after or 0}))
+    if any(o.row.email not in ids for o in created):
+        ids = dict(_IDS.rows(session, [o.row.email for o in created]))
+    for o in created:
+        o.advocate_id = ids[o.row.email]
+    created.sort(key=_advocate_id)
+    if ready:
+        complete = _SIGNAL_INSERT.completer(connection.dialect, "advocate_id")
+        _SIGNAL_INSERT.many_built(connection, [complete(o.row.ready[1], o.advocate_id) for o in created])
+    else:
+        _SIGNAL_INSERT.many(connection, [{**o.values, "advocate_id": o.advocate_id} for o in created],
+                            {"updated_at": ctx.now})

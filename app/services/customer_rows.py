@@ -170,15 +170,19 @@ NOT_IN_FUTURE = ("customer_since", "last_purchase_on", "last_active_on")
 SIGNAL_ATTRS = {"purchases": "purchase_count"}
 
 
-@dataclass
+@dataclass(slots=True)
 class CustomerRow:
     external_id: str | None = None
     email: str | None = None
-    profile: dict[str, object] = field(default_factory=dict)  # advocate attribute -> value
-    signals: dict[str, object] = field(default_factory=dict)  # customer_signal attribute -> value
-    # (readiness score, eligible) of the record this row would create, if the reading process of a
-    # big import computed it (customer_pipeline); None: computed when the record is written.
-    new_score: tuple[int, bool] | None = None
+    # advocate attribute -> value, customer_signal attribute -> value; None while a row sent `ready`
+    # carries them only in its arguments (customer_batches.unpack fills them in when needed).
+    profile: dict[str, object] | None = field(default_factory=dict)
+    signals: dict[str, object] | None = field(default_factory=dict)
+    # If the reading process of a big import built them (customer_pipeline): the driver's arguments
+    # for inserting the record this row would create (advocate, scored, then customer_signal
+    # without its advocate_id) and the names of the profile and signal fields the row gave, as
+    # (advocate arguments, signal arguments, (profile names, signal names)). None: built when written.
+    ready: tuple | None = None
 
     @property
     def key(self) -> str:

@@ -155,7 +155,8 @@ def import_file(session: Session, *, stream: BinaryIO, now: datetime, mapping: C
         today = now.date()
         path = _pipeline_path(stream, pipeline)
         if path:
-            checked = pipeline_rows(path, mapping, today, _rules(session), progress=progress)
+            checked = pipeline_rows(path, mapping, now, _rules(session), session.connection().dialect,
+                                    progress=progress)
         else:
             checked = ((line, parsed_record(line, raw, today))
                        for line, raw in records(stream, mapping, progress=progress))

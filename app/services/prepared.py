@@ -11,11 +11,15 @@ Engine events such as `before_cursor_execute` do not see these statements.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from sqlalchemy import JSON, Date
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
 from sqlalchemy.sql.elements import TextClause
+
+MEMO_LIMIT = 50_000  # conversions a memoizing builder keeps per parameter
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,8 @@ class _Compiled:
     names: tuple[str, ...] | None  # parameter order for positional paramstyles, None for named ones
     binds: dict[str, Any]  # parameter name -> bind processor
     results: tuple  # one result processor (or None) per returned column
+    types: dict[str, Any]  # parameter name -> its type for the dialect (dialect_impl)
+    converts: bool  # whether any parameter has a bind processor
 
 
 class Prepared:
@@ -37,22 +43,26 @@ class Prepared:
         found = self._by_dialect.get(dialect.name)
         if found is None:
             compiled = self.statement.compile(dialect=dialect)
-            binds = {name: param.type.dialect_impl(dialect).bind_processor(dialect)
-                     for name, param in compiled.binds.items()}
+            types = {name: param.type.dialect_impl(dialect) for name, param in compiled.binds.items()}
+            binds = {name: kind.bind_processor(dialect) for name, kind in types.items()}
             columns = getattr(self.statement, "selected_columns", ())
             results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
                             for column in columns)
             positional = tuple(compiled.positiontup) if compiled.positional else None
-            found = _Compiled(compiled.string, positional, binds, results)
+            found = _Compiled(compiled.string, positional, binds, results, types, any(binds.values()))
             self._by_dialect[dialect.name] = found
         return found
 
     def rows(self, connection: Connection, params: dict) -> list[tuple]:
         """Run with `params` (by name) inside the connection's transaction; the returned rows."""
         compiled = self._compiled(connection.dialect)
-        values = {name: (process(params[name]) if (process := compiled.binds.get(name)) else params[name])
-                  for name in compiled.binds}
-        args = [values[name] for name in compiled.names] if compiled.names is not None else values
+        if compiled.converts:
+            params = {name: (process(params[name]) if (process := compiled.binds.get(name)) else params[name])
+                      for name in compiled.binds}
+        if compiled.names is not None:
+            args = [params[name] for name in compiled.names]
+        else:
+            args = {name: params[name] for name in compiled.binds}
         dbapi_error = connection.dialect.loaded_dbapi.Error
         cursor = connection.connection.dbapi_connection.cursor()
         try:
@@ -71,9 +81,52 @@ class Prepared:
         """Run once per parameter set (one executemany) inside the connection's transaction.
 
         `fixed` holds values that are the same for every set: they are converted once."""
+        build = self.builder(connection.dialect, fixed)
+        self.many_built(connection, [build(p) for p in params])
+
+    def builder(self, dialect: Dialect, fixed: dict | None = None, without: str | None = None, *,
+                memo: bool = False) -> Callable[[dict], tuple | dict]:
+        """The driver's arguments for one parameter set, as `many` builds them, for `many_built`.
+
+        It needs only the dialect, so another process can build arguments for this one's connection
+        (customer_pipeline). `without` leaves out one parameter for `completer` to add later (a value
+        the builder cannot know yet, such as a new row's id). `memo` remembers the conversions of
+        dates and of lists of strings (JSON), which repeat from row to row in a big import."""
+        return _row_builder(self._compiled(dialect), fixed or {}, without, memo)
+
+    def reader(self, dialect: Dialect, without: str | None = None) -> Callable[[tuple | dict, tuple], dict]:
+        """(arguments `builder` made, names) -> {name: the Python value}: the way back, through each
+        parameter type's result processor (a date from its text, a list from its JSON). Meant for
+        a dialect whose arguments are plain values (SQLite's); ValueError if a type's processor
+        cannot be made without a result's column type (PostgreSQL's Float). A caller checks that
+        reading its own arguments back gives the values (customer_pipeline.sendable_dialect)."""
+        compiled = self._compiled(dialect)
+        names = [name for name in (compiled.names or compiled.binds) if name != without]
+        at = ({name: i for i, name in enumerate(names)} if compiled.names is not None
+              else {name: name for name in names})
+        try:
+            back = {name: compiled.types[name].result_processor(dialect, None) or _same for name in names}
+        except (TypeError, InvalidRequestError) as error:
+            raise ValueError(f"no way back for this dialect's arguments: {error}") from error
+
+        def read(args: tuple | dict, wanted: tuple) -> dict:
+            return {name: back[name](args[at[name]]) for name in wanted}
+        return read
+
+    def completer(self, dialect: Dialect, name: str) -> Callable[[tuple | dict, Any], tuple | dict]:
+        """(arguments built `without` name, its value) -> the complete arguments."""
+        compiled = self._compiled(dialect)
+        process = compiled.binds.get(name) or _same
+        if compiled.names is None:
+            return lambda args, value: {**args, name: process(value)}
+        at = compiled.names.index(name)
+        if at == 0:
+            return lambda args, value: (process(value), *args)
+        return lambda args, value: (*args[:at], process(value), *args[at:])
+
+    def many_built(self, connection: Connection, args: list) -> None:
+        """executemany of arguments made by `builder` for this connection's dialect."""
         compiled = self._compiled(connection.dialect)
-        build = _row_builder(compiled, fixed or {})
-        args = [build(p) for p in params]
         dbapi_error = connection.dialect.loaded_dbapi.Error
         cursor = connection.connection.dbapi_connection.cursor()
         try:
@@ -88,13 +141,40 @@ class Prepared:
         return found[0] if found else None
 
 
-def _row_builder(compiled: _Compiled, fixed: dict) -> Callable[[dict], tuple | dict]:
+def _same(value):
+    return value
+
+
+def _memoized(process: Callable, limit: int = MEMO_LIMIT) -> Callable:
+    """process, remembering its result for dates and lists of strings (up to `limit` of them)."""
+    cache: dict = {}
+
+    def convert(value):
+        kind = value.__class__
+        if kind is date:
+            key = value
+        elif kind is list and all(item.__class__ is str for item in value):
+            key = tuple(value)
+        else:
+            return process(value)
+        found = cache.get(key)
+        if found is None:
+            found = process(value)
+            if len(cache) < limit:
+                cache[key] = found
+        return found
+    return convert
+
+
+def _row_builder(compiled: _Compiled, fixed: dict, without: str | None = None,
+                 memo: bool = False) -> Callable[[dict], tuple | dict]:
     """One function from a parameter set to the driver's arguments, as a single expression.
 
     Per value a loop costs more than the driver's insert on a wide row, so the expression (a tuple
     for positional paramstyles, a dict for named ones) is generated once per call of `many`: each
     argument is p[name], a bind processor applied to it, or a fixed value converted beforehand."""
-    names = compiled.names if compiled.names is not None else tuple(compiled.binds)
+    names = tuple(name for name in (compiled.names if compiled.names is not None else compiled.binds)
+                  if name != without)
     scope: dict[str, Any] = {}
     parts = []
     for i, name in enumerate(names):
@@ -103,7 +183,8 @@ def _row_builder(compiled: _Compiled, fixed: dict) -> Callable[[dict], tuple | d
             scope[f"c{i}"] = process(fixed[name]) if process else fixed[name]
             parts.append(f"c{i}")
         elif process:
-            scope[f"f{i}"] = process
+            memoable = memo and isinstance(compiled.types[name], Date | JSON)  # Date: not DateTime
+            scope[f"f{i}"] = _memoized(process) if memoable else process
             parts.append(f"f{i}(p[{name!r}])")
         else:
             parts.append(f"p[{name!r}]")

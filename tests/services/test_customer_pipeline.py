@@ -1,15 +1,21 @@
 """A big file read and checked in a child process: the same report and database as one process, and
 a failure in the child surfaces as ImportFailed with what was committed."""
 
+import json
+import marshal
 import os
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import make_url
 
 from app.models import Advocate, CustomerSignal
 from app.services import customer_pipeline, customers
+from app.services.customer_batches import unpack
+from app.services.customer_files import records, strict_mapping
 from app.services.customer_pipeline import ImportFailed
+from app.services.customer_rows import CustomerRow
 from tests.factories import make_advocate, make_staff
 
 HEADER = ("external_id,email,name,company,tags,customer_since,nps,health_score,purchases,last_purchase_on,"
@@ -111,7 +117,7 @@ def test_a_file_above_the_threshold_uses_the_pipeline_and_a_small_one_does_not(s
         assert customer_pipeline.file_path(stream) == str(path)
 
 
-def _failing_read(path, mapping, today, rules, send):
+def _failing_read(path, mapping, now, rules, dialect, send):
     """The child, failing on line 3001 (patched in the child: it shares nothing with the test)."""
     from app.services import customers as child_customers
 
@@ -123,10 +129,10 @@ def _failing_read(path, mapping, today, rules, send):
         return checked(line, raw, today)
 
     child_customers.parsed_record = boom
-    customer_pipeline._read(path, mapping, today, rules, send)
+    customer_pipeline._read(path, mapping, now, rules, dialect, send)
 
 
-def _dying_read(path, mapping, today, rules, send):
+def _dying_read(path, mapping, now, rules, dialect, send):
     os._exit(3)
 
 
@@ -160,3 +166,55 @@ def test_the_cli_reports_a_failed_child_and_what_was_committed(app, tmp_path, mo
     assert "the import stopped: reading the file failed: RuntimeError: the reader broke" in result.output
     assert "The rows up to line 2,001 were committed (2,000 created, 0 updated, 0 unchanged, 0 rejected)" \
         in result.output
+
+
+def test_rows_sent_with_their_insert_arguments_read_back_as_they_were_parsed(session, now, tmp_path):
+    """The child sends a row that can create a record as its insert arguments only; the values the
+    update path needs come back from them (customer_batches.unpack) exactly as parse_row made them."""
+    path = varied_file(tmp_path / "customers.csv", now.date(), rows=300)
+    mapping = strict_mapping(HEADER.split(","))
+    dialect = session.connection().dialect
+    name = customer_pipeline.sendable_dialect(dialect, now)
+    assert name == "sqlite+pysqlite"  # the suite's engine: the reading process builds the arguments
+    arguments = customer_pipeline._insert_arguments(name, now, customers._rules(session))
+    parsed, sent = [], []
+    with path.open("rb") as stream:
+        for line, raw in records(stream, mapping):
+            row = customers.parsed_record(line, raw, now.date())
+            if isinstance(row, CustomerRow):
+                parsed.append(row)
+                sent.append(customer_pipeline._encoded(line, row, arguments))
+    message = marshal.loads(marshal.dumps(sent))  # noqa: S302 - our own data, as the pipe carries it
+    received = [row for _, row in customer_pipeline._decoded(message)]
+    assert sum(row.ready is not None for row in received) > 250  # most rows have an email and a name
+    assert any(row.ready is None for row in received)  # the rest travel as values
+    for before, after in zip(parsed, received, strict=True):
+        unpack(after, dialect)
+        assert (after.external_id, after.email, after.profile, after.signals) == (
+            before.external_id, before.email, before.profile, before.signals)
+        assert all(type(after.profile[key]) is type(value) for key, value in before.profile.items())
+
+
+def test_reimporting_a_big_file_changes_nothing(session, now, tmp_path):
+    """Every row of the second import matches the record the first created and is read back from its
+    arguments (unpack) to compare: all unchanged, not one write."""
+    seed(session)
+    path = varied_file(tmp_path / "customers.csv", now.date(), rows=3000)
+    with path.open("rb") as stream:
+        first = customers.import_file(session, stream=stream, now=now, pipeline=True, commit=session.commit)
+    before = state(session)
+    with path.open("rb") as stream:
+        again = customers.import_file(session, stream=stream, now=now + timedelta(minutes=5), pipeline=True,
+                                      commit=session.commit)
+    assert first.created > 2000 and (again.created, again.updated) == (0, 0)
+    assert again.unchanged == first.created + first.updated + first.unchanged
+    assert state(session) == before
+
+
+def test_the_reading_process_builds_arguments_only_for_a_dialect_that_builds_the_same_ones(session, now):
+    assert customer_pipeline.sendable_dialect(session.connection().dialect, now) == "sqlite+pysqlite"
+    # An engine option a dialect made from the name alone would not have: the child must not build.
+    odd = create_engine("sqlite://", json_serializer=lambda value: json.dumps(value, indent=1)).dialect
+    assert customer_pipeline.sendable_dialect(odd, now) is None
+    # psycopg's JSON arguments are wrapper objects marshal cannot send.
+    assert customer_pipeline.sendable_dialect(make_url("postgresql+psycopg://").get_dialect()(), now) is None
