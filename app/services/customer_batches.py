@@ -88,9 +88,10 @@ _CHANGED = ("email", "external_id", *PROFILE, "readiness_score", "eligible")
 _INSERT = Prepared(sa.insert(_A).values({name: bindparam(name, type_=_A.c[name].type) for name in _NEW}))
 _UPDATE = Prepared(sa.update(_A).where(_A.c.id == bindparam("b_id", type_=sa.Integer))
                    .values({name: bindparam(f"b_{name}", type_=_A.c[name].type) for name in _CHANGED}))
-# advocate_id last: the reading process builds the rest of a new record's arguments (Prepared.builder)
+# The reading process builds a new record's arguments without advocate_id (insert_builders); the
+# importing process adds it once the advocate row has its id (Prepared.completer).
 _SIGNAL_INSERT = Prepared(sa.insert(_S).values({name: bindparam(name, type_=_S.c[name].type) for name in (
-    *SIGNALS, "updated_at", "advocate_id")}))
+    "advocate_id", *SIGNALS, "updated_at")}))
 _SIGNAL_UPDATE = Prepared(sa.update(_S).where(_S.c.advocate_id == bindparam("b_id", type_=sa.Integer))
                           .values({name: bindparam(f"b_{name}", type_=_S.c[name].type)
                                    for name in (*SIGNALS, "updated_at")}))
