@@ -7,6 +7,11 @@ so its parameter markers and its value conversions (enums, dates, JSON) are exac
 then runs on the raw cursor of the connection the session already holds: same transaction, same
 locks. Driver errors are raised as SQLAlchemy's exceptions (IntegrityError, OperationalError, …).
 Engine events such as `before_cursor_execute` do not see these statements.
+
+The customer import uses them too (customer_batches), and splits `many` in two: `builder` makes the
+driver's arguments of a row from the dialect alone, so a reading process can build them
+(customer_pipeline), and `many_built` runs arguments built so; `completer` adds a value known only
+later (a new row's id) and `reader` turns arguments back into values.
 """
 
 from collections.abc import Callable
