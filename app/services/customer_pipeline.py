@@ -140,7 +140,7 @@ def _encoded(line: int, item, arguments: Callable[[CustomerRow], tuple | None]) 
     s_keys, s_dates = _shape(tuple(signals))
     ready = arguments(item)
     if ready is not None:  # the values travel in the arguments only
-        return line, item.external_id, item.email, _given(p_keys, s_keys), ready
+        return line, item.external_id, item.email, (p_keys, s_keys), ready
     p_values, s_values = list(profile.values()), list(signals.values())
     for i in p_dates:
         p_values[i] = p_values[i].toordinal()
@@ -151,7 +151,6 @@ def _encoded(line: int, item, arguments: Callable[[CustomerRow], tuple | None]) 
 
 # key set -> (one tuple object of it, which marshal sends once per message; the places of its dates)
 _SHAPES: dict[tuple, tuple] = {}
-_GIVEN: dict[tuple, tuple] = {}
 
 
 def _shape(keys: tuple) -> tuple[tuple, tuple[int, ...]]:
@@ -159,11 +158,6 @@ def _shape(keys: tuple) -> tuple[tuple, tuple[int, ...]]:
     if shape is None:
         shape = _SHAPES[keys] = (keys, tuple(i for i, key in enumerate(keys) if key in DATES))
     return shape
-
-
-def _given(p_keys: tuple, s_keys: tuple) -> tuple:
-    pair = (p_keys, s_keys)
-    return _GIVEN.get(pair) or _GIVEN.setdefault(pair, pair)
 
 
 def _decoded(items: list) -> Iterator[tuple[int, object]]:

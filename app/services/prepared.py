@@ -125,8 +125,6 @@ class Prepared:
         if compiled.names is None:
             return lambda args, value: {**args, name: process(value)}
         at = compiled.names.index(name)
-        if at == 0:
-            return lambda args, value: (process(value), *args)
         return lambda args, value: (*args[:at], process(value), *args[at:])
 
     def many_built(self, connection: Connection, args: list) -> None:

@@ -65,10 +65,10 @@ def test_a_refused_batch_falls_back_to_one_savepoint_a_row(race_app, monkeypatch
     now = clock.utcnow()
     real = customer_batches._write
 
-    def refuse(session_, outcomes, now_):
+    def refuse(session_, outcomes, ctx):
         if len(outcomes) > 1 or outcomes[0].row.email == "c3@example.com":
             raise customers.IntegrityError("INSERT", {}, Exception("refused"))
-        return real(session_, outcomes, now_)
+        return real(session_, outcomes, ctx)
 
     monkeypatch.setattr(customer_batches, "_write", refuse)
     with race_app.app_context():
@@ -89,13 +89,13 @@ def test_a_concurrent_writer_of_the_same_email_loses_no_row(race_app, monkeypatc
     real = customer_batches._write
     raced = threading.Event()
 
-    def with_a_rival(session_, outcomes, now_):
+    def with_a_rival(session_, outcomes, ctx):
         if not raced.is_set():
             raced.set()
             rival = threading.Thread(target=_create_rival, args=(race_app,))
             rival.start()
             rival.join()
-        return real(session_, outcomes, now_)
+        return real(session_, outcomes, ctx)
 
     monkeypatch.setattr(customer_batches, "_write", with_a_rival)
     with race_app.app_context():
