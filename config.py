@@ -48,6 +48,8 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "Rallypoint <rallypoint@localhost>")
     # Number of proxies in front of the app (for the real client IP used by login throttling).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
+    # `flask seed demo` (200 accounts sharing a published password) only outside production.
+    DEMO_ALLOWED = True
 
 
 class DevelopmentConfig(Config):
@@ -64,6 +66,7 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
+    DEMO_ALLOWED = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-session"

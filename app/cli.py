@@ -13,12 +13,62 @@ from app.services.errors import DomainError
 
 
 def init_app(app) -> None:
+    app.cli.add_command(setup_command)
     app.cli.add_command(seed_group)
     app.cli.add_command(points_group)
     app.cli.add_command(staff_group)
     app.cli.add_command(scheduler_group)
     app.cli.add_command(import_group)
     app.cli.add_command(api_keys_group)
+
+
+OPTION_OF = {"admin_email": "--admin-email", "name": "--name", "program_name": "--program-name"}
+
+
+@click.command("setup", help="Start a production program on an empty database: the default catalog, "
+                             "reward tiers and starter missions, and the first admin's invitation. "
+                             "Run again: changes nothing (exit 0); on a database it did not set up: exit 1.")
+@click.option("--admin-email", required=True, help="The first admin's email.")
+@click.option("--name", required=True, help="The first admin's name.")
+@click.option("--program-name", default=None, help="The program's name (default: Rallypoint; a setting).")
+@click.option("--url", "base_url", default=None, metavar="URL",
+              help="The site's public address for the invitation link, e.g. https://advocates.example.com.")
+def setup_command(admin_email: str, name: str, program_name: str | None, base_url: str | None):
+    from app.services import program_setup
+
+    try:
+        result = program_setup.set_up(db.session, admin_email=admin_email, admin_name=name,
+                                      program_name=program_name, now=clock.utcnow(),
+                                      valid_days=current_app.config["INVITE_MAX_AGE_DAYS"])
+    except DomainError as error:
+        db.session.rollback()
+        if error.field in OPTION_OF:
+            raise click.BadParameter(error.message, param_hint=OPTION_OF[error.field]) from None
+        raise click.ClickException(error.message) from None
+    if not result.created:
+        db.session.rollback()
+        waiting = ("has accepted their invitation" if result.admin_joined else
+                   f"has not accepted yet; `flask --app wsgi staff invite {result.admin_email} --name NAME "
+                   "--url URL` makes a new link")
+        click.echo(f"Already set up on {result.set_up_at:%d %b %Y %H:%M} UTC; nothing changed. "
+                   f"The first admin, {result.admin_email}, {waiting}.")
+        return
+    db.session.commit()
+    c = result.counts
+    click.echo(f"Program set up: {c['activities']} activities, {c['reward tiers']} reward tiers and "
+               f"{c['missions']} starter missions (open for a year; edit them under Missions).")
+    click.echo(f"Invitation for the first admin, {result.admin_email} (valid "
+               f"{current_app.config['INVITE_MAX_AGE_DAYS']} days): {_invite_link(result.invite, base_url)}")
+    if base_url is None:
+        click.echo("(No --url given: put your site's address in place of the link's host; the /invite/… "
+                   "part stays.)")
+
+
+def _invite_link(invite, base_url: str | None) -> str:
+    from app.security import invite_token
+
+    with current_app.test_request_context(base_url=base_url):
+        return url_for("public.accept_invite", token=invite_token(invite), _external=True)
 
 
 @click.group("seed", help="Load data.")
@@ -31,6 +81,10 @@ def seed_group():
 def seed_demo(advocates: int):
     from seeds import demo_logins, load
 
+    if not current_app.config["DEMO_ALLOWED"]:
+        raise click.ClickException("The demo never loads in production (RALLYPOINT_ENV=production): its "
+                                   "200 accounts share a published password. Start a program with "
+                                   "`flask setup` instead.")
     loaded = load(db.session, advocates=advocates, now=clock.utcnow())
     if loaded is None:
         db.session.rollback()
@@ -69,16 +123,14 @@ def staff_group():
 @click.argument("email")
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice([r.value for r in StaffRole]), default="admin", show_default=True)
-def staff_invite(email: str, name: str, role: str):
-    from app.security import invite_token
-
+@click.option("--url", "base_url", default=None, metavar="URL",
+              help="The site's public address for the link, e.g. https://advocates.example.com.")
+def staff_invite(email: str, name: str, role: str, base_url: str | None):
     invite = accounts.invite_staff(db.session, email=email, name=name, role=StaffRole(role),
                                    invited_by=None, now=clock.utcnow(),
                                    valid_days=current_app.config["INVITE_MAX_AGE_DAYS"])
     db.session.commit()
-    with current_app.test_request_context():
-        link = url_for("public.accept_invite", token=invite_token(invite), _external=True)
-    click.echo(f"Invitation for {email} ({role}): {link}")
+    click.echo(f"Invitation for {email} ({role}): {_invite_link(invite, base_url)}")
 
 
 @click.group("scheduler", help="Scheduled jobs: run the scheduler, or one job now.")

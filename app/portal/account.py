@@ -26,12 +26,10 @@ def points():
 
 @bp.get("/status")
 def status():
-    cfg = settings_service.load(db.session)
-    thresholds = {s: (cfg.values[f"{s.value}_points"] if s != Status.BRONZE else 0) for s in Status}
     return render_template(
         "portal/status.html",
         progress=status_service.progress(db.session, current_user, clock.utcnow()),
-        statuses=list(Status), thresholds=thresholds, gold_months=cfg.platinum_gold_months,
+        statuses=list(Status), ladder=status_service.ladder(settings_service.load(db.session)),
         history=status_service.history(db.session, advocate_id=current_user.id),
     )
 

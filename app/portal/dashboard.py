@@ -22,7 +22,7 @@ def dashboard():
         now=now,
         available=[o for o in offers if o.available],
         locked=[o for o in offers if not o.available and o.attempt is None],
-        progress=status_service.progress(db.session, current_user, now),
+        progress=status_service.progress(db.session, current_user, now, offers=offers),
         rank=leaderboards.rank_all_time(db.session, current_user),
         in_progress=missions.attempts_for(db.session, advocate_id=current_user.id, states=IN_PROGRESS),
         past=missions.attempts_for(db.session, advocate_id=current_user.id, states=PAST, limit=5),

@@ -24,6 +24,8 @@ from app.models import (
     Status,
     Value,
 )
+from app.services import settings as settings_service
+from app.services import status_rules
 from app.services.errors import Conflict, NotFound, ValidationFailed
 
 STALE_MESSAGE = ("Someone else changed this while you were editing. "
@@ -94,6 +96,7 @@ def save_activity(session: Session, *, values: ActivityValues, now: datetime, ac
     Raises ValidationFailed naming the field, NotFound, or Conflict when the row changed meanwhile.
     """
     _check_activity(session, values, activity_id)
+    _check_statuses_reachable(session, values, activity_id)
     if activity_id is None:
         activity = ActivityType(created_at=now)
         session.add(activity)
@@ -122,6 +125,23 @@ def _check_activity(session: Session, values: ActivityValues, activity_id: int |
     clash = session.scalar(select(ActivityType.id).where(ActivityType.key == values.key))
     if clash is not None and clash != activity_id:
         raise ValidationFailed("Another activity already uses this key.", field="key")
+
+
+def _check_statuses_reachable(session: Session, values: ActivityValues, activity_id: int | None) -> None:
+    """Refuse an edit that leaves Silver or Gold with no qualifying activity below it (SPEC §5)."""
+    cfg = settings_service.load(session)
+    after = status_rules.Offered(values.name, values.kind, values.min_status, values.active)
+    broken = status_rules.check_edit(session, activity_id=activity_id, after=after, kinds_by_status={
+        target: settings_service.kinds_for(cfg, target) for target in status_rules.KIND_SETTINGS})
+    if broken is None:
+        return
+    target, reason = broken
+    old = get_activity(session, activity_id)
+    field = ("active" if old.active and not values.active else "kind" if old.kind != values.kind
+             else "min_status")
+    raise ValidationFailed(f"Not saved: this would put {target.label} out of reach. {reason} Keep "
+                           f"another qualifying activity open below {target.label} first, or change "
+                           f"{target.label}'s qualifying kinds under Settings.", field=field)
 
 
 def _check_version(row, expected_version: int | None) -> None:

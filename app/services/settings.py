@@ -7,7 +7,8 @@ from zoneinfo import available_timezones
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.models import ProgramSetting
+from app.models import ActivityKind, ProgramSetting, Status
+from app.services import status_rules
 from app.services.errors import ValidationFailed
 from app.services.prepared import Prepared
 
@@ -18,6 +19,8 @@ DEFAULTS: dict[str, object] = {
     "gold_points": 3000,
     "platinum_points": 7500,
     "platinum_gold_months": 6,
+    # The activity kinds whose approval Silver and Gold ask for (SPEC §5; services/status_rules.py).
+    **{key: list(status_rules.DEFAULT_KINDS[target]) for target, key in status_rules.KIND_SETTINGS.items()},
     "evidence_max_mb": 5,
     "leaderboard_size": 50,
     "perks_bronze": "Welcome swag and recognition in the community",
@@ -124,6 +127,10 @@ def save(session: Session, *, changes: dict, actor_id: int | None, now: datetime
     current = load(session).values
     merged = {**current, **changes}
     _validate(merged)
+    _check_reachable(session, current, merged)
+    for target, key in status_rules.KIND_SETTINGS.items():
+        if key in changes:  # stored once each, in catalog order
+            changes = {**changes, key: [kind.value for kind in status_rules.kinds_of(merged, target)]}
     if merged["timezone"] != current["timezone"]:
         changes = {**changes, BUCKETS_TIMEZONE: ""}
     for key, value in changes.items():
@@ -136,6 +143,7 @@ def save(session: Session, *, changes: dict, actor_id: int | None, now: datetime
 
 def _validate(values: dict) -> None:
     _validate_numbers(values)
+    _validate_kinds(values)
     if not values["silver_points"] < values["gold_points"] < values["platinum_points"]:
         raise ValidationFailed("Thresholds must rise: Silver < Gold < Platinum.", field="gold_points")
     if not values["reengage_first_days"] < values["reengage_second_days"] < values["reengage_third_days"]:
@@ -148,6 +156,34 @@ def _validate(values: dict) -> None:
             raise ValidationFailed("Describe the offer; the referral page shows it.", field=key)
     if values["timezone"] not in available_timezones():
         raise ValidationFailed("Unknown timezone (use an IANA name such as Europe/Berlin).", field="timezone")
+
+
+def _validate_kinds(values: dict) -> None:
+    known = {kind.value for kind in ActivityKind}
+    for target, key in status_rules.KIND_SETTINGS.items():
+        kinds = values[key]
+        if not isinstance(kinds, list) or not kinds:
+            raise ValidationFailed(f"Choose at least one kind of activity that qualifies for {target.label}.",
+                                   field=key)
+        unknown = [kind for kind in kinds if kind not in known]
+        if unknown:
+            raise ValidationFailed(f"Unknown activity kind {unknown[0]!r}.", field=key)
+
+
+def _check_reachable(session: Session, current: dict, merged: dict) -> None:
+    """Refuse new qualifying kinds that no active activity below the status offers (SPEC §5)."""
+    for target, key in status_rules.KIND_SETTINGS.items():
+        if sorted(merged[key]) == sorted(current[key]):
+            continue
+        reason = status_rules.check_kinds(session, target=target,
+                                          kinds=status_rules.kinds_of(merged, target))
+        if reason is not None:
+            raise ValidationFailed(f"{reason} Choose other kinds, or change the catalog first.", field=key)
+
+
+def kinds_for(cfg: "ProgramSettings", target: Status) -> tuple[ActivityKind, ...]:
+    """The qualifying activity kinds of `target` (empty for Bronze and Platinum)."""
+    return status_rules.kinds_of(cfg.values, target)
 
 
 def _validate_numbers(values: dict) -> None:

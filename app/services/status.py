@@ -1,29 +1,38 @@
 """Status (recognition tiers): Bronze → Silver → Gold → Platinum.
 
-Rules (thresholds are program settings): Silver needs the Silver points and one completed
-reference call; Gold needs the Gold points and one published (approved) case study; Platinum
-needs the Platinum points and Gold held for the set number of months. Promotion is one step at
+Rules (thresholds and qualifying kinds are program settings): Silver needs the Silver points and
+one approved activity of a Silver kind (default: a review or testimonial); Gold needs the Gold
+points and one of a Gold kind (default: a published, i.e. approved, case study); Platinum needs
+the Platinum points and Gold held for the set number of months. A reference-program award counts
+as a completed reference call wherever reference calls qualify. Promotion is one step at
 a time, happens inside the award's transaction, and writes a notification. Status is never
 lowered automatically; staff may set it, with a reason.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import or_, select, union_all
 from sqlalchemy.orm import Session
 
 from app.models import (
     ActivityKind,
+    ActivityType,
     Advocate,
+    Attempt,
+    AttemptState,
+    LedgerEntry,
+    LedgerReason,
+    Mission,
     Notification,
     Status,
     StatusChange,
 )
+from app.services import eligibility, status_rules
 from app.services import settings as settings_service
 from app.services.errors import ValidationFailed
 from app.services.periods import add_months
-from app.services.prepared import Prepared
 
 
 @dataclass
@@ -31,6 +40,18 @@ class Requirement:
     label: str
     done: bool
     detail: str = ""
+    kinds: tuple[ActivityKind, ...] = ()  # an activity requirement: the kinds that qualify
+    due: datetime | None = None  # a tenure requirement: when it is met
+    way: "Way | None" = None  # how to meet an unmet activity requirement (progress() fills it)
+
+
+@dataclass
+class Way:
+    """How to meet an activity requirement now: an attempt to finish or a mission to take; neither
+    means none is open right now."""
+
+    attempt: Attempt | None = None
+    mission: Mission | None = None
 
 
 @dataclass
@@ -63,22 +84,18 @@ def threshold(cfg, target: Status) -> int:
     return cfg.values[f"{target.value}_points"]
 
 
-_APPROVED_OF_KIND = (
-    "SELECT attempt.id FROM attempt JOIN activity_type ON activity_type.id = attempt.activity_id "
-    "WHERE attempt.advocate_id = :advocate_id AND attempt.state = 'approved' AND activity_type.kind = :kind"
-)
-_REFERENCE_AWARD = "SELECT id FROM ledger_entry WHERE advocate_id = :advocate_id AND reason = 'reference'"
-_COMPLETED_SQL = {
-    ActivityKind.REFERENCE_CALL: Prepared(text(f"{_APPROVED_OF_KIND} UNION ALL {_REFERENCE_AWARD} LIMIT 1")),
-    ActivityKind.CASE_STUDY: Prepared(text(f"{_APPROVED_OF_KIND} LIMIT 1")),
-}
-
-
-def _completed_kind(session: Session, advocate_id: int, kind: ActivityKind) -> bool:
-    """Whether the advocate has an approved attempt of this kind (or, for reference calls, a
-    reference-program award). Prebuilt SQL: this runs on every award above a threshold."""
-    params = {"advocate_id": advocate_id, "kind": kind.value}
-    return _COMPLETED_SQL[kind].first(session.connection(), params) is not None
+def _completed_any(session: Session, advocate_id: int, kinds: Sequence[ActivityKind]) -> bool:
+    """Whether the advocate has an approved attempt of one of these kinds. A reference-program award
+    counts as a completed reference call (the reference program pays without an attempt)."""
+    if not kinds:
+        return True
+    found = (select(Attempt.id).join(ActivityType, ActivityType.id == Attempt.activity_id)
+             .where(Attempt.advocate_id == advocate_id, Attempt.state == AttemptState.APPROVED,
+                    ActivityType.kind.in_(kinds)))
+    if ActivityKind.REFERENCE_CALL in kinds:
+        found = union_all(found, select(LedgerEntry.id).where(
+            LedgerEntry.advocate_id == advocate_id, LedgerEntry.reason == LedgerReason.REFERENCE))
+    return session.connection().execute(found.limit(1)).first() is not None
 
 
 def requirements_for(session: Session, advocate: Advocate | Standing, target: Status, now: datetime,
@@ -86,20 +103,20 @@ def requirements_for(session: Session, advocate: Advocate | Standing, target: St
     """What `target` asks of this advocate, each requirement marked done or not."""
     cfg = cfg or settings_service.load(session)
     points = threshold(cfg, target)
-    reqs = [Requirement(f"{points:,} lifetime points", advocate.lifetime_points >= points,
-                        f"{advocate.lifetime_points:,} so far")]
-    if target == Status.SILVER:
-        done = _completed_kind(session, advocate.id, ActivityKind.REFERENCE_CALL)
-        reqs.append(Requirement("One completed reference call", done))
-    elif target == Status.GOLD:
-        done = _completed_kind(session, advocate.id, ActivityKind.CASE_STUDY)
-        reqs.append(Requirement("One published case study", done))
-    else:
+    left = max(0, points - advocate.lifetime_points)
+    reqs = [Requirement(f"{points:,} lifetime points", left == 0,
+                        f"{advocate.lifetime_points:,} so far" + (f", {left:,} to go" if left else ""))]
+    kinds = settings_service.kinds_for(cfg, target)
+    if kinds:
+        reqs.append(Requirement(status_rules.requirement_label(kinds),
+                                _completed_any(session, advocate.id, kinds), kinds=kinds))
+    elif target == Status.PLATINUM:
         months = cfg.platinum_gold_months
         gold_since = advocate.status_since if advocate.status == Status.GOLD else None
-        done = gold_since is not None and add_months(gold_since, months) <= now
+        due = add_months(gold_since, months) if gold_since else None
+        done = due is not None and due <= now
         detail = f"Gold since {gold_since:%d %b %Y}" if gold_since else "Reach Gold first"
-        reqs.append(Requirement(f"Gold for {months} months", done, detail))
+        reqs.append(Requirement(f"Gold for {months} months", done, detail, due=due))
     return reqs
 
 
@@ -166,7 +183,10 @@ def _change(session, advocate, to, now, *, reason, actor_id) -> StatusChange:
     return change
 
 
-def progress(session: Session, advocate: Advocate, now: datetime) -> Progress:
+def progress(session: Session, advocate: Advocate, now: datetime,
+             offers: list[eligibility.MissionOffer] | None = None) -> Progress:
+    """The advocate's way to the next status; every unmet activity requirement says how to meet it
+    (`Requirement.way`). `offers` (eligibility.offers_for, if the caller has them) spares a query."""
     cfg = settings_service.load(session)
     perks = {s: cfg.values[f"perks_{s.value}"] for s in Status}
     target = next_of(advocate.status)
@@ -174,9 +194,42 @@ def progress(session: Session, advocate: Advocate, now: datetime) -> Progress:
         return Progress(advocate.status, None, [], 0, 100, perks)
     needed = threshold(cfg, target)
     reqs = requirements_for(session, advocate, target, now, cfg)
+    for req in reqs:
+        if req.kinds and not req.done:
+            req.way = way_to(session, advocate, req.kinds, now, offers)
     percent = min(100, int(advocate.lifetime_points * 100 / needed)) if needed else 100
     return Progress(advocate.status, target, reqs, max(0, needed - advocate.lifetime_points),
                     percent, perks)
+
+
+IN_HAND = (AttemptState.STARTED, AttemptState.SUBMITTED, AttemptState.REJECTED)
+
+
+def way_to(session: Session, advocate: Advocate, kinds: Sequence[ActivityKind], now: datetime,
+           offers: list[eligibility.MissionOffer] | None = None) -> Way:
+    """How the advocate can do an act of these kinds now: an attempt of theirs still under way (started,
+    awaiting approval, or sent back while its mission is open), and the soonest-closing open mission
+    they may start now (eligibility rules). Both None: nothing open right now."""
+    attempts = session.scalars(
+        select(Attempt).join(ActivityType, ActivityType.id == Attempt.activity_id)
+        .where(Attempt.advocate_id == advocate.id, Attempt.state.in_(IN_HAND), ActivityType.kind.in_(kinds))
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc())).all()
+    attempt = next((a for a in attempts if a.state != AttemptState.REJECTED or a.mission.is_open(now)), None)
+    if offers is None:
+        offers = eligibility.offers_for(session, advocate, now)
+    mission = next((o.mission for o in offers if o.available and o.mission.activity.kind in kinds), None)
+    return Way(attempt, mission)
+
+
+def ladder(cfg) -> dict[Status, str]:
+    """What each status asks, in words, for the list of all statuses."""
+    words = {Status.BRONZE: "Everyone starts here when they join."}
+    for target in list(Status)[1:]:
+        kinds = settings_service.kinds_for(cfg, target)
+        act = (status_rules.requirement_label(kinds).lower() if kinds
+               else f"Gold status for {cfg.platinum_gold_months} months")
+        words[target] = f"{threshold(cfg, target):,} lifetime points and {act}."
+    return words
 
 
 def history(session: Session, *, advocate_id: int) -> list[StatusChange]:

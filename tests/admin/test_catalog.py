@@ -107,3 +107,15 @@ def test_a_new_band_can_be_added(as_role, client, session):
     client.post("/admin/bands/new", data={"new-name": "Elite", "new-points": "1000"})
     band = session.scalars(select(RewardTierBand)).one()
     assert (band.name, band.points, band.key) == ("Elite", 1000, "elite")
+
+
+def test_an_edit_that_puts_silver_out_of_reach_is_refused_next_to_the_field(as_role, client, session):
+    as_role("marketing")
+    review = make_activity(session, key="review_g2", name="Review on G2")  # the only review or testimonial
+    session.commit()
+    data = activity_form(review.reward_tier, min_status="silver", version_id=str(review.version_id))
+    html = client.post(f"/admin/activities/{review.id}", data=data).get_data(as_text=True)
+    assert 'id="min_status-error"' in html and "Not saved: this would put Silver out of reach." in html
+    assert "(Review on G2: Silver)" in html
+    session.refresh(review)
+    assert review.min_status.value == "bronze" and review.version_id == 1

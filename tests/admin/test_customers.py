@@ -111,7 +111,7 @@ def test_the_invite_needs_a_csrf_token(app_factory, now):
 
 
 def settings_form(**overrides):
-    data = {key: str(value) for key, value in DEFAULTS.items()}
+    data = {key: value if isinstance(value, list) else str(value) for key, value in DEFAULTS.items()}
     data.update(overrides)
     return data
 

@@ -1,12 +1,14 @@
 """Program settings (admin only)."""
 
-from app.models import ProgramSetting
+import re
+
+from app.models import ActivityKind, ProgramSetting
 from app.services import settings
 from app.services.settings import DEFAULTS
 
 
 def form(**overrides):
-    data = {key: str(value) for key, value in DEFAULTS.items()}
+    data = {key: value if isinstance(value, list) else str(value) for key, value in DEFAULTS.items()}
     data.update(overrides)
     return data
 
@@ -106,4 +108,41 @@ def test_new_settings_out_of_range_are_refused_next_to_the_field(as_role, client
         assert f'id="{key}-error"' in html, key
     html = client.post("/admin/settings", data=form(ask_gap_days_standard="soon")).get_data(as_text=True)
     assert 'id="ask_gap_days_standard-error"' in html
+    assert session.query(ProgramSetting).count() == 0
+
+
+def test_the_qualifying_kinds_are_checkboxes_an_admin_saves(as_role, client, session, now):
+    from app.services.default_catalog import load_catalog
+
+    load_catalog(session, now)
+    session.commit()
+    as_role("admin")
+    html = client.get("/admin/settings").get_data(as_text=True)
+    boxes = re.findall(r'<input (checked )?id="(\w+)-\d+" name="\2" type="checkbox" value="(\w+)"', html)
+    ticked = {(name, kind) for checked, name, kind in boxes if checked}
+    assert len(boxes) == 2 * len(ActivityKind)
+    assert ticked == {("silver_qualifying_kinds", "review"), ("silver_qualifying_kinds", "testimonial"),
+                      ("gold_qualifying_kinds", "case_study")}
+    kinds = {"silver_qualifying_kinds": ["testimonial", "beta"],
+             "gold_qualifying_kinds": ["reference_call", "case_study"]}
+    response = client.post("/admin/settings", data=form(**kinds))
+    assert response.status_code == 302
+    saved = settings.load(session)
+    assert saved.silver_qualifying_kinds == ["testimonial", "beta"]
+    assert saved.gold_qualifying_kinds == ["reference_call", "case_study"]
+
+
+def test_an_unreachable_status_is_refused_next_to_its_kinds_with_the_reason(as_role, client, session, now):
+    from app.services.default_catalog import load_catalog
+
+    load_catalog(session, now)
+    session.commit()
+    as_role("admin")
+    html = client.post("/admin/settings", data=form(silver_qualifying_kinds=["reference_call"])
+                       ).get_data(as_text=True)
+    assert 'id="silver_qualifying_kinds-error"' in html
+    assert "Silver needs one approved reference call, but every active one is offered only from Silver or " \
+           "higher (Reference call: Silver)" in html
+    none = client.post("/admin/settings", data={**form(), "gold_qualifying_kinds": []}).get_data(as_text=True)
+    assert 'id="gold_qualifying_kinds-error"' in none and "Choose at least one kind" in none
     assert session.query(ProgramSetting).count() == 0

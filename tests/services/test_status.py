@@ -1,4 +1,5 @@
-"""Status rules (SPEC §5): points plus a qualifying activity or tenure; promotion inside the award."""
+"""Status rules (SPEC §5): points plus a qualifying activity or tenure; promotion inside the award;
+the way to each unmet requirement."""
 
 from datetime import timedelta
 
@@ -36,31 +37,47 @@ def changes(session, advocate):
                            .order_by(StatusChange.id)).all()
 
 
-def test_silver_needs_the_points_and_a_reference_call(session, now):
+@pytest.mark.parametrize("kind", [ActivityKind.REVIEW, ActivityKind.TESTIMONIAL])
+def test_silver_needs_the_points_and_an_approved_review_or_testimonial(session, now, kind):
     advocate = make_advocate(session)
     award(session, advocate, 1000, now)
     assert advocate.status == Status.BRONZE
-    complete(session, advocate, ActivityKind.REFERENCE_CALL, now)
+    complete(session, advocate, kind, now)
     assert advocate.status == Status.SILVER
 
 
-def test_a_reference_call_alone_is_not_enough_for_silver(session, now):
+def test_a_review_alone_is_not_enough_for_silver(session, now):
     advocate = make_advocate(session)
-    complete(session, advocate, ActivityKind.REFERENCE_CALL, now, points=999)
+    complete(session, advocate, ActivityKind.REVIEW, now, points=999)
     assert advocate.status == Status.BRONZE
     award(session, advocate, 1, now)
     assert advocate.status == Status.SILVER
 
 
-def test_a_reference_award_counts_as_a_completed_reference_call(session, now):
+def test_a_reference_call_no_longer_qualifies_for_silver(session, now):
     advocate = make_advocate(session)
-    award(session, advocate, 1000, now, reason=LedgerReason.REFERENCE)
-    assert advocate.status == Status.SILVER
+    complete(session, advocate, ActivityKind.REFERENCE_CALL, now, points=600)
+    award(session, advocate, 600, now, reason=LedgerReason.REFERENCE)
+    assert advocate.lifetime_points == 1200 and advocate.status == Status.BRONZE
+    [points, act] = status_service.requirements_for(session, advocate, Status.SILVER, now)
+    assert points.done and not act.done and act.label == "One approved review or testimonial"
+
+
+def test_the_qualifying_kinds_are_a_setting_and_a_reference_award_counts_for_reference_calls(session, now):
+    from app.services import settings
+
+    make_activity(session, kind=ActivityKind.REFERENCE_CALL)  # offered from Bronze: Silver stays reachable
+    settings.save(session, changes={"silver_qualifying_kinds": ["reference_call"]}, actor_id=None, now=now)
+    reviewer, referee = make_advocate(session), make_advocate(session)
+    complete(session, reviewer, ActivityKind.REVIEW, now, points=1000)
+    assert reviewer.status == Status.BRONZE
+    award(session, referee, 1000, now, reason=LedgerReason.REFERENCE)
+    assert referee.status == Status.SILVER
 
 
 def test_promotion_happens_inside_the_award_with_a_notification_and_a_change_record(session, now):
     advocate = make_advocate(session)
-    complete(session, advocate, ActivityKind.REFERENCE_CALL, now)
+    complete(session, advocate, ActivityKind.TESTIMONIAL, now)
     result = award(session, advocate, 1000, now)
     [change] = result.promotions
     assert (change.from_status, change.to_status, change.at, change.actor_id) == (
@@ -91,7 +108,7 @@ def test_an_unapproved_case_study_does_not_count(session, now):
 
 def test_one_award_can_promote_step_by_step_through_several_statuses(session, now):
     advocate = make_advocate(session)
-    complete(session, advocate, ActivityKind.REFERENCE_CALL, now)
+    complete(session, advocate, ActivityKind.REVIEW, now)
     complete(session, advocate, ActivityKind.CASE_STUDY, now)
     result = award(session, advocate, 8000, now)
     assert [(c.from_status, c.to_status) for c in result.promotions] == [
@@ -119,7 +136,7 @@ def test_platinum_needs_the_points_even_after_long_gold_tenure(session, now):
 
 def test_spending_points_never_lowers_status(session, now):
     advocate = make_advocate(session)
-    complete(session, advocate, ActivityKind.REFERENCE_CALL, now, points=1000)
+    complete(session, advocate, ActivityKind.REVIEW, now, points=1000)
     assert advocate.status == Status.SILVER
     award(session, advocate, -1000, now, reason=LedgerReason.REDEMPTION)
     assert advocate.status == Status.SILVER and advocate.balance == 0 and advocate.lifetime_points == 1000
@@ -168,7 +185,8 @@ def test_progress_shows_the_next_status_its_requirements_and_perks(session, now)
     assert (progress.status, progress.next_status) == (Status.BRONZE, Status.SILVER)
     assert (progress.points_needed, progress.percent) == (750, 25)
     assert [r.done for r in progress.requirements] == [False, False]
-    assert "reference call" in progress.requirements[1].label
+    assert progress.requirements[0].detail == "250 so far, 750 to go"
+    assert progress.requirements[1].label == "One approved review or testimonial"
     assert set(progress.perks) == set(Status)
 
 
@@ -182,3 +200,4 @@ def test_platinum_progress_reports_gold_tenure(session, now):
     advocate = make_advocate(session, status=Status.GOLD, status_since=now - timedelta(days=30))
     reqs = status_service.requirements_for(session, advocate, Status.PLATINUM, now)
     assert reqs[1].done is False and "Gold since" in reqs[1].detail
+    assert reqs[1].due == add_months(now - timedelta(days=30), 6)

@@ -4,8 +4,10 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from app.models import Status
+from app.admin.forms.fields import CheckboxListField, enum_choices
+from app.models import ActivityKind, Status
 from app.services.settings import SCORE_WEIGHTS
+from app.services.status_rules import KIND_SETTINGS
 
 NUMBER_FIELDS = (
     "silver_points", "gold_points", "platinum_points", "platinum_gold_months",
@@ -37,6 +39,10 @@ class SettingsForm(FlaskForm):
     gold_points = IntegerField("Gold: lifetime points", validators=[InputRequired()])
     platinum_points = IntegerField("Platinum: lifetime points", validators=[InputRequired()])
     platinum_gold_months = IntegerField("Platinum: months at Gold", validators=[InputRequired()])
+    silver_qualifying_kinds = CheckboxListField("Silver also needs one approved activity of these kinds",
+                                                choices=enum_choices(ActivityKind))
+    gold_qualifying_kinds = CheckboxListField("Gold also needs one approved activity of these kinds",
+                                              choices=enum_choices(ActivityKind))
     perks_bronze = TextAreaField("Bronze perks", validators=[Length(max=500)])
     perks_silver = TextAreaField("Silver perks", validators=[Length(max=500)])
     perks_gold = TextAreaField("Gold perks", validators=[Length(max=500)])
@@ -90,7 +96,7 @@ class SettingsForm(FlaskForm):
 
     def changes(self) -> dict:
         keys = ["program_name", "timezone", *NUMBER_FIELDS, *TEXT_FIELDS,
-                *(f"perks_{s.value}" for s in Status)]
+                *(f"perks_{s.value}" for s in Status), *KIND_SETTINGS.values()]
         return {key: (getattr(self, key).data.strip() if isinstance(getattr(self, key).data, str)
                       else getattr(self, key).data) for key in keys}
 
