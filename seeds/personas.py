@@ -1,9 +1,10 @@
 """What each kind of demo advocate did over the last six months, as planned steps.
 
-Paths to status follow SPEC §5 through the real rules: Silver needs 1,000 points and a reference
-(a reference-program award counts), Gold needs 3,000 and an approved case study, and Platinum
-needs 7,500 and Gold held for six months, which only the founding advocates (Gold carried over
-from the previous program by an admin, more than six months ago) can have by now.
+Paths to status follow SPEC §5 through the real rules: Silver needs 1,000 points and an approved
+review or testimonial, Gold needs 3,000 and an approved case study, and Platinum needs 7,500 and
+Gold held for six months, which only the founding advocates (Gold carried over from the previous
+program by an admin, more than six months ago) can have by now. The showcase Bronze advocate has
+the points for Silver and a testimonial waiting for approval: approving it promotes her.
 """
 
 from datetime import datetime, timedelta

@@ -91,7 +91,8 @@ class Generator:
     # -- setup -----------------------------------------------------------------------------------
     def _missions(self) -> list["BenchMission"]:
         activities = load_catalog(self.session, self.now - timedelta(days=400))
-        self._qualifying = {activities["reference_call"].id: Status.SILVER,
+        self._qualifying = {activities["review_site"].id: Status.SILVER,
+                            activities["testimonial_quote"].id: Status.SILVER,
                             activities["case_study"].id: Status.GOLD}
         missions = []
         for n in range(self.sizes.missions):
@@ -194,8 +195,8 @@ class Generator:
         }
 
     def _status_for(self, lifetime: int, qualified: set) -> Status:
-        """The status the rules give: Silver needs 1,000 points and an approved reference call, Gold
-        3,000 and a case study, Platinum 7,500 and six months at Gold (everyone's status dates from
+        """The status the rules give: Silver needs 1,000 points and an approved review or testimonial,
+        Gold 3,000 and a case study, Platinum 7,500 and six months at Gold (everyone's status dates from
         200 days ago). So the data holds no promotion that is already due, as in a running program,
         where every award and the promote_due_status job promote at once."""
         status = Status.BRONZE

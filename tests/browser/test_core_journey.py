@@ -1,6 +1,6 @@
 """The core loop in a real browser: an advocate signs in (keyboard only, on a phone-sized
-screen), starts and submits a mission; marketing approves it; the advocate sees the points and
-the promotion to Silver."""
+screen), is shown the review mission that leads to Silver, starts and submits it; marketing
+approves it; the advocate sees the points and the promotion to Silver."""
 
 import re
 
@@ -22,9 +22,9 @@ def program(live_server, now):
         ledger.post_entry(db.session, advocate_id=advocate.id, amount=900, reason=LedgerReason.BONUS,
                           idempotency_key="bonus:welcome", now=now, note="Welcome bonus")
         make_staff(db.session, role=StaffRole.MARKETING, email="mia@example.com", name="Mia Marketing")
-        call = make_activity(db.session, name="Reference call", kind=ActivityKind.REFERENCE_CALL,
-                             points=400)
-        make_mission(db.session, title="Talk to a prospect in fintech", activity=call)
+        review = make_activity(db.session, name="Review on a review site", kind=ActivityKind.REVIEW,
+                               points=400)
+        make_mission(db.session, title="Review us on G2", activity=review)
         db.session.commit()
     return base_url
 
@@ -54,11 +54,14 @@ def test_advocate_submits_marketing_approves_advocate_sees_points_and_promotion(
 
     sign_in_with_keyboard(advocate_page, base_url, "dana@example.com")
     assert advocate_page.url.endswith("/portal/")
+    # The status card names the mission that meets Silver's review-or-testimonial requirement.
+    way = advocate_page.locator(".status-card .req-way")
+    assert way.get_by_role("link", name="Review us on G2").is_visible()
     with advocate_page.expect_navigation():
-        advocate_page.get_by_role("link", name=re.compile("Talk to a prospect in fintech")).first.click()
+        advocate_page.get_by_role("link", name=re.compile("Review us on G2")).first.click()
     with advocate_page.expect_navigation():
         advocate_page.get_by_role("button", name="Start this mission").click()
-    advocate_page.locator("input[name=link]").fill("https://calendar.example.com/call-with-acme")
+    advocate_page.locator("input[name=link]").fill("https://www.g2.com/reviews/dana-reyes")
     with advocate_page.expect_navigation():
         advocate_page.get_by_role("button", name="Submit").click()
     assert advocate_page.get_by_text(re.compile("submitted", re.I)).first.is_visible()
@@ -69,7 +72,7 @@ def test_advocate_submits_marketing_approves_advocate_sees_points_and_promotion(
     sign_in_with_keyboard(staff_page, base_url, "mia@example.com")
     staff_page.goto(f"{base_url}/admin/approvals")
     assert staff_page.get_by_text("Dana Reyes").first.is_visible()
-    assert staff_page.get_by_text("https://calendar.example.com/call-with-acme").first.is_visible()
+    assert staff_page.get_by_text("https://www.g2.com/reviews/dana-reyes").first.is_visible()
     with staff_page.expect_navigation():
         staff_page.get_by_role("button", name="Approve").first.click()
     assert staff_page.get_by_text(re.compile("approved", re.I)).first.is_visible()
