@@ -22,4 +22,6 @@ def settings_edit():
         if done:
             flash("Settings saved.", "success")
             return redirect(url_for("admin.settings_edit"))
+    if form.errors:
+        flash("Nothing was saved: see the marked field below.", "error")
     return render_template("admin/settings.html", form=form)

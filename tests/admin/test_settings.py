@@ -140,7 +140,7 @@ def test_an_unreachable_status_is_refused_next_to_its_kinds_with_the_reason(as_r
     as_role("admin")
     html = client.post("/admin/settings", data=form(silver_qualifying_kinds=["reference_call"])
                        ).get_data(as_text=True)
-    assert 'id="silver_qualifying_kinds-error"' in html
+    assert 'id="silver_qualifying_kinds-error"' in html and "Nothing was saved: see the marked field" in html
     assert "Silver needs one approved reference call, but every active one is offered only from Silver or " \
            "higher (Reference call: Silver)" in html
     none = client.post("/admin/settings", data={**form(), "gold_qualifying_kinds": []}).get_data(as_text=True)
