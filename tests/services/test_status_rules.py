@@ -14,7 +14,7 @@ from app.services.default_catalog import load_catalog
 from app.services.errors import ValidationFailed
 from app.services.missions import EvidenceInput
 from app.services.status_rules import Offered, unreachable_reason
-from tests.factories import make_activity, make_advocate, make_mission
+from tests.factories import make_activity, make_advocate, make_mission, make_staff
 
 K, S = ActivityKind, Status
 
@@ -203,3 +203,46 @@ def test_a_met_requirement_has_no_way_and_platinum_says_when_it_comes_due(sessio
     points, months = status_service.progress(session, advocate, now).requirements
     assert points.done and points.way is None
     assert not months.done and months.due == add_months(gold_since, 6)
+
+
+# -- both engines ----------------------------------------------------------------------------------
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_session(request, app_factory, tmp_path):
+    """A session on a freshly migrated database, SQLite or PostgreSQL."""
+    from app import create_app
+    from app.extensions import db
+    from tests.conftest import make_config
+
+    if request.param == "sqlite":
+        app = app_factory()
+    else:
+        app = create_app(make_config(request.getfixturevalue("pg_url"), str(tmp_path / "uploads")))
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_qualifying_query_and_the_reference_award_on_both_engines(any_session, now):
+    from app.models import LedgerReason
+    from app.services import ledger
+
+    session = any_session
+    load_catalog(session, now)
+    reviewer, referee = make_advocate(session), make_advocate(session)
+    review = make_mission(session, activity=session.scalars(
+        select(ActivityType).where(ActivityType.key == "review_site")).one())
+    attempt = missions.start_mission(session, advocate=reviewer, mission_id=review.id, now=now)
+    missions.submit_attempt(session, advocate=reviewer, attempt_id=attempt.id,
+                            evidence=EvidenceInput(link="https://example.com/r"), now=now)
+    ledger.post_entry(session, advocate_id=reviewer.id, amount=1000, reason=LedgerReason.BONUS,
+                      idempotency_key="bonus:r", now=now)
+    assert reviewer.status == S.BRONZE  # submitted, not approved
+    missions.approve_attempt(session, staff=make_staff(session), attempt_id=attempt.id, now=now)
+    assert reviewer.status == S.SILVER
+    save_kinds(session, now, silver=["review", "reference_call"], gold=["reference_call"])
+    ledger.post_entry(session, advocate_id=referee.id, amount=3000, reason=LedgerReason.REFERENCE,
+                      idempotency_key="reference:1", now=now)
+    assert referee.status == S.GOLD
