@@ -15,7 +15,8 @@ from app.services import settings as settings_service
 @bp.route("/settings", methods=["GET", "POST"])
 @role_required()
 def settings_edit():
-    form = SettingsForm(data=settings_service.load(db.session).values)
+    cfg = settings_service.load(db.session)
+    form = SettingsForm(data=cfg.values)
     if form.validate_on_submit():
         done, _ = commit_or_attach(form, lambda: settings_service.save(
             db.session, changes=form.changes(), actor_id=current_user.id, now=clock.utcnow()))
@@ -24,4 +25,5 @@ def settings_edit():
             return redirect(url_for("admin.settings_edit"))
     if form.errors:
         flash("Nothing was saved: see the marked field below.", "error")
-    return render_template("admin/settings.html", form=form)
+    return render_template("admin/settings.html", form=form,
+                           out_of_reach=settings_service.out_of_reach(db.session, cfg))

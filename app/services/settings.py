@@ -181,6 +181,17 @@ def _check_reachable(session: Session, current: dict, merged: dict) -> None:
             raise ValidationFailed(f"{reason} Choose other kinds, or change the catalog first.", field=key)
 
 
+def out_of_reach(session: Session, cfg: "ProgramSettings") -> dict[str, str]:
+    """Setting key -> why its status cannot be reached with today's catalog (e.g. a program whose
+    catalog lost its last qualifying activity before this check existed); empty when all can."""
+    found = {}
+    for target, key in status_rules.KIND_SETTINGS.items():
+        reason = status_rules.check_kinds(session, target=target, kinds=kinds_for(cfg, target))
+        if reason is not None:
+            found[key] = reason
+    return found
+
+
 def kinds_for(cfg: "ProgramSettings", target: Status) -> tuple[ActivityKind, ...]:
     """The qualifying activity kinds of `target` (empty for Bronze and Platinum)."""
     return status_rules.kinds_of(cfg.values, target)

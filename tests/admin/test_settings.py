@@ -2,7 +2,7 @@
 
 import re
 
-from app.models import ActivityKind, ProgramSetting
+from app.models import ActivityKind, ProgramSetting, Status
 from app.services import settings
 from app.services.settings import DEFAULTS
 
@@ -146,3 +146,19 @@ def test_an_unreachable_status_is_refused_next_to_its_kinds_with_the_reason(as_r
     none = client.post("/admin/settings", data={**form(), "gold_qualifying_kinds": []}).get_data(as_text=True)
     assert 'id="gold_qualifying_kinds-error"' in none and "Choose at least one kind" in none
     assert session.query(ProgramSetting).count() == 0
+
+
+def test_a_status_already_out_of_reach_is_flagged_on_the_page(as_role, client, session, now):
+    from tests.factories import make_activity
+
+    make_activity(session, kind=ActivityKind.CASE_STUDY, min_status=Status.GOLD, name="Case study")
+    as_role("admin")
+    html = client.get("/admin/settings").get_data(as_text=True)
+    assert ("Out of reach today: Silver needs one approved review or testimonial, but no active activity "
+            "of those kinds exists.") in html
+    assert "Out of reach today: Gold needs one published case study, but every active one is offered only " \
+           "from Gold or higher (Case study: Gold)" in html
+    make_activity(session, kind=ActivityKind.TESTIMONIAL)
+    session.commit()
+    html = client.get("/admin/settings").get_data(as_text=True)
+    assert "Out of reach today: Silver" not in html and "Out of reach today: Gold" in html
