@@ -7,6 +7,7 @@ from wtforms import SelectChoice
 from app.admin import bp
 from app.admin.catalog import curators
 from app.admin.forms.catalog import ConfirmForm, MissionForm
+from app.confirmation import ask_first
 from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.services import catalog, clock
@@ -100,6 +101,11 @@ def mission_edit(mission_id: int):
 @curators
 def mission_archive(mission_id: int):
     archived = request.form.get("archived", "1") == "1"
+    if archived:
+        asked = ask_first("archive_mission", cancel_url=url_for("admin.mission_edit", mission_id=mission_id),
+                          title=catalog.get_mission(db.session, mission_id).title)
+        if asked:
+            return asked
     if ConfirmForm().validate_on_submit():
         catalog.set_mission_archived(db.session, mission_id=mission_id, archived=archived)
         db.session.commit()

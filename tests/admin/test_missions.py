@@ -113,7 +113,7 @@ def test_missions_are_listed_by_window_and_can_be_archived(as_role, client, sess
     assert "Open now" in client.get("/admin/missions").get_data(as_text=True)
     upcoming = client.get("/admin/missions?view=upcoming").get_data(as_text=True)
     assert "Later" in upcoming and "Open now" not in upcoming
-    client.post(f"/admin/missions/{open_one.id}/archive", data={"archived": "1"})
+    client.post(f"/admin/missions/{open_one.id}/archive", data={"archived": "1", "confirmed": "yes"})
     session.refresh(open_one)
     assert open_one.archived
     assert "Open now" in client.get("/admin/missions?view=archived").get_data(as_text=True)
