@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask, g
 from flask_login import current_user
 
-from app import cli, errors, security, sqlite, template_helpers
+from app import cli, confirmation, errors, security, sqlite, template_helpers
 from app.extensions import csrf, db, migrate
 from app.services import notifications, passwords
 from app.services import settings as settings_service
@@ -29,6 +29,7 @@ def create_app(config=None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     template_helpers.init_app(app)
+    confirmation.init_app(app)
     register_request_hooks(app)
     return app
 

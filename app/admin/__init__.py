@@ -19,6 +19,7 @@ from app.admin import (  # noqa: E402,F401
     api_keys,
     approvals,
     asks,
+    audiences,
     catalog,
     customer_imports,
     customers,

@@ -32,7 +32,7 @@ def advocates_list():
 def _detail(advocate_id: int, adjust_form=None, status_form=None):
     record = directory.advocate_record(db.session, viewer=current_user, advocate_id=advocate_id)
     adjust_form = adjust_form or AdjustForm(formdata=None, request_key=uuid.uuid4().hex)
-    status_form = status_form or StatusForm(formdata=None)
+    status_form = status_form or StatusForm(formdata=None, current=record.advocate.status)
     now = clock.utcnow()
     askability = governor.decide(db.session, advocate=record.advocate, activity=None, now=now)
     return render_template("admin/advocate.html", record=record, advocate=record.advocate,
@@ -70,7 +70,7 @@ def advocate_adjust(advocate_id: int):
 @role_required()
 def advocate_set_status(advocate_id: int):
     advocate = directory.get_advocate(db.session, viewer=current_user, advocate_id=advocate_id)
-    form = StatusForm()
+    form = StatusForm(current=advocate.status)
     if form.validate_on_submit():
         done, _ = commit_or_attach(form, lambda: status_service.set_status(
             db.session, advocate=advocate, to=form.status.data, reason=form.reason.data,

@@ -5,9 +5,10 @@ from flask_login import current_user
 
 from app.admin import bp
 from app.admin.forms.api_keys import ApiKeyForm, RevokeForm
+from app.confirmation import ask_first
 from app.extensions import db
 from app.forms_support import commit_or_attach
-from app.models import ApiScope
+from app.models import ApiKey, ApiScope
 from app.security import role_required
 from app.services import api_keys, clock
 
@@ -43,6 +44,10 @@ def api_key_create():
 @bp.post("/api-keys/<int:key_id>/revoke")
 @role_required()
 def api_key_revoke(key_id: int):
+    key = db.get_or_404(ApiKey, key_id)
+    asked = ask_first("revoke_key", cancel_url=url_for("admin.api_keys_list"), name=key.name)
+    if asked:
+        return asked
     if RevokeForm().validate_on_submit():
         key = api_keys.revoke_key(db.session, key_id=key_id, now=clock.utcnow())
         db.session.commit()

@@ -11,9 +11,10 @@ from app.admin import bp
 from app.admin.catalog import curators
 from app.admin.forms.asks import PRIORITY_LABELS, PushForm
 from app.admin.forms.catalog import ConfirmForm
+from app.confirmation import ask_first
 from app.extensions import db
 from app.forms_support import commit_or_attach
-from app.models import AskReason, AskState, StaffRole, Status
+from app.models import Ask, AskReason, AskState, StaffRole, Status
 from app.services import catalog, clock, directory, governor
 
 PER_PAGE = 50
@@ -95,6 +96,12 @@ def asks_queue():
 @bp.post("/asks/<int:ask_id>/drop")
 @curators
 def ask_drop(ask_id: int):
+    ask = db.get_or_404(Ask, ask_id)
+    back = url_for("admin.asks_queue", page=request.form.get("page", 1, type=int))
+    asked = ask_first("drop_ask", cancel_url=back, advocate=ask.advocate.name,
+                      mission=ask.mission.title if ask.mission else "—")
+    if asked:
+        return asked
     if ConfirmForm().validate_on_submit():
         ask = governor.drop_ask(db.session, staff=current_user, ask_id=ask_id, now=clock.utcnow())
         db.session.commit()

@@ -7,9 +7,10 @@ from wtforms import SelectChoice
 from app.admin import bp
 from app.admin.catalog import curators
 from app.admin.forms.catalog import ConfirmForm, MissionForm
+from app.confirmation import ask_first
 from app.extensions import db
 from app.forms_support import commit_or_attach
-from app.services import catalog, clock
+from app.services import audiences, catalog, clock
 from app.services import settings as settings_service
 from app.services.periods import to_local
 
@@ -39,6 +40,16 @@ def _mission_form(mission=None) -> MissionForm:
     return form
 
 
+def _offer_values(form: MissionForm, counts: dict[str, dict[str, int]]) -> None:
+    """Each value picker offers the values advocates hold (with how many hold each), plus the
+    values already chosen that nobody holds, so an old or API-made audience shows as it is."""
+    for key in audiences.VALUE_KEYS:
+        held, chosen = counts.get(key, {}), getattr(form, key).data or []
+        getattr(form, key).choices = [
+            *(SelectChoice(v, f"{v} ({n:,})") for v, n in held.items()),
+            *(SelectChoice(v, f"{v} (no advocate)") for v in dict.fromkeys(chosen) if v not in held)]
+
+
 def _fill(form: MissionForm, mission) -> None:
     tz, audience = _timezone(), mission.audience or {}
     form.title.data, form.instructions.data = mission.title, mission.instructions
@@ -54,52 +65,98 @@ def _fill(form: MissionForm, mission) -> None:
     form.version_id.data = mission.version_id
 
 
-def _values(form: MissionForm) -> catalog.MissionValues:
-    audience = catalog.Audience(
-        min_status=form.min_status.data, readiness_tiers=form.readiness_tiers.data or [],
+def audience_of(form: MissionForm) -> catalog.Audience:
+    """The audience part of a mission form (also read from a query string by the live count)."""
+    tiers = [t for t in form.readiness_tiers.data or [] if t in (1, 2, 3)]
+    return catalog.Audience(
+        min_status=form.min_status.data, readiness_tiers=tiers,
         industries=form.industries.data or [], regions=form.regions.data or [], tags=form.tags.data or [],
         advocate_emails=form.advocate_emails.data or [])
+
+
+def _values(form: MissionForm) -> catalog.MissionValues:
     return catalog.MissionValues(
         title=form.title.data, instructions=form.instructions.data, activity_id=form.activity_id.data,
-        audience=audience, opens_local=form.opens_at.data, closes_local=form.closes_at.data,
+        audience=audience_of(form), opens_local=form.opens_at.data, closes_local=form.closes_at.data,
         timezone=_timezone(), completion_limit=form.completion_limit.data,
         points_override=form.points_override.data)
+
+
+def _unmatched_refused(form: MissionForm, unmatched: dict[str, list[str]]) -> bool:
+    """A value no advocate holds is saved only with "save anyway" ticked; else say so at its field."""
+    if not unmatched or form.save_anyway.data:
+        return False
+    for key, values in unmatched.items():
+        getattr(form, key).errors.append(f"{nobody_text(values)} Tick “save anyway” below to keep it.")
+    return True
+
+
+def nobody_text(values: list[str]) -> str:
+    names = ", ".join(f"“{v}”" for v in values)
+    return f"{names} {'matches' if len(values) == 1 else 'match'} no advocate."
+
+
+def _page(form: MissionForm, mission, unmatched: dict[str, list[str]]):
+    found = audiences.preview(db.session, audience=audience_of(form), activity_id=form.activity_id.data)
+    return render_template("admin/mission_form.html", form=form, mission=mission, timezone=_timezone(),
+                           confirm=ConfirmForm(), unmatched=unmatched, audience_count=found,
+                           audience_text=count_text(found), nobody_text=nobody_text)
+
+
+def count_text(found: audiences.AudienceCount) -> str:
+    if not found.matching:
+        text = "No advocate matches this audience: nobody would see this mission."
+    else:
+        people = "1 advocate matches" if found.matching == 1 else f"{found.matching:,} advocates match"
+        text = f"{people} this audience, {found.active:,} of them active."
+    if found.unknown_emails:
+        text += f" No advocate has the email {', '.join(found.unknown_emails[:5])}."
+    return text
+
+
+def _save(form: MissionForm, mission_id: int | None):
+    version = int(form.version_id.data) if str(form.version_id.data or "").isdigit() else None
+    return commit_or_attach(form, lambda: catalog.save_mission(
+        db.session, values=_values(form), actor_id=current_user.id, now=clock.utcnow(),
+        mission_id=mission_id, expected_version=version))
+
+
+def _edit(mission=None):
+    """The mission form, for a new mission or an existing one: save, or show the audience first."""
+    form = _mission_form(mission)
+    counts = audiences.value_counts(db.session)
+    _offer_values(form, counts)
+    chosen = {key: getattr(form, key).data or [] for key in audiences.VALUE_KEYS}
+    unmatched = audiences.unmatched(chosen, counts)
+    if form.validate_on_submit() and not form.check.data and not _unmatched_refused(form, unmatched):
+        done, saved = _save(form, mission.id if mission else None)
+        if done:
+            flash("Mission saved." if mission else f"Mission “{saved.title}” created.", "success")
+            return redirect(url_for("admin.missions_list", view=_view_of(saved)))
+    return _page(form, mission, unmatched)
 
 
 @bp.route("/missions/new", methods=["GET", "POST"])
 @curators
 def mission_new():
-    form = _mission_form()
-    if form.validate_on_submit():
-        done, mission = commit_or_attach(form, lambda: catalog.save_mission(
-            db.session, values=_values(form), actor_id=current_user.id, now=clock.utcnow()))
-        if done:
-            flash(f"Mission “{mission.title}” created.", "success")
-            return redirect(url_for("admin.missions_list", view=_view_of(mission)))
-    return render_template("admin/mission_form.html", form=form, mission=None, timezone=_timezone())
+    return _edit()
 
 
 @bp.route("/missions/<int:mission_id>", methods=["GET", "POST"])
 @curators
 def mission_edit(mission_id: int):
-    mission = catalog.get_mission(db.session, mission_id)
-    form = _mission_form(mission)
-    if form.validate_on_submit():
-        version = int(form.version_id.data) if str(form.version_id.data or "").isdigit() else None
-        done, _ = commit_or_attach(form, lambda: catalog.save_mission(
-            db.session, values=_values(form), actor_id=current_user.id, now=clock.utcnow(),
-            mission_id=mission_id, expected_version=version))
-        if done:
-            flash("Mission saved.", "success")
-            return redirect(url_for("admin.missions_list", view=_view_of(mission)))
-    return render_template("admin/mission_form.html", form=form, mission=mission, timezone=_timezone(),
-                           confirm=ConfirmForm())
+    return _edit(catalog.get_mission(db.session, mission_id))
 
 
 @bp.post("/missions/<int:mission_id>/archive")
 @curators
 def mission_archive(mission_id: int):
     archived = request.form.get("archived", "1") == "1"
+    if archived:
+        asked = ask_first("archive_mission", cancel_url=url_for("admin.mission_edit", mission_id=mission_id),
+                          title=catalog.get_mission(db.session, mission_id).title)
+        if asked:
+            return asked
     if ConfirmForm().validate_on_submit():
         catalog.set_mission_archived(db.session, mission_id=mission_id, archived=archived)
         db.session.commit()

@@ -7,6 +7,7 @@ from flask_login import current_user
 from app.admin import bp
 from app.admin.catalog import curators
 from app.admin.forms.referrals import ConvertForm, MoveForm
+from app.confirmation import ask_first
 from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.models import ReferralState
@@ -52,12 +53,16 @@ MOVES = {"qualify": (ReferralState.QUALIFIED, MoveForm), "convert": (ReferralSta
 @bp.post("/referrals/<int:referral_id>/<action>")
 @curators
 def referral_move(referral_id: int, action: str):
-    referral_reports.get_for_staff(db.session, viewer=current_user, referral_id=referral_id)
+    referral = referral_reports.get_for_staff(db.session, viewer=current_user, referral_id=referral_id)
     if action not in MOVES:
         abort(404)
     to, form_class = MOVES[action]
     form = form_class(prefix=action)
     if form.validate_on_submit():
+        if to == ReferralState.LOST and (asked := ask_first(
+                "lose_referral", cancel_url=url_for("admin.referral_detail", referral_id=referral_id),
+                friend=referral.friend_name)):
+            return asked
         amount = getattr(form, "deal_amount", None)
         done, _ = commit_or_attach(form, lambda: referral_pipeline.move_referral(
             db.session, referral_id=referral_id, to=to, staff=current_user, now=clock.utcnow(),

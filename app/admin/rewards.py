@@ -7,9 +7,10 @@ from app.admin import bp
 from app.admin.catalog import curators
 from app.admin.forms.catalog import ConfirmForm
 from app.admin.forms.rewards import RejectRedemptionForm, RewardForm
+from app.confirmation import ask_first
 from app.extensions import db
 from app.forms_support import commit_or_attach
-from app.models import RedemptionState
+from app.models import Redemption, RedemptionState
 from app.services import clock
 from app.services import rewards as rewards_service
 
@@ -75,6 +76,13 @@ def _back():
     return redirect(url_for("admin.redemptions_queue", state=request.form.get("tab", "open")))
 
 
+def _ask_first(kind: str, redemption_id: int):
+    r = db.get_or_404(Redemption, redemption_id)
+    back = url_for("admin.redemptions_queue", state=request.form.get("tab", "open"))
+    return ask_first(kind, cancel_url=back, reward=r.reward.name, advocate=r.advocate.name,
+                     points=f"{r.points:,}")
+
+
 @bp.post("/redemptions/<int:redemption_id>/approve")
 @curators
 def redemption_approve(redemption_id: int):
@@ -92,6 +100,8 @@ def redemption_approve(redemption_id: int):
 def redemption_fulfil(redemption_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
+        if asked := _ask_first("fulfil_redemption", redemption_id):
+            return asked
         done, r = commit_or_attach(form, lambda: rewards_service.fulfil(
             db.session, staff=current_user, redemption_id=redemption_id, now=clock.utcnow()))
         if done:
@@ -104,6 +114,8 @@ def redemption_fulfil(redemption_id: int):
 def redemption_reject(redemption_id: int):
     form = RejectRedemptionForm()
     if form.validate_on_submit():
+        if asked := _ask_first("reject_redemption", redemption_id):
+            return asked
         done, r = commit_or_attach(form, lambda: rewards_service.reject(
             db.session, staff=current_user, redemption_id=redemption_id, reason=form.reason.data,
             now=clock.utcnow()))

@@ -3,6 +3,7 @@
 from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
+from app.confirmation import ask_first
 from app.extensions import db
 from app.forms_support import attach_error
 from app.models import AttemptState, Evidence
@@ -99,6 +100,9 @@ def decline_attempt(attempt_id: int):
     form = DeclineForm()
     if not form.validate_on_submit():
         return _render(attempt, status=422)
+    back = url_for("portal.attempt_detail", attempt_id=attempt_id)
+    if asked := ask_first("decline_mission", cancel_url=back, title=attempt.mission.title):
+        return asked
     try:
         missions.decline_mission(db.session, advocate=current_user, mission_id=attempt.mission_id,
                                  now=clock.utcnow(), reason=form.reason.data)

@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from app.confirmation import ask_first
 from app.extensions import db
 from app.portal import bp
 from app.portal.forms import ActionForm, DeclineForm
@@ -61,6 +62,9 @@ def decline_mission(mission_id: int):
     if not form.validate_on_submit():
         return render_template("portal/mission.html", offer=_offer(mission_id), start_form=ActionForm(),
                                decline_form=form), 422
+    back = url_for("portal.mission_detail", mission_id=mission_id)
+    if asked := ask_first("decline_mission", cancel_url=back, title=_offer(mission_id).mission.title):
+        return asked
     try:
         missions_service.decline_mission(db.session, advocate=current_user, mission_id=mission_id,
                                          now=clock.utcnow(), reason=form.reason.data)

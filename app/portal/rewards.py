@@ -6,6 +6,7 @@ import uuid
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from app.confirmation import ask_first
 from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.portal import bp
@@ -60,9 +61,13 @@ def cancel_redemption(redemption_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        rewards_service.get_own_redemption(db.session, advocate=current_user, redemption_id=redemption_id)
+        mine = rewards_service.get_own_redemption(db.session, advocate=current_user,
+                                                  redemption_id=redemption_id)
     except NotFound:
         abort(404)  # someone else's redemption does not exist, as far as this advocate can tell
+    if asked := ask_first("cancel_redemption", cancel_url=url_for("portal.my_redemptions"),
+                          reward=mine.reward.name, points=f"{mine.points:,}"):
+        return asked
     done, redemption = commit_or_attach(form, lambda: rewards_service.cancel(
         db.session, advocate=current_user, redemption_id=redemption_id, now=clock.utcnow()))
     if done:

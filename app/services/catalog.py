@@ -245,11 +245,14 @@ def _mission_fields(session: Session, values: MissionValues) -> dict:
         if number is not None and number < low:
             raise ValidationFailed(f"Must be a whole number of at least {low}.", field=name)
     return dict(title=title, instructions=(values.instructions or "").strip(), activity_id=activity.id,
-                audience=_audience_json(session, values.audience), opens_at=opens_at, closes_at=closes_at,
+                audience=audience_json(session, values.audience), opens_at=opens_at, closes_at=closes_at,
                 completion_limit=values.completion_limit, points_override=values.points_override)
 
 
-def _audience_json(session: Session, audience: Audience) -> dict:
+def audience_json(session: Session, audience: Audience) -> dict:
+    """The stored shape of an audience (`Mission.audience`); named emails become advocate ids.
+
+    Raises ValidationFailed for a readiness tier outside 1-3 or an email no advocate has."""
     result: dict = {}
     if audience.min_status is not None:
         result["min_status"] = audience.min_status.value

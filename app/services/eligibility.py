@@ -8,7 +8,7 @@ a cooldown, the date it becomes available.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, exists, func, literal_column, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from app.models import Advocate, AdvocateState, Attempt, AttemptState, Mission, Status
@@ -30,29 +30,70 @@ class MissionOffer:
 
 
 def required_status(mission: Mission) -> Status:
-    audience_min = mission.audience.get("min_status") if mission.audience else None
+    return status_floor(mission.activity.min_status, mission.audience or {})
+
+
+def status_floor(activity_min: Status, audience: dict) -> Status:
+    """The status a mission needs: the higher of its activity's minimum and the audience's."""
+    audience_min = audience.get("min_status")
     floor = Status(audience_min) if audience_min else Status.BRONZE
-    return max(mission.activity.min_status, floor, key=lambda s: s.rank)
+    return max(activity_min, floor, key=lambda s: s.rank)
+
+
+# The audience rule, stated once. Named advocates, when given, replace every other filter. Otherwise
+# each filter the audience sets must hold: the advocate's attribute is one of the listed values
+# (ONE_OF), or, for tags, the advocate holds at least one of the listed tags. `in_audience` applies
+# the rule to one advocate; `audience_condition` states the same rule in SQL to count a whole audience.
+NAMED = "advocate_ids"
+ONE_OF = (("industries", "industry"), ("regions", "region"), ("readiness_tiers", "readiness_tier"))
+ANY_TAG = "tags"
 
 
 def in_audience(advocate: Advocate, mission: Mission) -> bool:
     """True when the mission's audience filters (other than minimum status) include the advocate."""
-    aud = mission.audience or {}
-    named = aud.get("advocate_ids") or []
+    return matches_audience(advocate, mission.audience or {})
+
+
+def matches_audience(advocate, audience: dict) -> bool:
+    """The audience rule for one advocate (a model or a row with the same attribute names)."""
+    named = audience.get(NAMED) or []
     if named:
         return advocate.id in named
-    checks = [
-        (aud.get("industries"), advocate.industry),
-        (aud.get("regions"), advocate.region),
-    ]
-    for allowed, value in checks:
-        if allowed and value not in allowed:
+    for key, attribute in ONE_OF:
+        allowed = audience.get(key)
+        if allowed and getattr(advocate, attribute) not in allowed:
             return False
-    tiers = aud.get("readiness_tiers")
-    if tiers and advocate.readiness_tier not in tiers:
-        return False
-    tags = aud.get("tags")
-    return not tags or bool(set(tags) & set(advocate.tags or []))
+    tags = audience.get(ANY_TAG)
+    held = advocate.tags if isinstance(advocate.tags, list) else []
+    return not tags or bool(set(tags) & set(held))
+
+
+def audience_condition(audience: dict, *, dialect: str):
+    """The audience rule as a SQL condition on Advocate (minimum status aside: see status_condition)."""
+    named = audience.get(NAMED) or []
+    if named:
+        return Advocate.id.in_(named)
+    conditions = [getattr(Advocate, attribute).in_(audience[key])
+                  for key, attribute in ONE_OF if audience.get(key)]
+    if audience.get(ANY_TAG):
+        conditions.append(_holds_any_tag(audience[ANY_TAG], dialect))
+    return and_(true(), *conditions)
+
+
+def _holds_any_tag(tags: list[str], dialect: str):
+    if dialect == "postgresql":
+        as_array = case((func.json_typeof(Advocate.tags) == "array", Advocate.tags),
+                        else_=literal_column("'[]'::json"))
+        held = func.json_array_elements_text(as_array).table_valued("value")
+        return exists(select(1).select_from(held).where(held.c.value.in_(tags)))
+    held = func.json_each(Advocate.tags).table_valued("value")
+    return and_(func.json_type(Advocate.tags) == "array",
+                exists(select(1).select_from(held).where(held.c.value.in_(tags))))
+
+
+def status_condition(needed: Status):
+    """Advocates at `needed` status or above, in SQL."""
+    return Advocate.status.in_([s for s in Status if s.rank >= needed.rank])
 
 
 def last_completions(session: Session, advocate_id: int) -> dict[int, datetime]:

@@ -124,7 +124,7 @@ def test_an_admin_sets_status_with_a_reason(as_role, client, session):
     advocate = make_advocate(session, status=Status.GOLD)
     session.commit()
     client.post(f"/admin/advocates/{advocate.id}/status",
-                data={"status": "silver", "reason": "Left the company"})
+                data={"status": "silver", "reason": "Left the company", "confirm_demotion": "y"})
     session.refresh(advocate)
     assert advocate.status == Status.SILVER
     page = client.get(f"/admin/advocates/{advocate.id}").get_data(as_text=True)

@@ -51,7 +51,7 @@ def test_a_revoked_key_answers_401(as_role, client, session):
     as_role("admin")
     secret = SECRET.search(_create(client, scope="read").get_data(as_text=True)).group(1)
     key = session.query(ApiKey).one()
-    response = client.post(f"/admin/api-keys/{key.id}/revoke")
+    response = client.post(f"/admin/api-keys/{key.id}/revoke", data={"confirmed": "yes"})
     assert response.status_code == 302
     assert "revoked" in client.get("/admin/api-keys").get_data(as_text=True)
     api = client.get("/api/v1/advocates", headers={"Authorization": f"Bearer {secret}"})

@@ -237,7 +237,7 @@ def test_the_queue_lists_soonest_first_and_drop_removes_one(as_role, client, ses
     assert page.index("Sooner Sue") < page.index("Later Larry")
     assert "Frequency cap" in page and "Low" in page and "Normal" in page
 
-    response = client.post(f"/admin/asks/{later.id}/drop", follow_redirects=True)
+    response = client.post(f"/admin/asks/{later.id}/drop", data={"confirmed": "yes"}, follow_redirects=True)
     body = response.get_data(as_text=True)
     assert "Dropped the queued ask to Later Larry" in body
     assert "Later Larry" not in body.split("<h1>Ask queue</h1>", 1)[1]

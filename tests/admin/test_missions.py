@@ -12,7 +12,7 @@ from tests.factories import make_activity, make_advocate, make_mission
 def mission_form(activity, **overrides):
     data = {"title": "Review us on G2", "instructions": "Share your honest view.",
             "activity_id": str(activity.id),
-            "min_status": "", "industries": "Software, Retail", "regions": "", "tags": "",
+            "min_status": "", "industries": [], "regions": [], "tags": [],
             "advocate_emails": "", "opens_at": "2026-07-01T09:00", "closes_at": "2026-07-31T18:00",
             "completion_limit": "", "points_override": ""}
     data.update(overrides)
@@ -27,8 +27,10 @@ def test_dates_are_entered_in_the_program_timezone_and_stored_as_utc(as_role, cl
     staff = as_role("marketing")
     settings.save(session, changes={"timezone": "Europe/Berlin"}, actor_id=None, now=now)
     activity = make_activity(session)
+    make_advocate(session, industry="Software"), make_advocate(session, industry="Retail")
     session.commit()
-    data = mission_form(activity, readiness_tiers=["1", "2"], min_status="silver", points_override="500")
+    data = mission_form(activity, readiness_tiers=["1", "2"], min_status="silver", points_override="500",
+                        industries=["Software", "Retail"])
     assert client.post("/admin/missions/new", data=data).status_code == 302
     mission = session.scalars(select(Mission)).one()
     assert mission.opens_at == datetime(2026, 7, 1, 7, 0)
@@ -113,7 +115,7 @@ def test_missions_are_listed_by_window_and_can_be_archived(as_role, client, sess
     assert "Open now" in client.get("/admin/missions").get_data(as_text=True)
     upcoming = client.get("/admin/missions?view=upcoming").get_data(as_text=True)
     assert "Later" in upcoming and "Open now" not in upcoming
-    client.post(f"/admin/missions/{open_one.id}/archive", data={"archived": "1"})
+    client.post(f"/admin/missions/{open_one.id}/archive", data={"archived": "1", "confirmed": "yes"})
     session.refresh(open_one)
     assert open_one.archived
     assert "Open now" in client.get("/admin/missions?view=archived").get_data(as_text=True)

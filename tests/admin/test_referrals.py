@@ -75,7 +75,8 @@ def test_a_bad_deal_amount_shows_by_the_field_and_changes_nothing(as_role, clien
 
 def test_marking_lost(as_role, client, session, referral):
     as_role("marketing")
-    client.post(f"/admin/referrals/{referral.id}/lost", data={"lost-note": "Chose a competitor"})
+    client.post(f"/admin/referrals/{referral.id}/lost",
+                data={"lost-note": "Chose a competitor", "confirmed": "yes"})
     session.expire_all()
     assert session.get(type(referral), referral.id).state == R.LOST
     assert client.post(f"/admin/referrals/{referral.id}/nonsense", data={}).status_code == 404

@@ -59,7 +59,7 @@ def test_the_queue_approves_then_marks_sent(as_role, client, session, now):
     client.post(f"/admin/redemptions/{redemption.id}/approve", data={"tab": "open"})
     client.post(f"/admin/redemptions/{redemption.id}/approve", data={"tab": "open"})  # a second click
     assert "Mark as sent" in client.get("/admin/redemptions?state=approved").get_data(as_text=True)
-    client.post(f"/admin/redemptions/{redemption.id}/fulfil", data={"tab": "approved"})
+    client.post(f"/admin/redemptions/{redemption.id}/fulfil", data={"tab": "approved", "confirmed": "yes"})
     session.expire_all()
     assert session.get(Redemption, redemption.id).state == RedemptionState.FULFILLED
 
@@ -72,7 +72,8 @@ def test_rejecting_needs_a_reason_and_refunds(as_role, client, session, now):
     assert "Not rejected" in response.get_data(as_text=True)
     session.expire_all()
     assert session.get(Redemption, redemption.id).state == RedemptionState.REQUESTED
-    client.post(f"/admin/redemptions/{redemption.id}/reject", data={"reason": "Out of size S"})
+    client.post(f"/admin/redemptions/{redemption.id}/reject",
+                data={"reason": "Out of size S", "confirmed": "yes"})
     session.expire_all()
     rejected = session.get(Redemption, redemption.id)
     assert rejected.state == RedemptionState.REJECTED and rejected.advocate.balance == 500

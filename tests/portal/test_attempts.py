@@ -150,7 +150,7 @@ def test_rejected_attempt_shows_reason_and_can_be_resubmitted(portal, session, a
 def test_decline_a_started_attempt(portal, session, advocate, now):
     attempt = started(session, advocate, now)
     session.commit()
-    portal.post(f"/portal/attempts/{attempt.id}/decline", data={"reason": "Changed jobs"})
+    portal.post(f"/portal/attempts/{attempt.id}/decline", data={"reason": "Changed jobs", "confirmed": "yes"})
     assert _state(session, attempt) == AttemptState.DECLINED
 
 

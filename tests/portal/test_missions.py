@@ -85,7 +85,8 @@ def test_mission_outside_the_audience_is_404(portal, session, advocate):
 def test_decline_with_a_reason(portal, session, advocate):
     mission = make_mission(session, title="Speak at our conference")
     session.commit()
-    response = portal.post(f"/portal/missions/{mission.id}/decline", data={"reason": "Too busy this quarter"})
+    response = portal.post(f"/portal/missions/{mission.id}/decline",
+                           data={"reason": "Too busy this quarter", "confirmed": "yes"})
     assert response.status_code == 302
     attempt = session.query(Attempt).one()
     assert attempt.state == AttemptState.DECLINED

@@ -68,7 +68,7 @@ def test_cancel_refunds_and_another_advocates_redemption_is_404(client, session,
     theirs = rewards.redeem(session, advocate=other, reward_id=hoodie.id, request_key="t", now=now)
     session.commit()
     assert client.post(f"/portal/rewards/mine/{theirs.id}/cancel").status_code == 404
-    assert client.post(f"/portal/rewards/mine/{mine.id}/cancel").status_code == 302
+    assert client.post(f"/portal/rewards/mine/{mine.id}/cancel", data={"confirmed": "yes"}).status_code == 302
     session.expire_all()
     assert session.get(Redemption, mine.id).state == RedemptionState.CANCELLED
     assert session.get(Redemption, theirs.id).state == RedemptionState.REQUESTED

@@ -9,11 +9,12 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from app.admin.forms.fields import CheckboxListField, CommaListField, EmailListField, EnumSelectField
+from app.admin.forms.fields import CheckboxListField, EmailListField, EnumSelectField
 from app.models import ActivityKind, Effort, Evidence, Status, Value
 
 WHOLE = "Must be a whole number of at least %(min)s."
@@ -53,10 +54,13 @@ class MissionForm(FlaskForm):
     min_status = EnumSelectField("Minimum status", Status, blank="Any")
     readiness_tiers = CheckboxListField("Readiness tiers", coerce=int,
                                         choices=[SelectChoice(n, f"Tier {n}") for n in (1, 2, 3)])
-    industries = CommaListField("Industries", validators=[Length(max=1000)])
-    regions = CommaListField("Regions", validators=[Length(max=1000)])
-    tags = CommaListField("Tags", validators=[Length(max=1000)])
+    # Chosen among the values advocates hold (choices set by the view, with the mission's own values).
+    industries = CheckboxListField("Industries")
+    regions = CheckboxListField("Regions")
+    tags = CheckboxListField("Tags")
     advocate_emails = EmailListField("Named advocates (emails)")
+    save_anyway = BooleanField("Save anyway, keeping the values that match no advocate")
+    check = SubmitField("Check audience")
     opens_at = DateTimeLocalField("Opens", format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     closes_at = DateTimeLocalField("Closes", format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     completion_limit = IntegerField("Completion limit", validators=[

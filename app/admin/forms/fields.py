@@ -1,6 +1,6 @@
 """Small field helpers shared by the staff forms."""
 
-from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import Choice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -46,17 +46,6 @@ class EnumSelectField(SelectField):
 class CheckboxListField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-
-class CommaListField(StringField):
-    """Comma-separated words as a list of trimmed, non-empty strings."""
-
-    def process_formdata(self, valuelist):
-        raw = valuelist[0] if valuelist else ""
-        self.data = [part.strip() for part in raw.split(",") if part.strip()]
-
-    def _value(self):
-        return ", ".join(self.data or [])
 
 
 class EmailListField(TextAreaField):

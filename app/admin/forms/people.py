@@ -1,7 +1,16 @@
 """Forms about people: approvals, adjustments, status changes, advocate search and invitations."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from app.admin.forms.fields import EnumSelectField
@@ -30,8 +39,20 @@ class AdjustForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
+    """Starts at the advocate's current status; a lower status needs `confirm_demotion` ticked."""
+
     status = EnumSelectField("New status", Status, validators=[DataRequired()])
     reason = StringField("Reason", validators=[DataRequired("Say why the status changes."), Length(max=500)])
+    confirm_demotion = BooleanField("Yes, demote this advocate")
+
+    def __init__(self, *args, current: Status, **kwargs):
+        super().__init__(*args, status=current, **kwargs)  # the sent value, when there is one, wins
+        self.current = current
+
+    def validate_status(self, field):
+        if field.data and field.data.rank < self.current.rank and not self.confirm_demotion.data:
+            raise ValidationError(f"{field.data.label} is lower than {self.current.label}: tick "
+                                  "“Yes, demote this advocate” to confirm the demotion.")
 
 
 class AdvocateSearchForm(FlaskForm):

@@ -1,0 +1,82 @@
+"""Irreversible one-click actions ask first, for every client.
+
+Each action's question is written once, in ACTIONS. A page renders the button with the
+`confirm_button` macro (templates/_macros/confirm.html), which puts the question on the form as
+`data-confirm…` attributes; static/js/confirm.js asks it in a native <dialog> and, on Confirm,
+sends the form with `confirmed=yes`. The route calls `ask_first` before acting: without that field
+(no JavaScript, an old page, a script) it renders the confirmation page instead of acting, and that
+page's Confirm button sends the same fields again with `confirmed=yes`.
+"""
+
+from dataclasses import dataclass
+
+from flask import Response, render_template, request
+
+CONFIRMED = "confirmed"
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    title: str
+    message: str
+    confirm_label: str
+
+
+ACTIONS = {
+    "revoke_key": Confirmation(
+        "Revoke the API key “{name}”?",
+        "Anything using this key is refused from its next request. A revoked key cannot be turned "
+        "back on: you would create a new key and give it to whoever needs it.", "Revoke key"),
+    "archive_mission": Confirmation(
+        "Archive “{title}”?",
+        "Advocates stop seeing it at once; nobody can start it and it cannot be pushed. Attempts "
+        "already made are kept, and you can restore it from the archived missions.", "Archive mission"),
+    "drop_ask": Confirmation(
+        "Drop the ask to {advocate}?",
+        "The queued ask for “{mission}” will never be sent. To ask again, push the mission again.",
+        "Drop ask"),
+    "fulfil_redemption": Confirmation(
+        "Mark {reward} for {advocate} as sent?",
+        "The advocate is told it is on its way, and the redemption is closed. This cannot be undone.",
+        "Mark as sent"),
+    "reject_redemption": Confirmation(
+        "Reject {reward} for {advocate}?",
+        "The redemption is closed, its {points} points go back to the advocate and they see your "
+        "reason. This cannot be undone.", "Reject and refund"),
+    "renew_invite": Confirmation(
+        "Make a new invitation link for {email}?",
+        "The link sent earlier stops working at once; only the new link will.", "Make a new link"),
+    "lose_referral": Confirmation(
+        "Mark the referral of {friend} as lost?",
+        "The referral is closed for good: it can no longer be qualified or converted, and no more "
+        "points are awarded for it.", "Mark as lost"),
+    "cancel_redemption": Confirmation(
+        "Cancel {reward}?",
+        "Your request is withdrawn and its {points} points go back to your balance. To get it later, "
+        "redeem it again.", "Cancel redemption"),
+    "decline_mission": Confirmation(
+        "Decline “{title}”?",
+        "The mission leaves your list and cannot be started again. There is no penalty.",
+        "Decline mission"),
+}
+
+
+def confirmation(kind: str, **names) -> Confirmation:
+    """The question for `kind`, with the names filled in (plain text; templates escape it)."""
+    template = ACTIONS[kind]
+    return Confirmation(template.title.format(**names), template.message.format(**names),
+                        template.confirm_label)
+
+
+def ask_first(kind: str, *, cancel_url: str, **names) -> tuple[str, int] | Response | None:
+    """None when this POST was confirmed; otherwise the confirmation page, having done nothing."""
+    if request.form.get(CONFIRMED) == "yes":
+        return None
+    fields = [(name, value) for name, value in request.form.items(multi=True)
+              if name not in ("csrf_token", CONFIRMED)]
+    return render_template("confirm.html", confirm=confirmation(kind, **names), action=request.path,
+                           fields=fields, cancel_url=cancel_url), 200
+
+
+def init_app(app) -> None:
+    app.add_template_global(confirmation, "confirmation")
