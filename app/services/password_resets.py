@@ -3,7 +3,9 @@
 A request answers the same whether or not the address has an account, and does the same work
 (the email is rendered either way). Only an active account gets a link: a random token whose
 SHA-256 is stored, valid for RESET_LIFETIME, superseding that person's earlier unused links.
-Requests are counted like sign-in attempts, per email address and per client address.
+Requests are counted like sign-in attempts, per email address and per client address. The one
+remaining difference in work (a known address also writes its link and email, about a millisecond)
+cannot be measured through that limit: five requests per address per window.
 """
 
 import hashlib
