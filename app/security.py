@@ -1,4 +1,5 @@
-"""Authentication wiring, audience guards, role checks, safe redirects and invitation tokens."""
+"""Authentication at the edge: server-side sign-in sessions wired into Flask-Login, audience guards,
+role checks, safe redirects, invitation tokens, and the password-change and rate-limit responses."""
 
 from datetime import timedelta
 from functools import wraps

@@ -54,7 +54,7 @@ def request_reset(session: Session, *, email: str, ip: str, now: datetime, polic
     email = normalise_email(email)
     throttle.reserve(session, what="password reset requests", now=now, limits=[
         throttle.Limit(throttle.key("reset", email), policy.per_email_and_ip, policy.window),
-        throttle.Limit(throttle.key("ip", ip), policy.per_ip, policy.window)])
+        throttle.Limit(throttle.key("ip", throttle.client(ip)), policy.per_ip, policy.window)])
     user = _active_account(session, email)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     program = settings_service.load(session).program_name

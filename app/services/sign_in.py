@@ -31,6 +31,7 @@ class ThrottlePolicy:
 
 
 def sign_in_limits(policy: ThrottlePolicy, *, email: str, ip: str) -> list[throttle.Limit]:
+    ip = throttle.client(ip)
     return [throttle.Limit(throttle.key("sign-in", email, ip), policy.per_email_and_ip, policy.window),
             throttle.Limit(throttle.key("ip", ip), policy.per_ip, policy.window)]
 

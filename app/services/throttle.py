@@ -9,6 +9,7 @@ Keys are SHA-256 digests of what they count, so the table holds no email or addr
 """
 
 import hashlib
+import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +26,20 @@ _T = LoginThrottle.__table__
 
 def key(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def client(ip: str) -> str:
+    """What one client is, for counting: an IPv4 address, or the /64 an IPv6 address belongs to
+    (one subscriber usually holds a whole /64, so counting single IPv6 addresses would count nothing)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip or "unknown"
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
 
 
 @dataclass(frozen=True)

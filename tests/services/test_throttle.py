@@ -60,3 +60,14 @@ def test_purge_drops_finished_windows(session, now):
     count(session, now, "new")
     assert throttle.purge(session, before=now - WINDOW) == 1
     assert count(session, now, "new")[0] == 2
+
+
+@pytest.mark.parametrize(("ip", "client"), [
+    ("203.0.113.9", "203.0.113.9"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+    ("::ffff:203.0.113.9", "203.0.113.9"),
+    ("unknown", "unknown"),
+])
+def test_a_client_is_an_ipv4_address_or_an_ipv6_slash_64(ip, client):
+    assert throttle.client(ip) == client
