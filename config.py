@@ -27,8 +27,15 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
     INVITE_MAX_AGE_DAYS = int(os.environ.get("INVITE_MAX_AGE_DAYS", 14))
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_WINDOW_MINUTES = 15
+    # Sign-in throttling (also password-change checks and reset requests): attempts allowed for one
+    # email from one client address, and for one address over all emails, per window. Nothing is
+    # counted per email alone, so nobody can lock the owner out from another address.
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", 5))
+    LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", 100))
+    LOGIN_WINDOW_MINUTES = int(os.environ.get("LOGIN_WINDOW_MINUTES", 15))
+    # Where emailed links point (e.g. https://advocates.example.com). Set it in production, so a
+    # password-reset link never takes its host from a request's Host header.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     # Referral landing page: submissions per client (keyed hash of the IP) within the window.
     REFERRAL_MAX_PER_CLIENT = 10
     REFERRAL_CLIENT_WINDOW_MINUTES = 60

@@ -1,15 +1,20 @@
-"""Authentication wiring, audience guards, role checks, safe redirects and invitation tokens."""
+"""Authentication at the edge: server-side sign-in sessions wired into Flask-Login, audience guards,
+role checks, safe redirects, invitation tokens, and the password-change and rate-limit responses."""
 
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, request, url_for
-from flask_login import current_user
+from flask import abort, current_app, make_response, request, session, url_for
+from flask_login import current_user, login_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.extensions import db, login_manager
+from app.forms_support import attach_error
 from app.models import StaffRole
-from app.services import accounts
+from app.services import clock, login_sessions, sign_in
+from app.services.errors import DomainError, RateLimited
+from app.services.sign_in import ThrottlePolicy
 
 
 def init_app(app) -> None:
@@ -22,7 +27,66 @@ def init_app(app) -> None:
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    return accounts.load_user(db.session, user_id)
+    # user_id is a sign-in session's token (services.login_sessions), from the session cookie or the
+    # remember-me cookie; only a live session of an active person signs the request in.
+    return login_sessions.load_user(db.session, token=user_id, now=clock.utcnow())
+
+
+def throttle_policy() -> ThrottlePolicy:
+    config = current_app.config
+    return ThrottlePolicy(per_email_and_ip=config["LOGIN_MAX_FAILURES"],
+                          per_ip=config["LOGIN_MAX_FAILURES_PER_IP"],
+                          window=timedelta(minutes=config["LOGIN_WINDOW_MINUTES"]))
+
+
+def start_session(user, *, remember: bool) -> None:
+    """Start a server-side sign-in session for `user` and sign this browser in with it (commits).
+
+    The old Flask session is cleared first (no fixation); the row lasts as long as the cookie may."""
+    lifetime = current_app.config["REMEMBER_COOKIE_DURATION" if remember else "PERMANENT_SESSION_LIFETIME"]
+    login_sessions.start(db.session, user=user, now=clock.utcnow(), lifetime=lifetime, remember=remember,
+                         ip=client_ip(), user_agent=request.user_agent.string)
+    db.session.commit()
+    session.clear()
+    login_user(user, remember=remember)
+
+
+CHANGED_NOTE = "Your password is changed. Every other device signed in to your account is now signed out."
+
+
+def change_own_password(form) -> bool | RateLimited:
+    """The signed-in person's password change from a ChangePasswordForm: every session of theirs
+    ends and this browser gets a fresh one (as long-lived as the one it replaces).
+
+    Returns True when done; otherwise the errors are on the form and the result is False, or the
+    RateLimited refusal (for a 429 with Retry-After)."""
+    user = current_user._get_current_object()
+    remember = login_sessions.is_remembered(db.session, token=user.get_id(), now=clock.utcnow())
+    try:
+        sign_in.change_password(db.session, user=user, current_password=form.current_password.data,
+                                new_password=form.password.data, now=clock.utcnow(),
+                                policy=throttle_policy(), commit=db.session.commit)
+    except DomainError as error:
+        db.session.rollback()
+        error.field = error.field or "current_password"
+        attach_error(form, error)
+        return error if isinstance(error, RateLimited) else False
+    start_session(user, remember=remember)
+    return True
+
+
+def too_many(body, error: RateLimited):
+    """A 429 response that says when to try again, in the page and in a Retry-After header."""
+    response = make_response(body, 429)
+    if error.retry_after:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for an email: PUBLIC_BASE_URL when set, else this request's host."""
+    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
+    return base + url_for(endpoint, **values) if base else url_for(endpoint, _external=True, **values)
 
 
 def require_advocate():

@@ -2,14 +2,14 @@
 per session and copied), a frozen clock, a client and sign-in helpers."""
 
 import shutil
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from flask_migrate import upgrade
 
 from app import create_app
 from app.extensions import db
-from app.services import clock
+from app.services import clock, login_sessions
 from config import TestConfig
 
 FROZEN_AT = datetime(2026, 6, 15, 12, 0, 0)
@@ -83,13 +83,26 @@ def client(app):
     return app.test_client()
 
 
+def session_token(user, *, remember: bool = False, lifetime: timedelta = timedelta(days=3650)) -> str:
+    """Start a real sign-in session for `user` (committed, with everything pending) and return its
+    token: the value Flask-Login keeps as `_user_id` in the session and remember-me cookies.
+
+    Long-lived by default, since many tests move the frozen clock by days; tests of expiry pass
+    their own `lifetime`."""
+    token = login_sessions.start(db.session, user=user, now=clock.utcnow(), lifetime=lifetime,
+                                 remember=remember)
+    db.session.commit()
+    return token
+
+
 @pytest.fixture
 def login(client):
-    """Sign a user in on the test client (as Flask-Login would after a password check)."""
+    """Sign a user in on the test client (as the sign-in page would after a password check)."""
 
     def sign_in(user):
+        token = session_token(user)
         with client.session_transaction() as sess:
-            sess["_user_id"] = user.get_id()
+            sess["_user_id"] = token
             sess["_fresh"] = True
         return client
 

@@ -47,9 +47,13 @@ def test_live_api_keys_sharing_a_name_are_renamed_by_the_unique_index_migration(
     """a7b8c9d0e1f2 adds uq_api_key_live_name; live duplicates made before it get "<name> (key <id>)"."""
     from datetime import datetime
 
+    import sqlalchemy as sa
     from sqlalchemy import select
 
     from app.models import ApiKey, ApiScope, StaffRole, StaffUser
+
+    staff_then = sa.table("staff_user", *(sa.column(name) for name in (
+        "id", "email", "name", "role", "active", "session_version", "created_at")))
 
     app = create_app(make_config(empty_url, str(tmp_path / "uploads")))
     with app.app_context():
@@ -57,12 +61,12 @@ def test_live_api_keys_sharing_a_name_are_renamed_by_the_unique_index_migration(
         when = datetime(2026, 1, 1)
         for n, (name, revoked) in enumerate([("CRM", None), ("CRM", None), ("CRM", when), ("CRM", None),
                                              ("BI", None)], start=1):
-            actor = StaffUser(email=f"k{n}@keys.invalid", name=f"API key: {name}", role=StaffRole.MARKETING,
-                              active=False, created_at=when)
-            db.session.add(actor)
-            db.session.flush()
+            # A table construct: the staff_user of this revision still has session_version (5e55104a0001).
+            db.session.execute(staff_then.insert().values(
+                id=n, email=f"k{n}@keys.invalid", name=f"API key: {name}", role=StaffRole.MARKETING.value,
+                active=False, session_version=1, created_at=when))
             db.session.add(ApiKey(id=n, name=name, scope=ApiScope.WRITE, prefix="rp_x", key_hash=f"{n:064d}",
-                                  actor_id=actor.id, created_at=when, revoked_at=revoked))
+                                  actor_id=n, created_at=when, revoked_at=revoked))
         db.session.commit()
         db.session.remove()
         upgrade()

@@ -14,7 +14,7 @@ from app import create_app
 from app.extensions import db
 from app.models import StaffRole
 from config import ProductionConfig, config_from_env
-from tests.conftest import make_config
+from tests.conftest import make_config, session_token
 from tests.factories import PASSWORD, make_advocate, make_staff
 
 DUMMY_BY_CONVERTER = {IntegerConverter: 1, UUIDConverter: uuid.UUID(int=1)}
@@ -97,7 +97,7 @@ def test_every_form_post_without_a_csrf_token_is_refused(app_factory, session):
     with csrf_app.app_context():
         staff, advocate = make_staff(db.session), make_advocate(db.session)
         db.session.commit()
-        users = [None, staff.get_id(), advocate.get_id()]
+        users = [None, session_token(staff), session_token(advocate)]
         db.session.remove()
     for user_id in users:
         client = csrf_app.test_client()

@@ -15,6 +15,7 @@ def _roles():
 
 
 from app.admin import (  # noqa: E402,F401
+    account,
     advocates,
     api_keys,
     approvals,
@@ -32,6 +33,7 @@ from app.admin import (  # noqa: E402,F401
     referrals,
     reports,
     rewards,
+    sessions,
     settings,
     triggers,
 )

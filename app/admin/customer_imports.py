@@ -23,8 +23,13 @@ def _folder() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"]) / "imports"
 
 
+def _owner() -> str:
+    # Stable across sign-ins (the session token in get_id() is not): "s" and the staff id.
+    return f"s{current_user.id}"
+
+
 def _upload(token: str) -> import_uploads.Upload:
-    return import_uploads.find_upload(_folder(), token, owner=current_user.get_id().split(".")[0],
+    return import_uploads.find_upload(_folder(), token, owner=_owner(),
                                       now=clock.utcnow())
 
 
@@ -35,7 +40,7 @@ def customers_import():
     if form.validate_on_submit():
         try:
             upload = import_uploads.store_upload(
-                _folder(), form.file.data.stream, owner=current_user.get_id().split(".")[0],
+                _folder(), form.file.data.stream, owner=_owner(),
                 filename=form.file.data.filename, now=clock.utcnow())
         except FileRefused as refused:
             form.file.errors.append(refused.message)

@@ -27,6 +27,7 @@ class Job:
 
 
 def registry() -> list[Job]:
-    from app.jobs import api, asks, missions, outbox, program, triggers
+    from app.jobs import accounts, api, asks, missions, outbox, program, triggers
 
-    return [*missions.JOBS, *outbox.JOBS, *program.JOBS, *asks.JOBS, *triggers.JOBS, *api.JOBS]
+    return [*missions.JOBS, *outbox.JOBS, *program.JOBS, *asks.JOBS, *triggers.JOBS, *api.JOBS,
+            *accounts.JOBS]

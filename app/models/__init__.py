@@ -2,11 +2,12 @@
 
 from app.models.api import ApiKey, ApiRequestCount, ApiScope, IdempotencyRecord
 from app.models.asks import Ask, AskPush, AskReason, AskState, FollowUp
+from app.models.auth import LoginSession, LoginThrottle, PasswordReset
 from app.models.base import Status
 from app.models.catalog import ActivityKind, ActivityType, Effort, Evidence, RewardTierBand, Value
 from app.models.ledger import LedgerEntry, LedgerReason, PeriodTotal
 from app.models.missions import Attempt, AttemptState, AttemptTransition, Mission
-from app.models.ops import JobLock, JobRun, LoginFailure, Notification, OutboxMessage, ProgramSetting
+from app.models.ops import JobLock, JobRun, Notification, OutboxMessage, ProgramSetting
 from app.models.people import (
     Advocate,
     AdvocateState,
@@ -54,8 +55,10 @@ __all__ = [
     "JobRun",
     "LedgerEntry",
     "LedgerReason",
-    "LoginFailure",
+    "LoginSession",
+    "LoginThrottle",
     "Mission",
+    "PasswordReset",
     "Redemption",
     "RedemptionState",
     "Reward",

@@ -1,4 +1,4 @@
-"""Operational tables: settings, notifications, login failures, job locks and runs, the email outbox."""
+"""Operational tables: settings, notifications, job locks and runs, the email outbox."""
 
 from datetime import datetime
 
@@ -31,19 +31,6 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime)
     read_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
-
-
-class LoginFailure(db.Model):
-    __tablename__ = "login_failure"
-    __table_args__ = (
-        sa.Index("ix_login_failure_email_at", "email", "at"),
-        sa.Index("ix_login_failure_ip_at", "ip", "at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254))
-    ip: Mapped[str] = mapped_column(sa.String(64))
-    at: Mapped[datetime] = mapped_column(sa.DateTime)
 
 
 class JobLock(db.Model):

@@ -28,6 +28,13 @@ class StaffRole(enum.StrEnum):
     CSM = "csm"
 
 
+def _session_token(user) -> str:
+    """Flask-Login's user id: the sign-in session's token, so that ending the session ends the cookie."""
+    if not user.session_token:
+        raise RuntimeError("No sign-in session: start one with services.login_sessions.start().")
+    return user.session_token
+
+
 class StaffUser(TimestampMixin, db.Model):
     __tablename__ = "staff_user"
 
@@ -37,13 +44,14 @@ class StaffUser(TimestampMixin, db.Model):
     role: Mapped[StaffRole] = mapped_column(enum_type(StaffRole))
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    session_version: Mapped[int] = mapped_column(default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     is_staff = True
+    # The token of the sign-in session this object was loaded for (services.login_sessions); not a column.
+    session_token = None
 
     def get_id(self) -> str:
-        return f"s{self.id}.{self.session_version}"
+        return _session_token(self)
 
     @property
     def is_authenticated(self) -> bool:
@@ -97,7 +105,6 @@ class Advocate(TimestampMixin, db.Model):
     balance: Mapped[int] = mapped_column(default=0)
     lifetime_points: Mapped[int] = mapped_column(default=0)
     last_scored_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
-    session_version: Mapped[int] = mapped_column(default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     # Last sign-in or mission action; re-engagement counts inactivity from here (or created_at).
     last_active_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
@@ -107,9 +114,10 @@ class Advocate(TimestampMixin, db.Model):
     owner: Mapped[StaffUser | None] = relationship()
 
     is_staff = False
+    session_token = None  # as StaffUser.session_token
 
     def get_id(self) -> str:
-        return f"a{self.id}.{self.session_version}"
+        return _session_token(self)
 
     @property
     def is_authenticated(self) -> bool:

@@ -23,3 +23,29 @@ class ReferralForm(FlaskForm):
     name = StringField("Your name", validators=[DataRequired("Tell us your name."), Length(max=120)])
     email = EmailField("Work email", validators=[DataRequired("Enter your email address."), Length(max=254)])
     company = StringField("Company", validators=[Length(max=120)])
+
+
+# Lets password managers offer (and save) a generated password.
+NEW = {"autocomplete": "new-password"}
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Enter the email address you sign in with."),
+                                            Length(max=254)], render_kw={"autocomplete": "email"})
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired("Choose a new password."),
+                                                         Length(max=200)], render_kw=NEW)
+    confirm = PasswordField(
+        "Repeat the new password", validators=[DataRequired("Repeat the new password."),
+                                               EqualTo("password", "The passwords differ.")], render_kw=NEW
+    )
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    """The signed-in person's own password change (portal profile and staff account page)."""
+
+    current_password = PasswordField("Current password", validators=[
+        DataRequired("Enter your current password."), Length(max=200)],
+        render_kw={"autocomplete": "current-password"})

@@ -1,12 +1,20 @@
-from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
 
 from app.extensions import db
 from app.forms_support import attach_error, commit_or_attach
 from app.public import bp
 from app.public.forms import AcceptInviteForm, LoginForm
-from app.security import client_ip, home_url, read_invite_token, safe_next_url
-from app.services import accounts, clock
+from app.security import (
+    client_ip,
+    home_url,
+    read_invite_token,
+    safe_next_url,
+    start_session,
+    throttle_policy,
+    too_many,
+)
+from app.services import accounts, clock, login_sessions, sign_in
 from app.services.errors import DomainError, RateLimited
 
 
@@ -24,27 +32,27 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(
-                db.session, email=form.email.data, password=form.password.data, ip=client_ip(),
-                now=clock.utcnow(), max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                window_minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
+            user = sign_in.sign_in(db.session, email=form.email.data, password=form.password.data,
+                                   ip=client_ip(), now=clock.utcnow(), policy=throttle_policy(),
+                                   commit=db.session.commit)
         except RateLimited as error:
-            db.session.commit()
+            db.session.rollback()
             flash(error.message, "error")
-            return render_template("public/login.html", form=form), 429
+            return too_many(render_template("public/login.html", form=form), error)
         except DomainError as error:
-            db.session.commit()
+            db.session.rollback()
             attach_error(form, error)
             return render_template("public/login.html", form=form), 401
-        db.session.commit()
-        session.clear()
-        login_user(user, remember=form.remember.data)
+        start_session(user, remember=form.remember.data)
         return redirect(safe_next_url(request.args.get("next")) or home_url(user))
     return render_template("public/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        login_sessions.end(db.session, token=current_user.get_id(), now=clock.utcnow())
+        db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -67,8 +75,7 @@ def accept_invite(token: str):
         done, user = commit_or_attach(form, lambda: accounts.accept_invite(
             db.session, invite_id=invite_id, nonce=nonce, password=form.password.data, now=clock.utcnow()))
         if done:
-            session.clear()
-            login_user(user)
+            start_session(user, remember=False)
             flash("Welcome aboard! Your account is ready.", "success")
             return redirect(home_url(user))
     return render_template("public/accept_invite.html", form=form, invite=invite)

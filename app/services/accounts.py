@@ -1,10 +1,14 @@
-"""Accounts: invitations for advocates and staff, accepting them, signing in with throttling."""
+"""Accounts: invitations for advocates and staff, accepting them, password rules and preferences.
+
+Signing in lives in services.sign_in, sessions in services.login_sessions, reset links in
+services.password_resets.
+"""
 
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -12,13 +16,12 @@ from app.models import (
     AdvocateState,
     AskFrequency,
     Invite,
-    LoginFailure,
     StaffRole,
     StaffUser,
     Status,
 )
 from app.services import passwords
-from app.services.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
+from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 
 def normalise_email(email: str) -> str:
@@ -120,46 +123,6 @@ def check_password_strength(password: str, email: str) -> None:
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or lowered == email.lower() or len(set(password)) < 4:
         raise ValidationFailed("Choose a less guessable password.", field="password")
-
-
-def authenticate(session: Session, *, email: str, password: str, ip: str, now: datetime,
-                 max_failures: int, window_minutes: int) -> Advocate | StaffUser:
-    """Check the credentials, refusing while the email or address has too many recent failures."""
-    email = normalise_email(email)
-    since = now - timedelta(minutes=window_minutes)
-    by_email = session.scalar(select(func.count()).select_from(LoginFailure)
-                              .where(LoginFailure.email == email, LoginFailure.at > since))
-    by_ip = session.scalar(select(func.count()).select_from(LoginFailure)
-                           .where(LoginFailure.ip == ip, LoginFailure.at > since))
-    if by_email >= max_failures or by_ip >= max_failures * 4:
-        raise RateLimited(f"Too many failed sign-ins. Try again in {window_minutes} minutes.")
-    user = (session.scalars(select(StaffUser).where(StaffUser.email == email)).first()
-            or session.scalars(select(Advocate).where(Advocate.email == email)).first())
-    if user is None or not passwords.verify_password(user.password_hash, password) or not user.is_active:
-        session.add(LoginFailure(email=email, ip=ip, at=now))
-        session.flush()
-        raise ValidationFailed("That email and password do not match an active account.", field="password")
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
-    user.last_login_at = now
-    if not user.is_staff:
-        user.last_active_at = now
-    session.flush()
-    return user
-
-
-def load_user(session: Session, user_id: str) -> Advocate | StaffUser | None:
-    """Resolve a session id such as 'a12.3' (advocate 12, session version 3)."""
-    try:
-        kind, rest = user_id[0], user_id[1:]
-        pk, version = (int(part) for part in rest.split("."))
-    except (ValueError, IndexError):
-        return None
-    model = {"a": Advocate, "s": StaffUser}.get(kind)
-    user = session.get(model, pk) if model else None
-    if user is None or user.session_version != version or not user.is_active:
-        return None
-    return user
 
 
 def update_preferences(session: Session, *, advocate: Advocate, high_frequency: bool,

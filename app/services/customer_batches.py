@@ -82,7 +82,7 @@ _LAST_ID = Prepared(select(sa.func.max(_A.c.id)))
 _NEWER = Prepared(select(_A.c.email, _A.c.id).where(_A.c.id > bindparam("after", type_=sa.Integer)))
 _IDS = _Lookup(lambda emails: select(_A.c.email, _A.c.id).where(_A.c.email.in_(emails)))
 _NEW = ("email", "external_id", *PROFILE, "state", "ask_frequency", "leaderboard_opt_out", "status",
-        "status_since", "balance", "lifetime_points", "session_version", "email_opt_outs", "readiness_score",
+        "status_since", "balance", "lifetime_points", "email_opt_outs", "readiness_score",
         "eligible", "created_at")
 _CHANGED = ("email", "external_id", *PROFILE, "readiness_score", "eligible")
 _INSERT = Prepared(sa.insert(_A).values({name: bindparam(name, type_=_A.c[name].type) for name in _NEW}))
@@ -265,7 +265,7 @@ def fixed_values(now: datetime) -> dict:
     """The columns every new record starts with."""
     return {"state": AdvocateState.INVITED, "ask_frequency": AskFrequency.STANDARD,
             "leaderboard_opt_out": False, "status": Status.BRONZE, "status_since": now, "balance": 0,
-            "lifetime_points": 0, "session_version": 1, "email_opt_outs": [], "created_at": now}
+            "lifetime_points": 0, "email_opt_outs": [], "created_at": now}
 
 
 def insert_builders(dialect: Dialect, now: datetime, *, fresh: bool = False) -> tuple[Callable, Callable]:

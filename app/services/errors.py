@@ -39,6 +39,10 @@ class RateLimited(DomainError):
     code = "rate_limited"
     http_status = 429
 
+    def __init__(self, message: str, *, field: str | None = None, retry_after: int | None = None):
+        super().__init__(message, field=field)
+        self.retry_after = retry_after  # seconds, for a Retry-After header
+
 
 class Unauthorized(DomainError):
     code = "unauthorized"

@@ -3,6 +3,7 @@ narrower pages refuse the roles they are not for."""
 
 import pytest
 
+from tests.conftest import session_token
 from tests.factories import make_activity, make_mission
 
 ALL = {"admin", "marketing", "csm"}
@@ -97,7 +98,7 @@ def test_csrf_token_is_required_on_staff_forms(app_factory):
         db.session.commit()
         client = app.test_client()
         with client.session_transaction() as sess:
-            sess["_user_id"] = staff.get_id()
+            sess["_user_id"] = session_token(staff)
         response = client.post("/admin/bands/new", data={"new-name": "Gold", "new-points": "10"})
         assert response.status_code == 400
         db.session.remove()

@@ -6,6 +6,7 @@ import pytest
 
 from app.models import ApiKey, ApiScope
 from app.services import api_keys
+from tests.conftest import session_token
 
 SECRET = re.compile(r'value="(rp_[A-Za-z0-9_-]{40,})"')
 
@@ -71,7 +72,7 @@ def test_key_forms_need_a_csrf_token(app_factory):
         db.session.commit()
         client = app.test_client()
         with client.session_transaction() as sess:
-            sess["_user_id"], sess["_fresh"] = admin.get_id(), True
+            sess["_user_id"], sess["_fresh"] = session_token(admin), True
         assert client.post("/admin/api-keys", data={"name": "x", "scope": "read"}).status_code == 400
         assert client.post(f"/admin/api-keys/{made.key.id}/revoke").status_code == 400
         db.session.expire_all()

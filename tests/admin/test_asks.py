@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Ask, AskPush, AskReason, AskState
+from tests.conftest import session_token
 from tests.factories import make_activity, make_advocate, make_mission, make_staff
 
 
@@ -216,7 +217,7 @@ def test_forms_need_a_csrf_token(app_factory, now):
         db.session.commit()
         client = app.test_client()
         with client.session_transaction() as sess:
-            sess["_user_id"], sess["_fresh"] = staff.get_id(), True
+            sess["_user_id"], sess["_fresh"] = session_token(staff), True
         assert client.post(f"/admin/missions/{target.id}/push", data={"priority": "1"}).status_code == 400
         assert client.post(f"/admin/asks/{ask.id}/drop").status_code == 400
         assert count(db.session, AskPush) == 0

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.admin.forms.customers import MAX_CSV_MB
 from app.models import Advocate, AdvocateState, CustomerSignal
 from app.services import clock, import_uploads
+from tests.conftest import session_token
 from tests.factories import make_advocate
 
 CSV = b"email,name,nps,usage_depth\r\nnew@example.com,New Person,10,70\r\nbad@example.com,Bad,11,\r\n"
@@ -238,7 +239,7 @@ def test_both_steps_need_a_csrf_token(app_factory):
         db.session.commit()
         client = csrf_app.test_client()
         with client.session_transaction() as sess:
-            sess["_user_id"], sess["_fresh"] = staff.get_id(), True
+            sess["_user_id"], sess["_fresh"] = session_token(staff), True
         assert upload(client, CSV).status_code == 400
         page = client.get("/admin/customers/import").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.models import AdvocateState, CustomerSignal, Invite, ProgramSetting
 from app.services import readiness
 from app.services.settings import DEFAULTS
+from tests.conftest import session_token
 from tests.factories import make_advocate
 
 
@@ -105,7 +106,7 @@ def test_the_invite_needs_a_csrf_token(app_factory, now):
         db.session.commit()
         client = csrf_app.test_client()
         with client.session_transaction() as sess:
-            sess["_user_id"], sess["_fresh"] = staff.get_id(), True
+            sess["_user_id"], sess["_fresh"] = session_token(staff), True
         assert invite(client, [people[0].id]).status_code == 400
         assert db.session.scalar(select(func.count()).select_from(Invite)) == 0
 

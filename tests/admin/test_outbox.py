@@ -6,6 +6,7 @@ import pytest
 
 from app.extensions import db
 from app.models import OutboxMessage, StaffRole
+from tests.conftest import session_token
 from tests.factories import make_staff
 
 SCRIPT = "<script>alert(1)</script>"
@@ -44,7 +45,7 @@ def test_the_notice_is_gone_when_mail_is_configured(app_factory):
         db.session.commit()
         client = app.test_client()
         with client.session_transaction() as sess:
-            sess["_user_id"] = admin.get_id()
+            sess["_user_id"] = session_token(admin)
         page = client.get("/admin/outbox").get_data(as_text=True)
         db.session.remove()
     assert "Email is not configured" not in page

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.models import Advocate, CustomerSignal, JobRun
 from app.services import readiness
+from tests.conftest import session_token
 from tests.factories import make_advocate
 
 TODAY = date(2026, 6, 15)  # the frozen clock's day
@@ -132,7 +133,7 @@ def test_rescore_needs_a_csrf_token(app_factory, now):
         db.session.commit()
         client = app.test_client()
         with client.session_transaction() as sess:
-            sess["_user_id"] = staff.get_id()
+            sess["_user_id"] = session_token(staff)
         assert client.post(f"/admin/advocates/{advocate.id}/rescore").status_code == 400
         assert client.post("/admin/qualified/refresh").status_code == 400
         db.session.expire_all()
@@ -238,7 +239,7 @@ def test_a_csm_sees_only_their_links_in_the_same_places(as_role, client):
     html = nav(client)
     assert re.findall(r'href="(/admin/[^"]*)"', html) == [
         "/admin/", "/admin/advocates", "/admin/referrals", "/admin/asks/queue", "/admin/events",
-        "/admin/notifications"]
+        "/admin/notifications", "/admin/account"]
     program = group(html, "program")
     assert "/admin/asks/queue" in program and "/admin/events" in program and group(html, "admin") is None
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app.models import ActivityKind, Ask, AskState, TriggerEvent, TriggerRule
 from app.services import clock, triggers
+from tests.conftest import session_token
 from tests.factories import make_activity, make_advocate, make_mission, make_staff
 
 D = timedelta(days=1)
@@ -186,7 +187,7 @@ def test_the_forms_need_a_csrf_token(app_factory):
         db.session.commit()
         client = app.test_client()
         with client.session_transaction() as sess:
-            sess["_user_id"], sess["_fresh"] = staff.get_id(), True
+            sess["_user_id"], sess["_fresh"] = session_token(staff), True
         assert client.post("/admin/events/new", data=event_form(advocate)).status_code == 400
         assert client.post("/admin/triggers/rules/1/toggle").status_code == 400
         assert client.post("/admin/triggers/rules/new", data={

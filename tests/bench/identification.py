@@ -31,8 +31,8 @@ CHUNK = 20_000
 INSERT_ADVOCATE = (
     "INSERT INTO advocate (id, email, name, company, title, industry, company_size, region, tags, "
     "customer_since, nps, health_score, state, ask_frequency, leaderboard_opt_out, status, status_since, "
-    "balance, lifetime_points, session_version, email_opt_outs, eligible, created_at) "
-    "VALUES (?, ?, ?, '', '', '', '', '', '[]', ?, ?, ?, ?, 'standard', 0, 'bronze', ?, 0, 0, 1, '[]', 0, ?)")
+    "balance, lifetime_points, email_opt_outs, eligible, created_at) "
+    "VALUES (?, ?, ?, '', '', '', '', '', '[]', ?, ?, ?, ?, 'standard', 0, 'bronze', ?, 0, 0, '[]', 0, ?)")
 INSERT_SIGNAL = (
     "INSERT INTO customer_signal (advocate_id, purchase_count, last_purchase_on, csat, recovered, "
     "usage_depth, referrals_made, social_mentions, last_active_on, updated_at) "

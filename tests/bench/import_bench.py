@@ -185,7 +185,7 @@ CREATE TABLE advocate (id INTEGER PRIMARY KEY, email VARCHAR(254) NOT NULL, exte
   tags JSON NOT NULL, customer_since DATE, nps INTEGER, health_score INTEGER, state VARCHAR(24) NOT NULL,
   ask_frequency VARCHAR(24) NOT NULL, leaderboard_opt_out BOOLEAN NOT NULL, status VARCHAR(24) NOT NULL,
   status_since DATETIME NOT NULL, balance INTEGER NOT NULL, lifetime_points INTEGER NOT NULL,
-  session_version INTEGER NOT NULL, email_opt_outs JSON NOT NULL, readiness_score INTEGER,
+  email_opt_outs JSON NOT NULL, readiness_score INTEGER,
   eligible BOOLEAN NOT NULL, created_at DATETIME NOT NULL, CONSTRAINT uq_email UNIQUE (email),
   CONSTRAINT uq_external_id UNIQUE (external_id));
 CREATE TABLE customer_signal (advocate_id INTEGER PRIMARY KEY REFERENCES advocate (id) ON DELETE CASCADE,
@@ -205,9 +205,9 @@ def raw_seconds(path: Path, rows: int, now: datetime, schema: str) -> float:
     stamp = now.isoformat(sep=" ")
     advocates = ("INSERT INTO advocate (id, email, external_id, name, company, title, industry, "
                  "company_size, region, tags, customer_since, nps, health_score, state, ask_frequency, "
-                 "leaderboard_opt_out, status, status_since, balance, lifetime_points, session_version, "
+                 "leaderboard_opt_out, status, status_since, balance, lifetime_points, "
                  "email_opt_outs, readiness_score, eligible, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                 "?, ?, ?, ?, 'invited', 'standard', 0, 'bronze', ?, 0, 0, 1, '[]', ?, ?, ?)")
+                 "?, ?, ?, ?, 'invited', 'standard', 0, 'bronze', ?, 0, 0, '[]', ?, ?, ?)")
     signals = ("INSERT INTO customer_signal (advocate_id, purchase_count, last_purchase_on, csat, recovered, "
                "usage_depth, referrals_made, social_mentions, last_active_on, updated_at) "
                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")

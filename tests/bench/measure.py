@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.models import Advocate, AdvocateState, LedgerEntry, LedgerReason, PeriodTotal, Status
 from app.services import leaderboards, ledger
 from app.services.periods import period_start
+from tests.conftest import session_token
 
 
 def p95_ms(samples: list[float]) -> float:
@@ -49,7 +50,7 @@ def bronze_advocate(session: Session) -> Advocate:
 def dashboard_p95(app, advocate: Advocate, requests: int = 200) -> float:
     client = app.test_client()
     with client.session_transaction() as sess:
-        sess["_user_id"] = advocate.get_id()
+        sess["_user_id"] = session_token(advocate)
         sess["_fresh"] = True
     samples = []
     for n in range(requests + 10):

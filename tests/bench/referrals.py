@@ -63,8 +63,8 @@ def generate(url: str, folder: str, total: int, now: datetime) -> list[str]:
         connection.exec_driver_sql(
             "INSERT INTO advocate (id, email, name, company, title, industry, company_size, region, tags, "
             "state, ask_frequency, leaderboard_opt_out, status, status_since, balance, lifetime_points, "
-            "session_version, email_opt_outs, created_at) VALUES (?, ?, ?, ?, '', '', '', '', '[]', "
-            "'active', 'standard', 0, 'bronze', ?, 0, 0, 1, '[]', ?)",
+            "email_opt_outs, created_at) VALUES (?, ?, ?, ?, '', '', '', '', '[]', "
+            "'active', 'standard', 0, 'bronze', ?, 0, 0, '[]', ?)",
             [(a, f"referrer{a}@company{a}.test", f"Referrer {a}", f"Company {a}", now, now)
              for a in range(1, advocates + 1)])
         connection.exec_driver_sql(

@@ -74,8 +74,8 @@ def generate(url: str, folder: str, attempts: int, now: datetime) -> int:
         connection.exec_driver_sql(
             "INSERT INTO advocate (id, email, name, company, title, industry, company_size, region, tags, "
             "state, ask_frequency, leaderboard_opt_out, status, status_since, balance, lifetime_points, "
-            "session_version, email_opt_outs, created_at) VALUES (?, ?, ?, '', '', '', '', '', '[]', "
-            "'active', 'standard', 0, 'bronze', ?, 0, 0, 1, '[]', ?)",
+            "email_opt_outs, created_at) VALUES (?, ?, ?, '', '', '', '', '', '[]', "
+            "'active', 'standard', 0, 'bronze', ?, 0, 0, '[]', ?)",
             [(a, f"sweep{a}@bench.test", f"Sweep Advocate {a}", now, now) for a in range(1, advocates + 1)])
         due = 0
         rows = []

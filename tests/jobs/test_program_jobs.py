@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AdvocateState, Notification, OutboxMessage, Status, StatusChange
-from app.services import accounts, missions, reengagement, settings
+from app.services import missions, reengagement, settings, sign_in
 from app.services import status as status_service
 from app.services.periods import add_months
 from tests.factories import PASSWORD, make_advocate, make_mission
@@ -49,8 +49,8 @@ def test_only_the_highest_stage_reached_is_sent(session, now):
 def test_coming_back_starts_a_new_spell(session, now):
     advocate = make_advocate(session, created_at=now - 31 * D, last_active_at=None)
     assert reengagement.send_due(session, now=now) == 1
-    accounts.authenticate(session, email=advocate.email, password=PASSWORD, ip="127.0.0.1", now=now + D,
-                           max_failures=5, window_minutes=15)
+    sign_in.sign_in(session, email=advocate.email, password=PASSWORD, ip="127.0.0.1", now=now + D,
+                    policy=sign_in.ThrottlePolicy(5, 100, timedelta(minutes=15)), commit=session.commit)
     assert advocate.last_active_at == now + D
     assert reengagement.send_due(session, now=now + 30 * D) == 0
     assert reengagement.send_due(session, now=now + 31 * D) == 1

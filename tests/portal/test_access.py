@@ -3,6 +3,7 @@
 import pytest
 
 from app.models import StaffRole
+from tests.conftest import session_token
 from tests.factories import make_mission, make_staff
 from tests.portal.conftest import started
 
@@ -72,7 +73,7 @@ def test_csrf_is_required_on_portal_forms(app_factory, session, now):
         db.session.commit()
         client = app.test_client()
         with client.session_transaction() as sess:
-            sess["_user_id"] = advocate.get_id()
+            sess["_user_id"] = session_token(advocate)
         assert client.post(f"/portal/missions/{mission.id}/start").status_code == 400
         assert client.post("/portal/profile", data={"high_frequency": "y"}).status_code == 400
         db.session.refresh(advocate)

@@ -9,6 +9,7 @@ from werkzeug.test import encode_multipart
 
 from app.models import AttemptState, Evidence
 from app.services import missions
+from tests.conftest import session_token
 from tests.factories import make_advocate
 from tests.portal.conftest import PDF, started
 
@@ -74,7 +75,7 @@ def test_request_over_the_hard_cap_shows_the_friendly_413_page(app_factory, now)
         db.session.commit()
         client = app.test_client()
         with client.session_transaction() as sess:
-            sess["_user_id"] = advocate.get_id()
+            sess["_user_id"] = session_token(advocate)
         response = client.post(f"/portal/attempts/{attempt.id}/submit",
                                data={"file": (BytesIO(PDF + b"x" * 4096), "big.pdf")},
                                content_type="multipart/form-data")

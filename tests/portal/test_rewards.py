@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from app.models import LedgerReason, Redemption, RedemptionState, RewardKind
 from app.services import ledger, rewards
+from tests.conftest import session_token
 from tests.factories import fund, make_advocate, make_reward
 
 
@@ -94,7 +95,7 @@ def test_redeem_and_cancel_need_a_csrf_token(app_factory, now):
         session.commit()
         client = app.test_client()
         with client.session_transaction() as sess:
-            sess["_user_id"], sess["_fresh"] = advocate.get_id(), True
+            sess["_user_id"], sess["_fresh"] = session_token(advocate), True
         client.post(f"/portal/rewards/{reward.id}", data={"request_key": "fresh"})
         assert client.post(f"/portal/rewards/mine/{redemption.id}/cancel").status_code == 400
         assert session.scalar(select(func.count()).select_from(Redemption)) == 1

@@ -3,11 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from app.models import AdvocateState, LoginFailure
+from app.models import AdvocateState, LoginThrottle
 from app.security import invite_token
-from app.services import accounts, clock
+from app.services import accounts, clock, throttle
 from tests.factories import PASSWORD, make_advocate, make_staff
 
 NEW_PASSWORD = "a long enough passphrase"
@@ -47,7 +47,8 @@ def test_a_wrong_password_shows_the_error_next_to_the_field(client, session, adv
     assert response.status_code == 401
     page = response.get_data(as_text=True)
     assert 'id="password-error"' in page and "do not match" in page
-    assert session.scalar(select(func.count()).select_from(LoginFailure)) == 1
+    assert session.scalar(select(LoginThrottle.count).where(
+        LoginThrottle.key == throttle.key("sign-in", advocate.email, "127.0.0.1"))) == 1
 
 
 def test_a_malformed_email_signs_nobody_in(client):
@@ -60,11 +61,25 @@ def test_a_missing_email_is_a_field_error(client):
     assert response.status_code == 200 and 'id="email-error"' in response.get_data(as_text=True)
 
 
-def test_five_failures_throttle_the_sixth_attempt(client, advocate):
+def test_five_failures_throttle_the_sixth_attempt_and_say_when_to_try_again(client, advocate):
     for _ in range(5):
         assert _login(client, advocate.email, "not the password").status_code == 401
     response = _login(client, advocate.email)
-    assert response.status_code == 429 and b"Too many failed sign-ins" in response.data
+    assert response.status_code == 429 and response.headers["Retry-After"] == str(15 * 60)
+    assert "Too many sign-in attempts. Try again in 15 minutes." in response.get_data(as_text=True)
+
+
+def test_the_owner_signs_in_from_another_address_during_a_strangers_guessing(app, advocate):
+    stranger, owner = app.test_client(), app.test_client()
+    for _ in range(6):
+        stranger.post("/login", data={"email": advocate.email, "password": "guess"},
+                      environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    refused = stranger.post("/login", data={"email": advocate.email, "password": PASSWORD},
+                            environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert refused.status_code == 429
+    response = owner.post("/login", data={"email": advocate.email, "password": PASSWORD},
+                          environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert response.status_code == 302 and response.headers["Location"] == "/portal/"
 
 
 @pytest.mark.parametrize("next_url", ["/portal/?tab=1", "/portal/"])

@@ -1,14 +1,17 @@
-"""Accounts: invitations, accepting them, password rules and throttled sign-in."""
+"""Accounts: invitations, accepting them, password rules and preferences (sign-in: test_sign_in.py)."""
 
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from app.models import AdvocateState, Invite, LoginFailure, StaffRole
+from app.models import AdvocateState, Invite, StaffRole
 from app.services import accounts
-from app.services.errors import Conflict, NotFound, RateLimited, ValidationFailed
+from app.services import sign_in as sign_in_service
+from app.services.errors import Conflict, NotFound, ValidationFailed
 from tests.factories import PASSWORD, make_advocate, make_staff
+
+POLICY = sign_in_service.ThrottlePolicy(per_email_and_ip=5, per_ip=100, window=timedelta(minutes=15))
 
 GOOD = "a long enough passphrase"
 
@@ -20,8 +23,8 @@ def invite(session, now, email="New.Person@Example.com", **profile):
 
 
 def sign_in(session, now, email, password=PASSWORD, ip="10.0.0.1"):
-    return accounts.authenticate(session, email=email, password=password, ip=ip, now=now,
-                                 max_failures=5, window_minutes=15)
+    return sign_in_service.sign_in(session, email=email, password=password, ip=ip, now=now,
+                                   policy=POLICY, commit=session.commit)
 
 
 def test_invite_accept_and_sign_in(session, now):
@@ -92,57 +95,6 @@ def test_weak_passwords_are_refused(session, now, password):
         accounts.accept_invite(session, invite_id=inv.id, nonce=inv.nonce, password=password, now=now)
     assert error.value.field == "password"
     assert inv.accepted_at is None and inv.advocate.state == AdvocateState.INVITED
-
-
-def test_a_wrong_password_is_refused_and_counted(session, now):
-    advocate = make_advocate(session)
-    with pytest.raises(ValidationFailed) as error:
-        sign_in(session, now, advocate.email, "wrong password!")
-    assert error.value.field == "password"
-    assert session.scalar(select(func.count()).select_from(LoginFailure)) == 1
-
-
-def test_five_failures_lock_the_email_for_the_window(session, now):
-    advocate = make_advocate(session)
-    for _ in range(5):
-        with pytest.raises(ValidationFailed):
-            sign_in(session, now, advocate.email, "wrong password!")
-    with pytest.raises(RateLimited):
-        sign_in(session, now, advocate.email)
-    assert sign_in(session, now + timedelta(minutes=15), advocate.email) is advocate
-
-
-def test_many_failures_from_one_address_lock_that_address(session, now):
-    advocate = make_advocate(session)
-    for n in range(20):
-        with pytest.raises(ValidationFailed):
-            sign_in(session, now, f"nobody{n}@example.com", "whatever it is")
-    with pytest.raises(RateLimited):
-        sign_in(session, now, advocate.email)
-    assert sign_in(session, now, advocate.email, ip="10.0.0.2") is advocate
-
-
-@pytest.mark.parametrize("state", [AdvocateState.INVITED, AdvocateState.OPTED_OUT])
-def test_inactive_advocates_cannot_sign_in(session, now, state):
-    advocate = make_advocate(session, state=state)
-    with pytest.raises(ValidationFailed):
-        sign_in(session, now, advocate.email)
-
-
-def test_a_deactivated_staff_user_cannot_sign_in(session, now):
-    staff = make_staff(session, active=False)
-    with pytest.raises(ValidationFailed):
-        sign_in(session, now, staff.email)
-
-
-def test_a_bumped_session_version_signs_the_user_out(session, now):
-    advocate = make_advocate(session)
-    user_id = advocate.get_id()
-    assert accounts.load_user(session, user_id) is advocate
-    advocate.session_version += 1
-    assert accounts.load_user(session, user_id) is None
-    assert accounts.load_user(session, "garbage") is None
-    assert accounts.load_user(session, "x1.1") is None
 
 
 def test_preferences_set_the_ask_frequency_and_leaderboard_opt_out(session, now):

@@ -80,3 +80,7 @@ class InviteStaffForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     role = EnumSelectField("Role", StaffRole, validators=[DataRequired()])
+
+
+class EndSessionsForm(FlaskForm):
+    """The admin's "end all sessions" button: CSRF only."""
