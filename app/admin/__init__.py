@@ -15,6 +15,7 @@ def _roles():
 
 
 from app.admin import (  # noqa: E402,F401
+    advocate_lifecycle,
     advocates,
     api_keys,
     approvals,
@@ -32,5 +33,6 @@ from app.admin import (  # noqa: E402,F401
     reports,
     rewards,
     settings,
+    staff,
     triggers,
 )
