@@ -7,4 +7,13 @@ from app.security import require_advocate
 bp = Blueprint("portal", __name__)
 bp.before_request(require_advocate)
 
-from app.portal import account, attempts, dashboard, leaderboard, missions, referrals, rewards  # noqa: E402,F401
+from app.portal import (  # noqa: E402,F401
+    account,
+    attempts,
+    dashboard,
+    leaderboard,
+    missions,
+    privacy,
+    referrals,
+    rewards,
+)
