@@ -4,7 +4,7 @@ pause and resume advocates in their own book (services.lifecycle has the rules).
 
 from dataclasses import dataclass
 
-from flask import flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -15,6 +15,7 @@ from app.forms_support import commit_or_attach
 from app.models import AccountEvent, Advocate, AdvocateState, EventSource, StaffRole
 from app.security import has_role, role_required
 from app.services import clock, directory, lifecycle
+from app.services.errors import NotFound
 
 
 @dataclass
@@ -49,6 +50,14 @@ def panel(advocate: Advocate, state_form=None, owner_form=None) -> Panel:
                  lifecycle.history(db.session, advocate_id=advocate.id, limit=10))
 
 
+def _advocate(advocate_id: int) -> Advocate:
+    """The advocate in the viewer's book; 404 otherwise, for these posts too (never a hint it exists)."""
+    try:
+        return directory.get_advocate(db.session, viewer=current_user, advocate_id=advocate_id)
+    except NotFound:
+        abort(404)
+
+
 def _page(advocate_id: int, **forms):
     from app.admin.advocates import _detail  # the page this section is part of (imports this module)
 
@@ -57,7 +66,7 @@ def _page(advocate_id: int, **forms):
 
 @bp.post("/advocates/<int:advocate_id>/state")
 def advocate_state(advocate_id: int):
-    advocate = directory.get_advocate(db.session, viewer=current_user, advocate_id=advocate_id)
+    advocate = _advocate(advocate_id)
     form = _state_form(advocate, AdvocateStateForm())
     if form is None:
         flash("There is no change you can make to this account.", "error")
@@ -76,7 +85,7 @@ def advocate_state(advocate_id: int):
 @bp.post("/advocates/<int:advocate_id>/owner")
 @role_required(StaffRole.MARKETING)
 def advocate_owner(advocate_id: int):
-    advocate = directory.get_advocate(db.session, viewer=current_user, advocate_id=advocate_id)
+    advocate = _advocate(advocate_id)
     form = _owner_form(advocate, AdvocateOwnerForm())
     if form is not None and form.validate_on_submit():
         owner = next(s for s in lifecycle.owner_choices(db.session) if s.id == form.owner_id.data)

@@ -78,7 +78,7 @@ def erase_my_data(session: Session, *, advocate: Advocate, password: str, now: d
 
 def erase_advocate(session: Session, *, advocate: Advocate, now: datetime) -> Erasure:
     """Pseudonymise one advocate (see the module docstring); flushes, the caller commits."""
-    old_name, old_email = advocate.name, advocate.email
+    old_name, old_email, old_company = advocate.name, advocate.email, advocate.company
     if advocate.state != AdvocateState.OPTED_OUT:
         lifecycle.change_advocate(session, advocate=advocate, changes=lifecycle.Changes(
             state=AdvocateState.OPTED_OUT, reason="Asked for their personal data to be erased."),
@@ -92,6 +92,11 @@ def erase_advocate(session: Session, *, advocate: Advocate, now: datetime) -> Er
     _forget_messages(session, advocate.id, old_email, placeholder, now)
     for column in QUOTING:
         _scrub(session, column, [old_email, old_name])
+    # The welcome emails to the friends they referred name them by first name and company.
+    welcomes = [f"referral-welcome:{referral_id}" for referral_id in session.scalars(
+        select(Referral.id).where(Referral.referrer_id == advocate.id))]
+    for column in (OutboxMessage.body_text, OutboxMessage.body_html):
+        _scrub(session, column, [old_name.split(" ")[0], old_company], OutboxMessage.dedupe_key.in_(welcomes))
     session.add(AccountEvent(advocate_id=advocate.id, actor_id=None, source=EventSource.ADVOCATE,
                              kind=EventKind.ERASED, reason="Personal data erased at their request.", at=now))
     session.flush()
@@ -125,15 +130,16 @@ def _forget_messages(session: Session, advocate_id: int, old_email: str, placeho
                     .execution_options(synchronize_session="fetch"))
 
 
-def _scrub(session: Session, column, needles: list[str]) -> None:
-    """Replace each needle (case-insensitively, also as it is escaped inside JSON) in one text column."""
+def _scrub(session: Session, column, needles: list[str], *where) -> None:
+    """Replace each needle (case-insensitively, also as it is escaped inside JSON) in one text column
+    (of the rows `where` selects)."""
     variants = {v for needle in needles if needle for v in (needle, json.dumps(needle)[1:-1])}
     if not variants:
         return
     pattern = re.compile("|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True)), re.I)
     model = column.class_
     key = model.__mapper__.primary_key[0]
-    found = session.execute(select(key, column).where(or_(*(
+    found = session.execute(select(key, column).where(*where, or_(*(
         func.lower(column).contains(v.lower(), autoescape=True) for v in variants)))).all()
     for pk, text in found:
         session.execute(update(model).where(key == pk).values({column.key: pattern.sub(ERASED_NAME, text)})
