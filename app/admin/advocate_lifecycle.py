@@ -30,7 +30,8 @@ def _state_form(advocate: Advocate, form: AdvocateStateForm | None = None) -> Ad
     if not moves:
         return None
     form = form or AdvocateStateForm(formdata=None)
-    form.state.choices = [SelectChoice(s.value, lifecycle.MOVE_LABELS[s]) for s in moves]
+    form.state.choices = [SelectChoice("", "Choose…"),
+                          *(SelectChoice(s.value, lifecycle.MOVE_LABELS[s]) for s in moves)]
     return form
 
 
