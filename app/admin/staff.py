@@ -8,7 +8,7 @@ from app.admin import bp
 from app.admin.forms.catalog import ConfirmForm
 from app.admin.forms.lifecycle import StaffRoleForm
 from app.extensions import db
-from app.security import role_required
+from app.security import has_role, role_required
 from app.services import clock
 from app.services import staff as staff_service
 from app.services.errors import DomainError
@@ -37,7 +37,8 @@ def _act(action, done: str):
     staff = _run(action)
     if staff is not None:
         flash(done.format(name=staff.name), "success")
-    return redirect(url_for("admin.staff_list"))
+    # An admin who just gave up their own admin role may no longer open the staff list.
+    return redirect(url_for("admin.staff_list" if has_role() else "admin.dashboard"))
 
 
 @bp.post("/staff/<int:staff_id>/role")

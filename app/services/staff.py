@@ -56,9 +56,13 @@ def _require_admin(actor: StaffUser) -> None:
 
 
 def _other_active_admins(session: Session, staff: StaffUser) -> int:
-    return session.scalar(select(func.count()).select_from(StaffUser).where(
-        StaffUser.role == StaffRole.ADMIN, StaffUser.active.is_(True), StaffUser.password_hash.is_not(None),
-        StaffUser.id != staff.id))
+    """How many other active admins there are. Every active admin's row is locked, in id order
+    (PostgreSQL; SQLite writers take turns anyway), so two admins demoting each other at once are
+    checked one after the other and the second sees the first's change."""
+    admins = session.scalars(select(StaffUser.id).where(
+        StaffUser.role == StaffRole.ADMIN, StaffUser.active.is_(True), StaffUser.password_hash.is_not(None))
+        .order_by(StaffUser.id).with_for_update()).all()
+    return sum(1 for admin_id in admins if admin_id != staff.id)
 
 
 def _is_active_admin(staff: StaffUser) -> bool:

@@ -55,6 +55,15 @@ def test_the_last_admin_cannot_demote_themselves(as_role, client, session):
     assert session.get(StaffUser, admin.id).role == StaffRole.ADMIN
 
 
+def test_an_admin_who_hands_over_goes_to_the_overview(as_role, client, session):
+    admin = as_role("admin")
+    make_staff(session, role=StaffRole.ADMIN)
+    session.commit()
+    response = client.post(f"/admin/staff/{admin.id}/role", data={"role": "marketing"})
+    assert response.headers["Location"].endswith("/admin/")
+    assert client.get("/admin/staff").status_code == 403
+
+
 def test_nobody_deactivates_themselves(as_role, client, session):
     admin = as_role("admin")
     make_staff(session, role=StaffRole.ADMIN)

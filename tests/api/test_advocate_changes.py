@@ -85,6 +85,7 @@ def test_an_unknown_advocate_is_404_and_a_read_key_403(api, read_api, session):
     advocate = make_advocate(session)
     session.commit()
     assert patch(api, 999_999, {"state": "paused", "reason": "x"}).status_code == 404
+    assert patch(api, 2**31, {"state": "paused", "reason": "x"}).status_code == 404  # past the id range
     assert patch(read_api, advocate.id, {"state": "paused", "reason": "x"}).status_code == 403
 
 
