@@ -16,6 +16,7 @@ def _roles():
 
 from app.admin import (  # noqa: E402,F401
     account,
+    advocate_lifecycle,
     advocates,
     api_keys,
     approvals,
@@ -35,5 +36,6 @@ from app.admin import (  # noqa: E402,F401
     rewards,
     sessions,
     settings,
+    staff,
     triggers,
 )

@@ -6,7 +6,7 @@ import uuid
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.admin import bp
+from app.admin import advocate_lifecycle, bp
 from app.admin.forms.people import AdjustForm, AdvocateSearchForm, StatusForm
 from app.extensions import db
 from app.forms_support import commit_or_attach
@@ -29,7 +29,7 @@ def advocates_list():
     return render_template("admin/advocates.html", form=form, page=page, filters=filters)
 
 
-def _detail(advocate_id: int, adjust_form=None, status_form=None):
+def _detail(advocate_id: int, adjust_form=None, status_form=None, state_form=None, owner_form=None):
     record = directory.advocate_record(db.session, viewer=current_user, advocate_id=advocate_id)
     adjust_form = adjust_form or AdjustForm(formdata=None, request_key=uuid.uuid4().hex)
     status_form = status_form or StatusForm(formdata=None, current=record.advocate.status)
@@ -40,7 +40,8 @@ def _detail(advocate_id: int, adjust_form=None, status_form=None):
                            recent_asks=governor.advocate_asks(db.session, advocate_id=record.advocate.id),
                            recent_events=trigger_listing.recent_events(
                                db.session, advocate_id=record.advocate.id, per_page=10)[0],
-                           why=readiness_explain.explain(db.session, advocate_id=record.advocate.id, now=now))
+                           why=readiness_explain.explain(db.session, advocate_id=record.advocate.id, now=now),
+                           lifecycle=advocate_lifecycle.panel(record.advocate, state_form, owner_form))
 
 
 @bp.get("/advocates/<int:advocate_id>")

@@ -1,4 +1,5 @@
-"""Advocates: list, one, their ledger, manual adjustments and whether the governor allows an ask."""
+"""Advocates: list, one, staff changes to one (state, owner, ask frequency), their ledger, manual
+adjustments and whether the governor allows an ask."""
 
 import uuid
 
@@ -8,15 +9,17 @@ from sqlalchemy import select
 from app.api import bp
 from app.api import representations as rep
 from app.api.auth import caller
-from app.api.inputs import ID, fields_named, integer, query_choice, query_int, string
+from app.api.inputs import ID, choice, fields_named, integer, query_choice, query_int, string
 from app.api.pagination import envelope, page_args
 from app.api.writes import idempotency_key, write
 from app.extensions import db
-from app.models import ActivityType, Advocate, AdvocateState, Status
-from app.services import clock, governor, ledger, listings
+from app.models import ActivityType, Advocate, AdvocateState, AskFrequency, EventSource, Status
+from app.services import clock, governor, ledger, lifecycle, listings
 from app.services.errors import NotFound, ValidationFailed
 
 MAX_ADJUSTMENT = 1_000_000
+CHANGES = ("state", "owner_email", "ask_frequency")
+STAFF_STATES = (AdvocateState.ACTIVE, AdvocateState.PAUSED, AdvocateState.OPTED_OUT)
 
 
 def _advocate(advocate_id: int) -> Advocate:
@@ -36,9 +39,39 @@ def advocates_list():
     return envelope(page, rep.advocate)
 
 
-@bp.get(f"/advocates/<{ID}:advocate_id>")
+# One rule for both methods: with two, Werkzeug answers an out-of-range id with 405 for the second
+# method (the first rule's pattern matched the path) instead of the 404 every other route gives.
+@bp.route(f"/advocates/<{ID}:advocate_id>", methods=["GET", "PATCH"])
 def advocate_detail(advocate_id: int):
+    if request.method == "PATCH":
+        return advocate_update(advocate_id=advocate_id)
     return rep.advocate(_advocate(advocate_id))
+
+
+@write
+def advocate_update(body: dict, advocate_id: int):
+    advocate = _advocate(advocate_id)
+    lifecycle.change_advocate(db.session, advocate=advocate, changes=_changes(body), actor=caller().actor,
+                              source=EventSource.API, now=clock.utcnow())
+    return rep.advocate(advocate), 200
+
+
+def _changes(body: dict) -> lifecycle.Changes:
+    """The body's changes, checked for shape: known keys only, at least one change, values in their lists."""
+    for name in sorted(body):
+        if name not in (*CHANGES, "reason"):
+            raise ValidationFailed(f"unknown field {name[:80]!r}; give any of {', '.join(CHANGES)} and a "
+                                   "reason.", field=name[:80])
+    if all(body.get(name) is None for name in CHANGES):
+        raise ValidationFailed(f"Give at least one change: {', '.join(CHANGES)}.")
+    state = choice(body.get("state"), "state", AdvocateState)
+    if state is not None and state not in STAFF_STATES:
+        raise ValidationFailed("state must be one of active, paused, opted_out.", field="state")
+    owner_email = string(body, "owner_email", required=False, max_length=254)
+    return lifecycle.Changes(
+        state=state, ask_frequency=choice(body.get("ask_frequency"), "ask_frequency", AskFrequency),
+        owner=lifecycle.owner_by_email(db.session, owner_email) if owner_email is not None else None,
+        reason=string(body, "reason", required=False, max_length=1000) or "")
 
 
 @bp.get(f"/advocates/<{ID}:advocate_id>/ledger")

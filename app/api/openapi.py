@@ -7,6 +7,7 @@ from app.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from app.models import (
     ActivityKind,
     AdvocateState,
+    AskFrequency,
     AskReason,
     AskState,
     AttemptState,
@@ -120,6 +121,11 @@ CUSTOMER_FIELDS = {
     "recovered": {"type": ["boolean", "string"], "description": "or yes/no, true/false, 1/0"},
     "usage_depth": _whole(0, 100), "referrals_made": _whole(0), "social_mentions": _whole(0),
     "last_active_on": DATE,
+    "state": {"type": "string", "enum": [s.value for s in AdvocateState],
+              "description": "a new record starts invited (or opted_out); an existing one moves as PATCH "
+                             "/advocates/{advocate_id} allows, else the row is rejected"},
+    "owner_email": {"type": "string", "format": "email",
+                    "description": "the owner CSM: an active staff user's email, else the row is rejected"},
 }
 
 
@@ -167,7 +173,21 @@ SCHEMAS = {
                         state=_enum(AdvocateState), status=_enum(Status), readiness=NUMBER_OR_NULL,
                         balance=INTEGER, lifetime_points=INTEGER, nps=NUMBER_OR_NULL,
                         health_score=NUMBER_OR_NULL, owner_id=NUMBER_OR_NULL,
-                        created_at=WHEN),
+                        ask_frequency=_enum(AskFrequency), created_at=WHEN),
+    "AdvocateChanges": {
+        "type": "object", "additionalProperties": False, "minProperties": 1,
+        "description": "Any subset with at least one of state, owner_email, ask_frequency; no other keys.",
+        "properties": {
+            "state": {"type": "string", "enum": ["active", "paused", "opted_out"],
+                      "description": "Allowed moves: invited → opted_out; active → paused, opted_out; "
+                                     "paused → active, opted_out; opted_out → active (only for someone who "
+                                     "had set a password). Others are 409. A move needs a reason."},
+            "owner_email": {"type": "string", "format": "email",
+                            "description": "an active staff user's email (422 otherwise)"},
+            "ask_frequency": {"type": "string", "enum": ["standard"],
+                              "description": "`high` is only the advocate's own opt-in (SPEC §1): 422"},
+            "reason": {"type": "string", "maxLength": 1000,
+                       "description": "why; required when the state changes, recorded with every change"}}},
     "LedgerEntry": _object(["id", "amount", "reason"], id=INTEGER, advocate_id=INTEGER, amount=INTEGER,
                            reason=STRING, source_type=TEXT_OR_NULL,
                            source_id=NUMBER_OR_NULL, note=STRING,
@@ -285,7 +305,14 @@ def _paths() -> dict:
                         "names exactly (any case and order): an unknown column refuses the file; the web "
                         "upload maps other names. "
                         f"Bodies up to {MAX_IMPORT_BYTES // (1024 * 1024)} MB."),
-        "/advocates/{advocate_id}": _read(_ref("Advocate"), "One advocate", [advocate]),
+        "/advocates/{advocate_id}": {
+            **_read(_ref("Advocate"), "One advocate", [advocate]),
+            **_write("Staff changes: pause, resume or remove (opted_out), the owner, the ask frequency",
+                     [advocate], "AdvocateChanges", _ref("Advocate"), method="patch",
+                     description="Every change is recorded with the key, the time, from, to and the reason. "
+                                 "Removing drops the advocate's queued asks; they can no longer sign in "
+                                 "and show as anonymous on leaderboards. An erased advocate cannot change "
+                                 "(409). A state equal to the current one changes nothing.")},
         "/advocates/{advocate_id}/ledger": _list(
             "LedgerEntry", advocate, summary="Ledger entries, newest first",
             codes=("400", "401", "404", "422", "429")),

@@ -17,7 +17,8 @@ def advocate(a) -> dict:
         "title": a.title, "industry": a.industry, "region": a.region, "tags": a.tags or [],
         "state": a.state.value, "status": a.status.value, "readiness": a.readiness_tier,
         "balance": a.balance, "lifetime_points": a.lifetime_points, "nps": a.nps,
-        "health_score": a.health_score, "owner_id": a.owner_id, "created_at": when(a.created_at),
+        "health_score": a.health_score, "owner_id": a.owner_id, "ask_frequency": a.ask_frequency.value,
+        "created_at": when(a.created_at),
     }
 
 

@@ -110,6 +110,8 @@ class Advocate(TimestampMixin, db.Model):
     last_active_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     # Email categories the advocate turned off (see services.preferences); in-app always arrives.
     email_opt_outs: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # When the advocate's personal data was pseudonymised at their request (services.personal_data).
+    erased_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     owner: Mapped[StaffUser | None] = relationship()
 

@@ -14,6 +14,7 @@ from app.portal import (  # noqa: E402,F401
     leaderboard,
     missions,
     password,
+    privacy,
     referrals,
     rewards,
 )

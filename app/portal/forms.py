@@ -2,7 +2,15 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectChoice, SelectMultipleField, TextAreaField, URLField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectMultipleField,
+    TextAreaField,
+    URLField,
+)
 from wtforms.validators import URL, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -49,3 +57,10 @@ class EmailPreferencesForm(FlaskForm):
 class RedeemForm(FlaskForm):
     note = TextAreaField("Anything we need to know? (optional)", validators=[Optional(), Length(max=1000)])
     request_key = HiddenField()  # one per rendered form: a double click redeems once
+
+
+class EraseForm(FlaskForm):
+    password = PasswordField("Your current password", validators=[
+        DataRequired("Enter your current password to confirm."), Length(max=200)])
+    understood = BooleanField("I understand this cannot be undone", validators=[
+        DataRequired("Tick the box to confirm.")])

@@ -29,6 +29,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, AdvocateState, AskFrequency, CustomerSignal, StaffUser, Status
+from app.services import lifecycle
 from app.services.customer_rows import CustomerRow, Problem
 from app.services.import_scores import Scorer
 from app.services.prepared import Prepared
@@ -48,6 +49,8 @@ _T = StaffUser.__table__
 # csat is read as the driver gives it (a float on both engines): PostgreSQL's Float result
 # processor needs the column's type code, which a statement run on the raw cursor does not have.
 _FOUND_COLUMNS = (_A.c.id, _A.c.email, _A.c.external_id, *(_A.c[name] for name in PROFILE),
+                  _A.c.state, _A.c.owner_id, _A.c.erased_at.is_not(None).label("erased"),
+                  _A.c.password_hash.is_not(None).label("has_password"),
                   _S.c.advocate_id.label("signal_id"),
                   *(sa.type_coerce(_S.c[name], sa.types.NullType()).label(name) if name == "csat"
                     else _S.c[name] for name in SIGNALS))
@@ -78,6 +81,8 @@ _FOUND = _Lookup(lambda exts, emails: select(*_FOUND_COLUMNS)
                  .select_from(_A.outerjoin(_S, _S.c.advocate_id == _A.c.id))
                  .where(sa.or_(_A.c.external_id.in_(exts), _A.c.email.in_(emails))))
 _STAFF = _Lookup(lambda emails: select(_T.c.email).where(_T.c.email.in_(emails)))
+_OWNERS = _Lookup(lambda emails: select(_T.c.email, _T.c.id).where(_T.c.email.in_(emails),
+                                                                   _T.c.active == sa.true()))
 _LAST_ID = Prepared(select(sa.func.max(_A.c.id)))
 _NEWER = Prepared(select(_A.c.email, _A.c.id).where(_A.c.id > bindparam("after", type_=sa.Integer)))
 _IDS = _Lookup(lambda emails: select(_A.c.email, _A.c.id).where(_A.c.email.in_(emails)))
@@ -159,6 +164,7 @@ class Outcome:
     problem: Problem | None = None
     advocate_id: int | None = None
     values: dict | None = None  # what is written: advocate columns and signal columns
+    account: tuple | None = None  # (state, owner staff id) to set through the lifecycle rules, when changed
 
 
 def write_batch(session: Session, rows: list[tuple[int, CustomerRow]], ctx: Context) -> list[Outcome]:
@@ -169,30 +175,42 @@ def write_batch(session: Session, rows: list[tuple[int, CustomerRow]], ctx: Cont
     by_ext = {r["external_id"]: r for r in found if r["external_id"] is not None}
     by_email = {r["email"]: r for r in found}
     staff = {email for email, in _STAFF.rows(session, emails)} if emails else set()
+    owner_emails = [row.owner_email for _, row in rows if row.owner_email]
+    owners = dict(_OWNERS.rows(session, owner_emails)) if owner_emails else {}
     dialect = session.connection().dialect
     outcomes = []
     for line, row in rows:
         outcome = Outcome(line, row)
         try:
-            _decide(outcome, by_ext, by_email, staff, ctx, dialect)
+            _decide(outcome, by_ext, by_email, staff, ctx, dialect, owners)
         except Rejected as rejected:
             outcome.problem = rejected.problem
         outcomes.append(outcome)
     _score([o for o in outcomes if o.values is not None], ctx)
     _write(session, outcomes, ctx)
+    if owner_emails or any(row.state is not None for _, row in rows):
+        lifecycle.apply_imported(session, [(o.advocate_id, o.line, *o.account) for o in outcomes
+                                           if o.account is not None and o.outcome != "rejected"], now=ctx.now)
     return outcomes
 
 
 def _decide(outcome: Outcome, by_ext: dict, by_email: dict, staff: set, ctx: Context,
-            dialect: Dialect) -> None:
+            dialect: Dialect, owners: dict) -> None:
     row = outcome.row
     stored = _match(row, by_ext, by_email)
+    given = row.state is not None or row.owner_email is not None  # the account columns (rarely given)
     if stored is None:
         _check_new(row, staff)
-        outcome.outcome = "created"  # its values are built when it is written (_create)
+        account = _account(row, None, owners) if given else None
+        outcome.outcome, outcome.account = "created", account  # its values are built when written (_create)
         return
+    account = _account(row, stored, owners) if given else None
     unpack(row, dialect)
     _update(outcome, stored, by_ext, by_email, staff, ctx)
+    if account is not None:
+        outcome.account = account
+        if outcome.outcome == "unchanged":  # only the account changes: nothing else is written
+            outcome.outcome = "updated"
 
 
 def _update(outcome: Outcome, stored: dict, by_ext: dict, by_email: dict, staff: set, ctx: Context) -> None:
@@ -304,7 +322,7 @@ def _write(session: Session, outcomes: list[Outcome], ctx: Context) -> None:
     """executemany per statement on the session's connection; new ids read back by email."""
     connection = session.connection()
     created = [o for o in outcomes if o.outcome == "created"]
-    updated = [o for o in outcomes if o.outcome == "updated"]
+    updated = [o for o in outcomes if o.outcome == "updated" and o.values is not None]
     if created:
         _create(session, connection, created, ctx)
     if updated:
@@ -348,3 +366,29 @@ def _create(session: Session, connection: sa.Connection, created: list[Outcome],
     else:
         _SIGNAL_INSERT.many(connection, [{**o.values, "advocate_id": o.advocate_id} for o in created],
                             {"updated_at": ctx.now})
+
+
+def _account(row: CustomerRow, stored: dict | None, owners: dict) -> tuple | None:
+    """A row's state and owner_email under the lifecycle rules: Rejected, or (state, owner id) to set
+    (None each when unchanged; None for both).
+
+    A new record (stored None) starts invited, or opted_out if the row says so; an existing one
+    moves as lifecycle.MOVES allows. The owner must be an active staff user."""
+    owner_id = owners.get(row.owner_email) if row.owner_email else None
+    if row.owner_email and owner_id is None:
+        raise Rejected(f"owner_email {row.owner_email}: no active staff user has this email", "owner_email")
+    if stored is None:
+        if row.state not in (None, AdvocateState.INVITED, AdvocateState.OPTED_OUT):
+            raise Rejected("state: a new record starts invited (or opted_out); it becomes active when the "
+                           "person accepts their invitation", "state")
+        state = row.state if row.state == AdvocateState.OPTED_OUT else None
+    else:
+        current = AdvocateState(stored["state"])
+        state = row.state if row.state not in (None, current) else None
+        problem = state and lifecycle.move_problem(current, state, erased=bool(stored["erased"]),
+                                                   has_password=bool(stored["has_password"]))
+        if problem:
+            raise Rejected(f"state: {problem}", "state")
+        owner_id = owner_id if owner_id != stored["owner_id"] else None
+    return (state, owner_id) if state is not None or owner_id is not None else None
+

@@ -48,6 +48,8 @@ ALIASES = {
     "referrals_made": ("referrals", "referral_count"),
     "social_mentions": ("mentions", "social"),
     "last_active_on": ("last_active", "last_seen", "last_login", "last_used_on", "last_activity"),
+    "state": ("advocate_state", "program_state", "membership"),
+    "owner_email": ("owner", "csm_email", "csm", "account_owner", "owner_e_mail"),
 }
 _BY_ALIAS = {alias: name for name, aliases in ALIASES.items() for alias in (name, *aliases)}
 

@@ -6,7 +6,8 @@ database) reads the file (customer_files.records) and checks each record
 (customers.parsed_record, the same function the single-process path runs), and sends the results
 through a pipe MESSAGE_ROWS at a time, with the bytes read (for the progress bar). A message is
 `marshal` data, not pickles, which this process loads several times faster than it would unpickle
-CustomerRows; a rejected row travels as its pickled RowResult.
+CustomerRows; a rejected row travels as its pickled RowResult, and so does a row that gives the
+account columns (state, owner_email), which is then written as a small file's row is.
 
 A row that can create a record (an email and a name) travels as the driver's arguments of the two
 INSERTs that would create it (CustomerRow.ready): the child builds new_values(row), scores it
@@ -133,8 +134,8 @@ def _widen(fd: int) -> None:
 
 def _encoded(line: int, item, arguments: Callable[[CustomerRow], tuple | None]) -> tuple:
     """One checked record as marshal can send it (see _decoded)."""
-    if item.__class__ is not CustomerRow:
-        return line, pickle.dumps(item)
+    if item.__class__ is not CustomerRow or item.state is not None or item.owner_email is not None:
+        return line, pickle.dumps(item)  # a rejection, or a row with account columns (rare: sent whole)
     profile, signals = item.profile, item.signals
     p_keys, p_dates = _shape(tuple(profile))
     s_keys, s_dates = _shape(tuple(signals))

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from app.models import AdvocateState
 from app.services.accounts import normalise_email
 
 EMAIL = re.compile(r"^[^@\s<>()\[\],;:\\\"]+@[^@\s<>()\[\],;:\\\"]+\.[a-z]{2,63}$")
@@ -141,7 +142,16 @@ def _day(value) -> date:
         raise ValueError("a date as YYYY-MM-DD") from None
 
 
-# column -> (where it is stored, parser). "advocate": a column of the advocate; "signal": of customer_signal.
+def _state(value) -> AdvocateState:
+    try:
+        return AdvocateState(str(value).strip().lower())
+    except ValueError:
+        raise ValueError("one of invited, active, paused, opted_out") from None
+
+
+# column -> (where it is stored, parser). "advocate": a column of the advocate; "signal": of customer_signal;
+# "key" and "account": an attribute of the CustomerRow (the account's state and owner go through the
+# lifecycle rules, see customer_batches).
 FIELDS: dict[str, tuple[str, Callable]] = {
     "external_id": ("key", _text(80)),
     "email": ("key", _email),
@@ -163,6 +173,8 @@ FIELDS: dict[str, tuple[str, Callable]] = {
     "referrals_made": ("signal", _whole(0)),
     "social_mentions": ("signal", _whole(0)),
     "last_active_on": ("signal", _day),
+    "state": ("account", _state),
+    "owner_email": ("account", _email),
 }
 COLUMNS = tuple(FIELDS)
 NOT_IN_FUTURE = ("customer_since", "last_purchase_on", "last_active_on")
@@ -183,6 +195,9 @@ class CustomerRow:
     # without its advocate_id) and the names of the profile and signal fields the row gave, as
     # (advocate arguments, signal arguments, (profile names, signal names)). None: built when written.
     ready: tuple | None = None
+    # The account columns, when given: the state to move to and the owner's staff email.
+    state: AdvocateState | None = None
+    owner_email: str | None = None
 
     @property
     def key(self) -> str:

@@ -15,6 +15,13 @@ from app.models import Advocate, AdvocateState, Attempt, AttemptState, Mission, 
 from app.models.catalog import ActivityType
 from app.services.scoring import points_for_mission
 
+# Why an advocate who is not active cannot start a mission, per state.
+STATE_MESSAGES = {
+    AdvocateState.INVITED: "Your account is not active yet: accept your invitation and set a password first.",
+    AdvocateState.PAUSED: "Your account is paused. Ask your customer success manager to resume it.",
+    AdvocateState.OPTED_OUT: "You have left the program, so you cannot start missions.",
+}
+
 
 @dataclass
 class MissionOffer:
@@ -112,7 +119,7 @@ def check(advocate: Advocate, mission: Mission, attempt: Attempt | None,
     if attempt is not None and attempt.state != AttemptState.AVAILABLE:
         return MissionOffer(mission, attempt, False, f"You have {attempt.state.value} this mission.")
     if advocate.state != AdvocateState.ACTIVE:
-        return MissionOffer(mission, attempt, False, "Your account is paused.")
+        return MissionOffer(mission, attempt, False, STATE_MESSAGES[advocate.state])
     if not mission.is_open(now):
         return MissionOffer(mission, attempt, False, "This mission is closed.")
     needed = required_status(mission)

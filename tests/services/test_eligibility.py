@@ -109,6 +109,15 @@ def test_a_paused_advocate_sees_missions_locked(session, now):
     assert not offer.available and "paused" in offer.reason
 
 
+@pytest.mark.parametrize(("state", "words"), [(AdvocateState.INVITED, "accept your invitation"),
+                                              (AdvocateState.PAUSED, "paused"),
+                                              (AdvocateState.OPTED_OUT, "left the program")])
+def test_each_state_that_is_not_active_gets_its_own_reason(session, now, state, words):
+    offer = offer_for(session, make_advocate(session, state=state), make_mission(session), now)
+    assert not offer.available and words in offer.reason
+    assert state == AdvocateState.PAUSED or "paused" not in offer.reason
+
+
 def test_closed_missions_are_not_offered_and_check_says_closed(session, now):
     mission = make_mission(session, opens_at=now - timedelta(days=5), closes_at=now)
     advocate = make_advocate(session)
