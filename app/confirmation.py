@@ -46,6 +46,14 @@ ACTIONS = {
     "renew_invite": Confirmation(
         "Make a new invitation link for {email}?",
         "The link sent earlier stops working at once; only the new link will.", "Make a new link"),
+    "deactivate_staff": Confirmation(
+        "Deactivate {name}?",
+        "They are signed out on every device at once and cannot sign in until an admin reactivates "
+        "them; their open invitation stops working.", "Deactivate"),
+    "end_sessions": Confirmation(
+        "Sign {name} out everywhere?",
+        "Every browser and \"keep me signed in\" cookie of theirs stops working at once. Their "
+        "password still works, so they can sign in again.", "End all sessions"),
     "lose_referral": Confirmation(
         "Mark the referral of {friend} as lost?",
         "The referral is closed for good: it can no longer be qualified or converted, and no more "

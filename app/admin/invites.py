@@ -7,6 +7,7 @@ from wtforms import SelectChoice
 from app.admin import bp
 from app.admin.forms.catalog import ConfirmForm
 from app.admin.forms.people import InviteAdvocateForm, InviteStaffForm
+from app.confirmation import ask_first
 from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.models import Invite, StaffRole
@@ -75,6 +76,9 @@ def invite_staff():
 @bp.post("/invites/<int:invite_id>/renew")
 @inviters
 def invite_renew(invite_id: int):
+    invite = db.get_or_404(Invite, invite_id)
+    if asked := ask_first("renew_invite", cancel_url=url_for("admin.invites_list"), email=invite.email):
+        return asked
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

@@ -5,7 +5,9 @@ from flask import flash, redirect, request, url_for
 
 from app.admin import bp
 from app.admin.forms.people import EndSessionsForm
+from app.confirmation import ask_first
 from app.extensions import db
+from app.models import Advocate, StaffUser
 from app.security import role_required, safe_next_url
 from app.services import clock, login_sessions
 
@@ -19,19 +21,25 @@ def _ended(user, count: int) -> str:
 @bp.post("/advocates/<int:advocate_id>/sessions/end")
 @role_required()
 def advocate_end_sessions(advocate_id: int):
+    back = url_for("admin.advocate_detail", advocate_id=advocate_id)
+    if asked := ask_first("end_sessions", cancel_url=back, name=db.get_or_404(Advocate, advocate_id).name):
+        return asked
     if EndSessionsForm().validate_on_submit():
         user, count = login_sessions.end_all_of(db.session, advocate_id=advocate_id, now=clock.utcnow())
         db.session.commit()
         flash(_ended(user, count), "success")
-    return redirect(url_for("admin.advocate_detail", advocate_id=advocate_id))
+    return redirect(back)
 
 
 @bp.post("/staff/<int:staff_id>/sessions/end")
 @role_required()
 def staff_end_sessions(staff_id: int):
     """Back to the form's `next` (a same-site path, e.g. the staff list) or the dashboard."""
+    back = safe_next_url(request.form.get("next")) or url_for("admin.dashboard")
+    if asked := ask_first("end_sessions", cancel_url=back, name=db.get_or_404(StaffUser, staff_id).name):
+        return asked
     if EndSessionsForm().validate_on_submit():
         user, count = login_sessions.end_all_of(db.session, staff_id=staff_id, now=clock.utcnow())
         db.session.commit()
         flash(_ended(user, count), "success")
-    return redirect(safe_next_url(request.form.get("next")) or url_for("admin.dashboard"))
+    return redirect(back)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from app.admin import bp
 from app.admin.forms.catalog import ConfirmForm
 from app.admin.forms.lifecycle import StaffRoleForm
+from app.confirmation import ask_first
 from app.extensions import db
 from app.security import has_role, role_required
 from app.services import clock
@@ -56,6 +57,9 @@ def staff_role(staff_id: int):
 @bp.post("/staff/<int:staff_id>/deactivate")
 @role_required()
 def staff_deactivate(staff_id: int):
+    person = staff_service.get_staff(db.session, staff_id=staff_id)
+    if asked := ask_first("deactivate_staff", cancel_url=url_for("admin.staff_list"), name=person.name):
+        return asked
     if not ConfirmForm().validate_on_submit():
         abort(400)
     return _act(lambda: staff_service.deactivate(db.session, actor=current_user, staff_id=staff_id,
@@ -76,6 +80,9 @@ def staff_reactivate(staff_id: int):
 @bp.post("/staff/<int:staff_id>/invite")
 @role_required()
 def staff_invite(staff_id: int):
+    person = staff_service.get_staff(db.session, staff_id=staff_id)
+    if asked := ask_first("renew_invite", cancel_url=url_for("admin.staff_list"), email=person.email):
+        return asked
     if not ConfirmForm().validate_on_submit():
         abort(400)
     invite = _run(lambda: staff_service.resend_invite(

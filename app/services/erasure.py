@@ -35,9 +35,10 @@ from app.models import (
     EventSource,
     IdempotencyRecord,
     Invite,
-    LoginFailure,
+    LoginSession,
     Notification,
     OutboxMessage,
+    PasswordReset,
     Referral,
     ReferralTransition,
     StatusChange,
@@ -124,7 +125,9 @@ def _forget_messages(session: Session, advocate_id: int, old_email: str, placeho
                                                 OutboxMessage.failed_at.is_(None))
                     .values(failed_at=now, claimed_until=None, last_error="The recipient's data was erased.")
                     .execution_options(synchronize_session="fetch"))
-    session.execute(delete(LoginFailure).where(LoginFailure.email == old_email))
+    # Sign-in records name the browser (address, user agent) and may outlive the account's sessions.
+    session.execute(delete(LoginSession).where(LoginSession.advocate_id == advocate_id))
+    session.execute(delete(PasswordReset).where(PasswordReset.advocate_id == advocate_id))
     session.execute(update(Invite).where(or_(Invite.advocate_id == advocate_id, Invite.email == old_email))
                     .values(email=placeholder, revoked_at=func.coalesce(Invite.revoked_at, now))
                     .execution_options(synchronize_session="fetch"))

@@ -39,6 +39,7 @@ from app.models import (
     StaffRole,
     StaffUser,
 )
+from app.services import login_sessions
 from app.services.errors import Forbidden, InvalidTransition, ValidationFailed
 
 S = AdvocateState
@@ -156,6 +157,8 @@ def _set_state(session: Session, advocate: Advocate, to: AdvocateState, actor: S
     old, advocate.state = advocate.state, to
     if to == S.OPTED_OUT:
         _close_open_doors(session, advocate.id, now)
+        # Ended, not just refused while opted out: a later resume must not revive old cookies.
+        login_sessions.end_all(session, user=advocate, now=now)
     return _event(advocate, actor, source, EventKind.STATE, old.value, to.value, reason, now)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import AccountEvent, ApiKey, EventKind, EventSource, Invite, StaffRole, StaffUser
-from app.services import accounts
+from app.services import accounts, login_sessions
 from app.services.errors import Conflict, Forbidden, NotFound
 
 ROLE_LABELS = {StaffRole.ADMIN: "an admin", StaffRole.MARKETING: "in marketing", StaffRole.CSM: "a CSM"}
@@ -97,6 +97,7 @@ def deactivate(session: Session, *, actor: StaffUser, staff_id: int, now: dateti
         raise Conflict(NO_ADMIN)
     staff.active = False
     _revoke_invites(session, staff, now)
+    login_sessions.end_all(session, user=staff, now=now)
     _record(session, staff, actor, EventKind.ACTIVE, "active", "deactivated", now)
     session.flush()
     return staff

@@ -63,7 +63,7 @@ def test_a_new_link_revokes_the_old_one(as_role, client, session):
     client.post("/admin/invites/advocate", data={
         "advocate-name": "Olly", "advocate-email": "olly@example.com", "advocate-owner_id": "0"})
     old = session.scalars(select(Invite)).one()
-    client.post(f"/admin/invites/{old.id}/renew")
+    client.post(f"/admin/invites/{old.id}/renew", data={"confirmed": "yes"})
     session.refresh(old)
     invites = session.scalars(select(Invite).order_by(Invite.id)).all()
     assert len(invites) == 2 and old.revoked_at is not None and invites[1].revoked_at is None
@@ -79,7 +79,7 @@ def test_marketing_may_not_renew_or_view_a_staff_invitation(as_role, client, ses
                                    invited_by=admin, now=now, valid_days=14)
     as_role("marketing")
     assert client.get(f"/admin/invites/{invite.id}").status_code == 404
-    client.post(f"/admin/invites/{invite.id}/renew")
+    client.post(f"/admin/invites/{invite.id}/renew", data={"confirmed": "yes"})
     assert session.scalars(select(Invite)).all() == [invite]
     session.refresh(invite)
     assert invite.revoked_at is None

@@ -4,6 +4,7 @@ a new invitation link, and the refusals (yourself, the last admin)."""
 from flask import g
 
 from app.models import Invite, StaffRole, StaffUser
+from tests.conftest import session_token
 from tests.factories import make_staff
 
 
@@ -68,7 +69,8 @@ def test_nobody_deactivates_themselves(as_role, client, session):
     admin = as_role("admin")
     make_staff(session, role=StaffRole.ADMIN)
     session.commit()
-    response = client.post(f"/admin/staff/{admin.id}/deactivate", follow_redirects=True)
+    response = client.post(f"/admin/staff/{admin.id}/deactivate", data={"confirmed": "yes"},
+                           follow_redirects=True)
     assert "cannot deactivate yourself" in response.get_data(as_text=True)
 
 
@@ -80,29 +82,42 @@ def as_other(other, path):
     return response
 
 
+def test_deactivating_asks_first_and_changes_nothing_until_confirmed(as_role, client, session):
+    as_role("admin")
+    person = make_staff(session, role=StaffRole.MARKETING, name="Sam")
+    session.commit()
+    page = client.post(f"/admin/staff/{person.id}/deactivate").get_data(as_text=True)
+    assert "Deactivate Sam?" in page and 'name="confirmed"' in page
+    session.expire_all()
+    assert session.get(StaffUser, person.id).active
+
+
 def test_deactivating_signs_the_person_out_at_once(as_role, client, session, app):
     as_role("admin")
     person = make_staff(session, role=StaffRole.MARKETING, name="Sam")
     session.commit()
     theirs = app.test_client()
     with theirs.session_transaction() as sess:
-        sess["_user_id"], sess["_fresh"] = person.get_id(), True
+        sess["_user_id"], sess["_fresh"] = session_token(person), True
     assert as_other(theirs, "/admin/").status_code == 200
-    response = client.post(f"/admin/staff/{person.id}/deactivate", follow_redirects=True)
+    response = client.post(f"/admin/staff/{person.id}/deactivate", data={"confirmed": "yes"},
+                           follow_redirects=True)
     assert "Sam is deactivated" in response.get_data(as_text=True)
     g.pop("_login_user", None)
     after = as_other(theirs, "/admin/")
     assert after.status_code == 302 and after.headers["Location"].startswith("/login")
     client.post(f"/admin/staff/{person.id}/reactivate")
     g.pop("_login_user", None)
-    assert as_other(theirs, "/admin/").status_code == 200
+    # Reactivated, they sign in again: the old cookie's session was ended for good.
+    again = as_other(theirs, "/admin/")
+    assert again.status_code == 302 and again.headers["Location"].startswith("/login")
 
 
 def test_a_new_invitation_link_is_shown_to_copy(as_role, client, session):
     as_role("admin")
     person = make_staff(session, role=StaffRole.CSM, name="New Person", password_hash=None)
     session.commit()
-    response = client.post(f"/admin/staff/{person.id}/invite")
+    response = client.post(f"/admin/staff/{person.id}/invite", data={"confirmed": "yes"})
     invite = session.query(Invite).filter_by(staff_id=person.id).one()
     assert response.headers["Location"].endswith(f"/admin/invites/{invite.id}")
     page = client.get(response.headers["Location"]).get_data(as_text=True)

@@ -8,13 +8,14 @@ from sqlalchemy import select
 
 from app.models import Advocate, AdvocateState, Notification, Referral, ReferralState
 from app.services import referrals
+from tests.conftest import session_token
 from tests.factories import PASSWORD, fund, make_advocate, make_submitted_attempt
 
 
 def second_browser(app, advocate):
     other = app.test_client()
     with other.session_transaction() as sess:
-        sess["_user_id"], sess["_fresh"] = advocate.get_id(), True
+        sess["_user_id"], sess["_fresh"] = session_token(advocate), True
     return other
 
 

@@ -134,7 +134,7 @@ def admin_client(app, role=StaffRole.ADMIN):
 def test_an_admin_ends_all_sessions_of_an_advocate(web, advocate):
     cookies = [stolen(signed_in(web, advocate[1])) for _ in range(2)]
     admin = admin_client(web)
-    response = admin.post(f"/admin/advocates/{advocate[0]}/sessions/end")
+    response = admin.post(f"/admin/advocates/{advocate[0]}/sessions/end", data={"confirmed": "yes"})
     assert response.status_code == 302 and response.headers["Location"] == f"/admin/advocates/{advocate[0]}"
     assert "Ended 2 sign-in sessions" in admin.get(response.headers["Location"]).get_data(as_text=True)
     for jar in cookies:
@@ -146,10 +146,12 @@ def test_an_admin_ends_all_sessions_of_a_staff_user(web):
     csm_id, csm_email = person(web, make_staff, role=StaffRole.CSM)
     cookies = stolen(signed_in(web, csm_email))
     admin = admin_client(web)
-    response = admin.post(f"/admin/staff/{csm_id}/sessions/end", data={"next": "/admin/advocates"})
+    response = admin.post(f"/admin/staff/{csm_id}/sessions/end",
+                          data={"next": "/admin/advocates", "confirmed": "yes"})
     assert response.status_code == 302 and response.headers["Location"] == "/admin/advocates"
     assert_dead(web, cookies, "/admin/")
-    offsite = admin.post(f"/admin/staff/{csm_id}/sessions/end", data={"next": "https://evil.example"})
+    offsite = admin.post(f"/admin/staff/{csm_id}/sessions/end",
+                         data={"next": "https://evil.example", "confirmed": "yes"})
     assert offsite.headers["Location"] == "/admin/"
 
 
@@ -165,10 +167,17 @@ def test_only_admins_end_sessions(web, advocate, role):
     assert "End all sessions" in page
 
 
-def test_ending_sessions_of_nobody_says_so(web):
+def test_ending_sessions_asks_first_and_changes_nothing_until_confirmed(web, advocate):
+    cookies = stolen(signed_in(web, advocate[1]))
+    page = admin_client(web).post(f"/admin/advocates/{advocate[0]}/sessions/end")
+    assert page.status_code == 200 and "out everywhere?" in page.get_data(as_text=True)
+    assert replay(web, "session", cookies["session"]).status_code == 200
+
+
+def test_ending_sessions_of_nobody_is_not_found(web):
     admin = admin_client(web)
-    response = admin.post("/admin/staff/999999/sessions/end")
-    assert response.status_code == 302 and "No such person." in admin.get("/admin/").get_data(as_text=True)
+    assert admin.post("/admin/staff/999999/sessions/end", data={"confirmed": "yes"}).status_code == 404
+    assert admin.post("/admin/advocates/999999/sessions/end", data={"confirmed": "yes"}).status_code == 404
 
 
 def test_a_session_ends_at_its_absolute_expiry(web, advocate, now):

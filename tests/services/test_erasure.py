@@ -1,6 +1,8 @@
 """Erasure: after it, the advocate's old name and email are readable nowhere in the database, their
 evidence is gone, and the ledger, cached totals and `points verify` are exactly as before."""
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select
@@ -17,13 +19,24 @@ from app.models import (
     Evidence,
     IdempotencyRecord,
     LedgerEntry,
-    LoginFailure,
+    LoginSession,
     Notification,
     OutboxMessage,
+    PasswordReset,
     PeriodTotal,
     StaffRole,
 )
-from app.services import accounts, api_keys, erasure, leaderboards, ledger, missions, referrals, rewards
+from app.services import (
+    api_keys,
+    erasure,
+    leaderboards,
+    ledger,
+    login_sessions,
+    missions,
+    referrals,
+    rewards,
+    sign_in,
+)
 from app.services.errors import Conflict, ValidationFailed
 from tests.factories import (
     PASSWORD,
@@ -85,7 +98,9 @@ def rich(session, now):
                       next_attempt_at=now),
         OutboxMessage(dedupe_key="x2", kind="ask", to_email=EMAIL, subject="A mission for you",
                       body_text=f"Hi {NAME}", advocate_id=advocate.id, created_at=now, next_attempt_at=now),
-        LoginFailure(email=EMAIL, ip="10.0.0.9", at=now),
+        LoginSession(token_hash="1" * 64, advocate_id=advocate.id, created_at=now, expires_at=now,
+                     ip="10.0.0.9", user_agent="Their phone"),
+        PasswordReset(token_hash="2" * 64, advocate_id=advocate.id, created_at=now, expires_at=now),
         IdempotencyRecord(api_key_id=key.id, key="k", request_hash="0" * 64, status_code=200,
                           body=f'{{"name":"{NAME}","email":"{EMAIL}"}}', created_at=now),
     ])
@@ -114,6 +129,9 @@ def test_erasure_leaves_no_personal_field_readable_and_the_ledger_whole(session,
     assert (advocate.company, advocate.title, advocate.tags, advocate.external_id, advocate.nps) == (
         "", "", [], None, None)
     assert session.get(CustomerSignal, advocate.id) is None
+    for model in (LoginSession, PasswordReset):  # sign-in records name their browser
+        assert session.scalar(select(func.count()).select_from(model)
+                              .where(model.advocate_id == advocate.id)) == 0
     assert session.scalars(select(Attempt.evidence_text).where(Attempt.advocate_id == advocate.id)).all() == [
         None] * 3
     assert result.files == ["a" * 32]
@@ -134,13 +152,15 @@ def test_erasure_leaves_no_personal_field_readable_and_the_ledger_whole(session,
 
 
 def test_an_erased_advocate_cannot_sign_in_and_is_anonymous(session, now, rich):
-    user_id = rich.get_id()
+    token = login_sessions.start(session, user=rich, now=now, lifetime=timedelta(days=14))
     erasure.erase_my_data(session, advocate=rich, password=PASSWORD, now=now)
-    assert accounts.load_user(session, user_id) is None
+    assert login_sessions.load_user(session, token=token, now=now) is None
+    assert session.scalar(select(func.count()).select_from(LoginSession)
+                          .where(LoginSession.advocate_id == rich.id)) == 0
     assert rich.state in leaderboards.ANONYMOUS_STATES
     with pytest.raises(ValidationFailed):
-        accounts.authenticate(session, email=EMAIL, password=PASSWORD, ip="1.1.1.1", now=now, max_failures=5,
-                              window_minutes=15)
+        sign_in.sign_in(session, email=EMAIL, password=PASSWORD, ip="1.1.1.1", now=now,
+                        policy=sign_in.ThrottlePolicy(5, 100, timedelta(minutes=15)), commit=session.flush)
 
 
 def test_erasure_needs_the_current_password_and_happens_once(session, now):

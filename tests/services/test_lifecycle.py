@@ -18,7 +18,7 @@ from app.models import (
     Invite,
     StaffRole,
 )
-from app.services import accounts, governor, leaderboards, lifecycle
+from app.services import governor, leaderboards, lifecycle, login_sessions
 from app.services.errors import Forbidden, InvalidTransition, ValidationFailed
 from tests.factories import make_advocate, make_mission, make_staff
 
@@ -164,8 +164,8 @@ def test_removing_drops_queued_asks_revokes_invitations_ends_sign_in_and_hides_o
     session.add(Invite(email=advocate.email, advocate_id=advocate.id, nonce="n1", created_at=now,
                        expires_at=now + timedelta(days=3)))
     session.flush()
-    user_id = advocate.get_id()
-    assert accounts.load_user(session, user_id) is advocate
+    token = login_sessions.start(session, user=advocate, now=now, lifetime=timedelta(days=14))
+    assert login_sessions.load_user(session, token=token, now=now) is advocate
 
     change(session, now, advocate, state=S.OPTED_OUT, reason="Left the company")
     session.expire_all()
@@ -174,7 +174,8 @@ def test_removing_drops_queued_asks_revokes_invitations_ends_sign_in_and_hides_o
     assert (mine.state, mine.reason, mine.closed_at) == (AskState.DROPPED, AskReason.OPTED_OUT, now)
     assert theirs.state == AskState.QUEUED
     assert session.scalars(select(Invite).where(Invite.advocate_id == advocate.id)).one().revoked_at == now
-    assert accounts.load_user(session, user_id) is None
+    assert login_sessions.load_user(session, token=token, now=now) is None
+    assert login_sessions.live_count(session, user=advocate, now=now) == 0
     assert not governor.decide(session, advocate=advocate, activity=None, now=now).askable
     assert advocate.state in leaderboards.ANONYMOUS_STATES
 

@@ -1,10 +1,12 @@
 """Staff administration: roles, deactivation (and its sessions), the last-admin guard, invitations."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from app.models import AccountEvent, ApiScope, EventKind, Invite, StaffRole
-from app.services import accounts, api_keys, staff
+from app.services import accounts, api_keys, login_sessions, staff
 from app.services.errors import Conflict, Forbidden, NotFound
 from tests.factories import make_staff
 
@@ -66,14 +68,17 @@ def test_nobody_deactivates_themselves(session, now):
 
 def test_deactivating_ends_sessions_at_once_and_blocks_sign_in(session, now):
     admin, person = make_staff(session, role=A), make_staff(session, role=C)
-    user_id = person.get_id()
-    assert accounts.load_user(session, user_id) is person
+    token = login_sessions.start(session, user=person, now=now, lifetime=timedelta(days=14))
+    assert login_sessions.load_user(session, token=token, now=now) is person
     staff.deactivate(session, actor=admin, staff_id=person.id, now=now)
-    assert accounts.load_user(session, user_id) is None
+    assert login_sessions.load_user(session, token=token, now=now) is None
     with pytest.raises(Conflict, match="already"):
         staff.deactivate(session, actor=admin, staff_id=person.id, now=now)
     staff.reactivate(session, actor=admin, staff_id=person.id, now=now)
-    assert accounts.load_user(session, user_id) is person
+    # The sessions were ended, not just refused: reactivating does not revive an old cookie.
+    assert login_sessions.load_user(session, token=token, now=now) is None
+    fresh = login_sessions.start(session, user=person, now=now, lifetime=timedelta(days=14))
+    assert login_sessions.load_user(session, token=fresh, now=now) is person
     kinds = session.scalars(select(AccountEvent.to_value).where(AccountEvent.staff_id == person.id)
                             .order_by(AccountEvent.id)).all()
     assert kinds == ["deactivated", "active"]
