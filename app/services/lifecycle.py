@@ -141,7 +141,7 @@ def _check(advocate: Advocate, changes: Changes, actor: StaffUser | None, source
         raise Forbidden("A CSM may pause and resume advocates in their book; ask marketing for the rest.",
                         field="state" if moving else None)
     if changes.ask_frequency == AskFrequency.HIGH and source != EventSource.ADVOCATE:
-        raise ValidationFailed("ask_frequency high is only set by the advocate's own opt-in (SPEC §1); "
+        raise ValidationFailed("ask_frequency high is only set by the advocate's own opt-in; "
                                "staff may set it back to standard.", field="ask_frequency")
     if moving:
         problem = move_problem(advocate.state, changes.state, erased=False,
