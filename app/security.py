@@ -5,7 +5,17 @@ from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, make_response, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -54,12 +64,14 @@ def start_session(user, *, remember: bool) -> None:
 CHANGED_NOTE = "Your password is changed. Every other device signed in to your account is now signed out."
 
 
-def change_own_password(form) -> bool | RateLimited:
-    """The signed-in person's password change from a ChangePasswordForm: every session of theirs
-    ends and this browser gets a fresh one (as long-lived as the one it replaces).
+def password_change_page(form, template: str, done_url: str):
+    """The signed-in person's "change your password" page (portal and staff) for a ChangePasswordForm.
 
-    Returns True when done; otherwise the errors are on the form and the result is False, or the
-    RateLimited refusal (for a 429 with Retry-After)."""
+    On a valid change every session of theirs ends and this browser gets a fresh one (as
+    long-lived as the one it replaces), then it redirects to `done_url`; errors go next to their
+    fields, and a throttled attempt is a 429 with Retry-After."""
+    if not form.validate_on_submit():
+        return render_template(template, form=form)
     user = current_user._get_current_object()
     remember = login_sessions.is_remembered(db.session, token=user.get_id(), now=clock.utcnow())
     try:
@@ -70,9 +82,11 @@ def change_own_password(form) -> bool | RateLimited:
         db.session.rollback()
         error.field = error.field or "current_password"
         attach_error(form, error)
-        return error if isinstance(error, RateLimited) else False
+        page = render_template(template, form=form)
+        return too_many(page, error) if isinstance(error, RateLimited) else page
     start_session(user, remember=remember)
-    return True
+    flash(CHANGED_NOTE, "success")
+    return redirect(done_url)
 
 
 def too_many(body, error: RateLimited):
