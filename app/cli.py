@@ -2,6 +2,7 @@
 
 import os
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app, url_for
@@ -20,6 +21,8 @@ def init_app(app) -> None:
     app.cli.add_command(scheduler_group)
     app.cli.add_command(import_group)
     app.cli.add_command(api_keys_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 OPTION_OF = {"admin_email": "--admin-email", "name": "--name", "program_name": "--program-name"}
@@ -263,3 +266,64 @@ def api_keys_revoke(name: str):
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"API key “{key.name}” revoked.")
+
+
+PG_BIN_OPTION = click.option("--pg-bin", default=None, metavar="DIR",
+                             help="PostgreSQL only: the directory of pg_dump/pg_restore (default: PATH).")
+
+
+@click.command("backup", help="Back up the configured database to PATH while the app runs: SQLite's online "
+                              "backup API, or pg_dump --format=custom on PostgreSQL.")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+@PG_BIN_OPTION
+def backup_command(path: Path, force: bool, pg_bin: str | None):
+    from app.services import backups, pg_backups
+
+    db.session.remove()
+    try:
+        if db.engine.dialect.name == "sqlite":
+            result = backups.backup_sqlite(db.engine, path, force=force)
+        else:
+            result = pg_backups.backup_pg(db.engine, path, force=force, bin_dir=pg_bin)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Backup written: {result.path} ({result.size:,} bytes): {result.snapshot.describe()}.")
+
+
+@click.command("restore", help="Restore a backup made by `backup` into the configured (empty) database, "
+                               "then check the ledger as `points verify` does. Stop the app first.")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace what the configured database holds.")
+@PG_BIN_OPTION
+def restore_command(path: Path, force: bool, pg_bin: str | None):
+    from flask_migrate import upgrade
+
+    from app.services import backups, pg_backups
+
+    db.session.remove()
+    try:
+        if db.engine.dialect.name == "sqlite":
+            snapshot, revision = backups.restore_sqlite(db.engine, path, force=force)
+        else:
+            snapshot, revision = pg_backups.restore_pg(db.engine, path, force=force, bin_dir=pg_bin)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Restored {path} (Alembic revision {revision.revision}).")
+    if revision.older:
+        click.echo(f"The backup is older than this code ({revision.head}); upgrading it (flask db upgrade).")
+        upgrade()
+    db.session.remove()
+    _report_restored()
+
+
+def _report_restored() -> None:
+    from sqlalchemy import func, select
+
+    from app.models import Advocate, LedgerEntry
+
+    advocates = db.session.scalar(select(func.count()).select_from(Advocate))
+    entries = db.session.scalar(select(func.count()).select_from(LedgerEntry))
+    click.echo(f"The database now holds {entries:,} ledger entries and {advocates:,} advocates.")
+    db.session.rollback()
+    points_verify.callback()
