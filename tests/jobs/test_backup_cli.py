@@ -171,6 +171,7 @@ def test_backup_refuses_an_existing_file_unless_forced(engine_apps, tmp_path):
     forced = _cli(app, "backup", str(path), "--force")
     assert forced.exit_code == 0, forced.output
     assert path.stat().st_size > 1000 and list(tmp_path.glob(".taken.backup.*")) == []
+    assert path.stat().st_mode & 0o077 == 0  # personal data: readable by its owner only
 
 
 @ENGINES
