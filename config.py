@@ -57,6 +57,9 @@ class Config:
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
     # `flask seed demo` (200 accounts sharing a published password) only outside production.
     DEMO_ALLOWED = True
+    # The Strict-Transport-Security header's value; empty sends none (development and tests run on
+    # plain http://localhost, which a browser must not be told to refuse).
+    STRICT_TRANSPORT_SECURITY = ""
 
 
 class DevelopmentConfig(Config):
@@ -78,6 +81,9 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-session"
     PREFERRED_URL_SCHEME = "https"
+    # Browsers keep to HTTPS for a year, subdomains included; STRICT_TRANSPORT_SECURITY in the
+    # environment replaces it (empty sends none; a short max-age first is the cautious way in).
+    HSTS_DEFAULT = "max-age=31536000; includeSubDomains"
 
     def __init__(self) -> None:
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
@@ -85,6 +91,7 @@ class ProductionConfig(Config):
             raise RuntimeError(f"Production needs {', '.join(missing)} in the environment.")
         self.SECRET_KEY = os.environ["SECRET_KEY"]
         self.SQLALCHEMY_DATABASE_URI = os.environ["DATABASE_URL"]
+        self.STRICT_TRANSPORT_SECURITY = os.environ.get("STRICT_TRANSPORT_SECURITY", self.HSTS_DEFAULT)
 
 
 CONFIGS = {
