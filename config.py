@@ -39,7 +39,8 @@ class Config:
     # Referral landing page: submissions per client (keyed hash of the IP) within the window.
     REFERRAL_MAX_PER_CLIENT = 10
     REFERRAL_CLIENT_WINDOW_MINUTES = 60
-    # JSON API: requests per key per minute, counted in the database (so every process agrees).
+    # JSON API: requests per key in any 60 seconds (a sliding window counted in the database, so every
+    # process agrees; app/services/api_rate.py).
     API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", 600))
     # How long a write's Idempotency-Key is remembered (its stored response replayed); the purge_api_records
     # job deletes older records. An integration contract with API clients, like the rate limit above.
