@@ -39,7 +39,8 @@ class Config:
     # Referral landing page: submissions per client (keyed hash of the IP) within the window.
     REFERRAL_MAX_PER_CLIENT = 10
     REFERRAL_CLIENT_WINDOW_MINUTES = 60
-    # JSON API: requests per key per minute, counted in the database (so every process agrees).
+    # JSON API: requests per key in any 60 seconds (a sliding window counted in the database, so every
+    # process agrees; app/services/api_rate.py).
     API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", 600))
     # How long a write's Idempotency-Key is remembered (its stored response replayed); the purge_api_records
     # job deletes older records. An integration contract with API clients, like the rate limit above.
@@ -57,6 +58,9 @@ class Config:
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
     # `flask seed demo` (200 accounts sharing a published password) only outside production.
     DEMO_ALLOWED = True
+    # The Strict-Transport-Security header's value; empty sends none (development and tests run on
+    # plain http://localhost, which a browser must not be told to refuse).
+    STRICT_TRANSPORT_SECURITY = ""
 
 
 class DevelopmentConfig(Config):
@@ -78,6 +82,9 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-session"
     PREFERRED_URL_SCHEME = "https"
+    # Browsers keep to HTTPS for a year, subdomains included; STRICT_TRANSPORT_SECURITY in the
+    # environment replaces it (empty sends none; a short max-age first is the cautious way in).
+    HSTS_DEFAULT = "max-age=31536000; includeSubDomains"
 
     def __init__(self) -> None:
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
@@ -85,6 +92,7 @@ class ProductionConfig(Config):
             raise RuntimeError(f"Production needs {', '.join(missing)} in the environment.")
         self.SECRET_KEY = os.environ["SECRET_KEY"]
         self.SQLALCHEMY_DATABASE_URI = os.environ["DATABASE_URL"]
+        self.STRICT_TRANSPORT_SECURITY = os.environ.get("STRICT_TRANSPORT_SECURITY", self.HSTS_DEFAULT)
 
 
 CONFIGS = {

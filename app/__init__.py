@@ -86,6 +86,8 @@ def register_request_hooks(app: Flask) -> None:
     def _headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if app.config.get("STRICT_TRANSPORT_SECURITY"):  # production only (config.py)
+            response.headers.setdefault("Strict-Transport-Security", app.config["STRICT_TRANSPORT_SECURITY"])
         if "text/html" in response.content_type and current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")
         return response

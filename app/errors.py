@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
 from app.security import safe_next_url
-from app.services.errors import DomainError
+from app.services.errors import DomainError, RateLimited
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -53,7 +53,10 @@ def init_app(app) -> None:
     def _domain_error(error: DomainError):
         db.session.rollback()
         if _wants_json():
-            return _json_error(error.http_status, error.code, error.message, error.field)
+            response = _json_error(error.http_status, error.code, error.message, error.field)
+            if isinstance(error, RateLimited) and error.retry_after:
+                response[0].headers["Retry-After"] = str(error.retry_after)
+            return response
         if request.method == "GET":
             return _page(error.http_status, error.message)
         flash(error.message, "error")

@@ -4,6 +4,7 @@ needs a CSRF token, and the headers and cookies a baseline scan would check are 
 The walk reads app.url_map, so routes added later are covered without editing this file.
 """
 
+import shutil
 import tempfile
 import uuid
 
@@ -13,7 +14,7 @@ from werkzeug.routing import IntegerConverter, UUIDConverter
 from app import create_app
 from app.extensions import db
 from app.models import StaffRole
-from config import ProductionConfig, config_from_env
+from config import DevelopmentConfig, ProductionConfig, config_from_env
 from tests.conftest import make_config, session_token
 from tests.factories import PASSWORD, make_advocate, make_staff
 
@@ -145,3 +146,47 @@ def test_production_cookies_are_secure(monkeypatch):
     assert config.SESSION_COOKIE_SECURE and config.REMEMBER_COOKIE_SECURE
     assert config.SESSION_COOKIE_HTTPONLY and config.SESSION_COOKIE_SAMESITE == "Lax"
     assert config.SECRET_KEY == "s3cret-from-env"
+
+
+def _production_app(monkeypatch, template_db, tmp_path, **env):
+    """An app on a ProductionConfig object, as `RALLYPOINT_ENV=production` builds it (on a copy of the
+    migrated SQLite template)."""
+    shutil.copy(template_db, tmp_path / "prod.db")
+    monkeypatch.setenv("SECRET_KEY", "s3cret-from-env")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
+    monkeypatch.delenv("STRICT_TRANSPORT_SECURITY", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    config = ProductionConfig()
+    config.UPLOAD_FOLDER = str(tmp_path / "uploads")
+    return create_app(config)
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/api/v1/openapi.json", "/no-such-page"])
+def test_production_sends_strict_transport_security(monkeypatch, template_db, tmp_path, path):
+    app = _production_app(monkeypatch, template_db, tmp_path)
+    response = app.test_client().get(path, base_url="https://advocates.example.com")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_development_and_tests_send_no_strict_transport_security(client, template_db, tmp_path):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    shutil.copy(template_db, tmp_path / "dev.db")
+    dev = create_app(type("Dev", (DevelopmentConfig,), {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'dev.db'}",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads")}))
+    assert "Strict-Transport-Security" not in dev.test_client().get("/login").headers
+    with dev.app_context():
+        db.engine.dispose()
+
+
+def test_production_hsts_can_be_changed_or_turned_off(monkeypatch, template_db, tmp_path):
+    app = _production_app(monkeypatch, template_db, tmp_path, STRICT_TRANSPORT_SECURITY="max-age=300")
+    assert app.test_client().get("/login").headers["Strict-Transport-Security"] == "max-age=300"
+    off = _production_app(monkeypatch, template_db, tmp_path, STRICT_TRANSPORT_SECURITY="")
+    assert "Strict-Transport-Security" not in off.test_client().get("/login").headers
+    for made in (app, off):
+        with made.app_context():
+            db.engine.dispose()

@@ -1,4 +1,4 @@
-"""The API's one guard: a live bearer key, metered per minute, with write scope for writes."""
+"""The API's one guard: a live bearer key, rate-limited (60-second sliding window), write scope for writes."""
 
 from dataclasses import dataclass
 
@@ -6,7 +6,7 @@ from flask import current_app, g, request
 
 from app.extensions import db
 from app.models import ApiScope, StaffUser
-from app.services import api_keys, clock
+from app.services import api_keys, api_rate, clock
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -29,16 +29,20 @@ def _bearer() -> str | None:
 
 
 def require_key():
-    """Blueprint guard. The request count and last use are committed before any refusal."""
+    """Blueprint guard. The request's count (when the window has room: a refused request is not
+    counted) and the key's last use are committed before any refusal and before the view's work."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     key = api_keys.authenticate(db.session, secret=_bearer())
     caller = Caller(key.id, key.actor_id)
-    count = api_keys.meter(db.session, key=key, now=clock.utcnow())
+    now, limit = clock.utcnow(), current_app.config["API_RATE_LIMIT_PER_MINUTE"]
+    wait = api_rate.take(db.session, key_id=key.id, now=now, limit=limit)
+    api_keys.note_use(db.session, key=key, now=now)
     needed = ApiScope.WRITE if request.method in WRITE_METHODS else ApiScope.READ
     allowed = key.allows(needed)
     db.session.commit()
-    api_keys.check_rate(count, limit=current_app.config["API_RATE_LIMIT_PER_MINUTE"])
+    if wait:
+        raise api_rate.refusal(limit, wait)
     if not allowed:
         api_keys.require_scope(key, needed)
     g.api_caller = caller

@@ -50,11 +50,48 @@ def limited_body(max_bytes: int) -> bytes:
 
 
 def json_value(raw: bytes):
-    """Any JSON value; NaN, Infinity and nesting too deep for Python are not JSON here."""
+    """Any JSON value; NaN, Infinity and nesting too deep for Python are not JSON here. Text holding
+    a lone surrogate is refused (422 naming the field), see refuse_surrogates."""
     try:
-        return json.loads(raw, parse_constant=_no_constants)
+        data = json.loads(raw, parse_constant=_no_constants)
     except (ValueError, RecursionError):
         raise BadRequest("The body is not valid JSON.") from None
+    refuse_surrogates(data)
+    return data
+
+
+def _walk(data, where: str = ""):
+    """Every (dotted path, text) in a JSON value, keys included (path None for a key); iterative, so
+    any depth json.loads accepted is walked without recursion. List items share their list's path."""
+    stack = [(where, data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield None, key
+                stack.append((f"{path}.{key}" if path else key, item))
+        elif isinstance(value, list):
+            stack.extend((path, item) for item in value)
+
+
+def refuse_surrogates(data) -> None:
+    """A 422 naming the field whose text (or key) holds a lone surrogate (an escape such as \\ud800
+    without its pair; json.loads keeps it). No database stores it as UTF-8 text, so it would be a 500
+    on the write. The check itself is one C-speed encode; only a failing body is walked."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode()
+        return
+    except (UnicodeEncodeError, RecursionError):  # RecursionError: walk it instead
+        pass
+    for path, text in _walk(data):
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            what = path or ("A field name" if path is None else "The body")
+            raise ValidationFailed(f"{what} holds an unpaired UTF-16 surrogate (e.g. \\ud800); send valid "
+                                   "Unicode text.", field=path or None) from None
 
 
 NUL = "\x00"
@@ -70,20 +107,10 @@ def refuse_nul(data, where: str = "") -> None:
     PostgreSQL cannot store NUL in text and refuses it even as a query parameter, so without this
     such a value would be a 500 there (and a stored NUL on SQLite). Iterative: any depth json.loads
     accepted is walked without recursion."""
-    stack = [(where, data)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, str):
-            if NUL in value:
-                raise ValidationFailed(_nul_message(path or "The body"), field=path or None)
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                name = f"{path}.{key}" if path else key
-                if NUL in key:
-                    raise ValidationFailed(_nul_message("A field name"), field=None)
-                stack.append((name, item))
-        elif isinstance(value, list):
-            stack.extend((path, item) for item in value)
+    for path, text in _walk(data, where):
+        if NUL in text:
+            what = "A field name" if path is None else path or "The body"
+            raise ValidationFailed(_nul_message(what), field=path or None)
 
 
 def refuse_nul_in_query() -> None:

@@ -26,9 +26,13 @@ ERRORS = {
     "404": "Unknown object",
     "409": "Invalid state transition, conflict, or an Idempotency-Key reused for another request",
     "413": "The body is too large",
-    "422": "Validation failed; `field` names the input (text holding a NUL character is refused everywhere)",
-    "429": "Rate limited (requests per key per minute)",
+    "422": ("Validation failed; `field` names the input (text holding a NUL character or a lone surrogate "
+            "is refused everywhere)"),
+    "429": ("Rate limited: more than API_RATE_LIMIT_PER_MINUTE requests with this key in the last 60 seconds "
+            "(a sliding window; refused requests are not counted). Retry-After says when to try again"),
 }
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before the next request is allowed",
+                               "schema": {"type": "integer", "minimum": 1}}}
 
 
 def _ref(name: str) -> dict:
@@ -57,8 +61,11 @@ IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
 
 
 def _errors(*codes: str) -> dict:
-    return {code: {"description": ERRORS[code], "content": {"application/json": {"schema": _ref("Error")}}}
-            for code in codes}
+    errors = {code: {"description": ERRORS[code], "content": {"application/json": {"schema": _ref("Error")}}}
+              for code in codes}
+    if "429" in errors:
+        errors["429"]["headers"] = RETRY_AFTER
+    return errors
 
 
 def _ok(schema: dict, status: str = "200", description: str = "OK") -> dict:

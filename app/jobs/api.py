@@ -18,4 +18,4 @@ def purge_api_records(session: Session, now: datetime) -> int:
 
 JOBS = [Job("purge_api_records", purge_api_records, {"trigger": "interval", "hours": 1},
             "Delete API idempotency records older than the retention (API_IDEMPOTENCY_RETENTION_HOURS, "
-            "24 h by default) and per-minute request counts older than an hour.")]
+            "24 h by default) and request counts that have left the rate limit's 60-second window.")]

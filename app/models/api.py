@@ -1,4 +1,4 @@
-"""The JSON API's own tables: keys, per-minute request counts, and stored idempotent responses."""
+"""The JSON API's own tables: keys, per-second request counts, and stored idempotent responses."""
 
 import enum
 from datetime import datetime
@@ -52,7 +52,8 @@ class ApiKey(db.Model):
 
 
 class ApiRequestCount(db.Model):
-    """Requests per key per minute, shared by every process (an upsert per request)."""
+    """Requests per key per second: the buckets of the API's sliding rate-limit window, shared by every
+    process (app/services/api_rate.py). `window_start` is the second's start."""
 
     __tablename__ = "api_request_count"
 

@@ -1,4 +1,4 @@
-"""API keys: made by admins, shown once, kept as a SHA-256 hash; revocable; use metered per minute.
+"""API keys: made by admins, shown once, kept as a SHA-256 hash; revocable; use rate-limited (api_rate).
 
 A key's secret is `rp_` + 32 random bytes (urlsafe), so a plain SHA-256 is enough to store it:
 there is nothing to brute-force. Each key gets a staff row of its own (role marketing, no
@@ -13,18 +13,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.models import ApiKey, ApiRequestCount, ApiScope, StaffRole, StaffUser
-from app.services.errors import Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
+from app.models import ApiKey, ApiScope, StaffRole, StaffUser
+from app.services import api_rate
+from app.services.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 
 SECRET_PREFIX = "rp_"  # noqa: S105 (the public marker of a key, not a secret)
 VISIBLE = 11  # "rp_" and the first 8 characters of the random part
 LAST_USED_EVERY = timedelta(minutes=1)
-KEEP_COUNTS = timedelta(hours=1)
 
 
 @dataclass
@@ -136,44 +135,14 @@ def require_scope(key: ApiKey, scope: ApiScope) -> None:
         raise Forbidden("This API key is read-only; writes need a write key.")
 
 
-def _upsert(session: Session):
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(ApiRequestCount)
-    return stmt.on_conflict_do_update(
-        index_elements=["api_key_id", "window_start"],
-        set_={"count": ApiRequestCount.count + 1},
-    ).returning(ApiRequestCount.count)
-
-
-def meter(session: Session, *, key: ApiKey, now: datetime) -> int:
-    """Count one request in the key's current minute (one upsert, shared by every process) and note
-    the key's last use at most once a minute (a guarded UPDATE). Returns the minute's count so far;
-    the caller commits it before refusing anything (see check_rate)."""
-    window = now.replace(second=0, microsecond=0)
-    count = session.execute(
-        _upsert(session).values(api_key_id=key.id, window_start=window, count=1)).scalar_one()
-    if count == 1:
-        session.execute(delete(ApiRequestCount).where(ApiRequestCount.api_key_id == key.id,
-                                                      ApiRequestCount.window_start < window - KEEP_COUNTS))
+def note_use(session: Session, *, key: ApiKey, now: datetime) -> None:
+    """Record the key's last use, at most once a minute (a guarded UPDATE, so not a write per request)."""
     session.execute(update(ApiKey).where(
         ApiKey.id == key.id,
         (ApiKey.last_used_at.is_(None)) | (ApiKey.last_used_at <= now - LAST_USED_EVERY),
     ).values(last_used_at=now).execution_options(synchronize_session=False))
-    return count
 
 
 def purge_request_counts(session: Session, *, now: datetime) -> int:
-    """Delete every key's minute counts older than KEEP_COUNTS. `meter` already trims a key's old
-    minutes when it starts a new one, but a key that stops being used (revoked, or its system
-    retired) keeps its last hour of rows until this runs. Returns how many were deleted."""
-    window = now.replace(second=0, microsecond=0)
-    result = session.execute(delete(ApiRequestCount)
-                             .where(ApiRequestCount.window_start < window - KEEP_COUNTS)
-                             .execution_options(synchronize_session=False))
-    return result.rowcount or 0
-
-
-def check_rate(count: int, *, limit: int) -> None:
-    if count > limit:
-        raise RateLimited(f"More than {limit} requests this minute with this key; retry in a minute.")
-
+    """Delete request counts that have left the rate-limit window (see app/services/api_rate.py)."""
+    return api_rate.purge(session, now=now)

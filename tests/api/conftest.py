@@ -68,7 +68,7 @@ def error_of(response) -> dict:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine_app(request, app_factory, tmp_path):
     """The app (context pushed) on SQLite and on PostgreSQL. The clock is frozen, so every request of a
-    test falls in one rate-limit minute: the limit is lifted."""
+    test falls in one rate-limit window: the limit is lifted."""
     from app import create_app
     from app.extensions import db
     from tests.conftest import make_config

@@ -1,7 +1,9 @@
-"""Never a 500 for bad input: every API write (POST and PUT) gets malformed, mistyped and oversized bodies."""
+"""Never a 500 for bad input: every API write (each route with a write method: POST, PUT, PATCH) gets
+malformed, mistyped and oversized bodies."""
 
 import pytest
 
+from app.api.auth import WRITE_METHODS
 from tests.api.conftest import error_of
 from tests.factories import make_submitted_attempt
 
@@ -28,7 +30,7 @@ JSON_BODIES = [
 def _write_paths(app, attempt_id: int) -> list[tuple[str, str]]:
     paths = []
     for rule in app.url_map.iter_rules():
-        for method in sorted(rule.methods & {"POST", "PUT"} if rule.endpoint.startswith("api.") else ()):
+        for method in sorted(rule.methods & WRITE_METHODS if rule.endpoint.startswith("api.") else ()):
             paths.append((method, app.url_map.bind("localhost").build(
                 rule.endpoint, {name: attempt_id for name in rule.arguments})))
     return paths
@@ -39,7 +41,8 @@ def targets(app, session):
     attempt = make_submitted_attempt(session)
     session.commit()
     paths = _write_paths(app, attempt.id)
-    assert len(paths) >= 8 and ("PUT", f"/api/v1/advocates/by-external-id/{attempt.id}") in paths
+    assert len(paths) >= 9 and ("PUT", f"/api/v1/advocates/by-external-id/{attempt.id}") in paths
+    assert ("PATCH", f"/api/v1/advocates/{attempt.id}") in paths
     return paths
 
 
@@ -126,3 +129,44 @@ def test_any_external_id_in_the_path_reaches_the_importer(api, external_id, stat
     response = api.put(f"/advocates/by-external-id/{external_id}", json={"email": "a@x.example", "name": "A"})
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.is_json
+
+
+# A lone surrogate (half of a UTF-16 pair) is valid JSON escape syntax and json.loads keeps it, but no
+# database can store it as UTF-8 text: it was a 500 on SQLite and PostgreSQL on every write (issue 13).
+SURROGATE_BODIES = [
+    (rb'{"amount": 5, "reason": "a\ud800b"}', "reason"),
+    (rb'{"amount": 5, "reason": "tail \udfff"}', "reason"),
+    (b'{"amount": 5, "reason": "raw \xed\xa0\x80"}', "reason"),  # json.loads decodes with surrogatepass
+    (rb'{"title": "x", "audience": {"regions": ["EU", "\udc00"]}}', "audience.regions"),
+    (rb'{"evidence": {"text": "\ud83d"}}', "evidence.text"),
+    (rb'{"name\ud800": "x"}', None),
+]
+
+
+@pytest.mark.parametrize(("raw", "field"), SURROGATE_BODIES, ids=range(len(SURROGATE_BODIES)))
+def test_a_lone_surrogate_in_a_json_body_is_422_naming_the_field(api, targets, raw, field):
+    wrong = []
+    for method, path in targets:
+        response = api.client.open(path, method=method, data=raw, content_type="application/json",
+                                   headers={"Authorization": f"Bearer {api.secret}", "Idempotency-Key": "s"})
+        if response.status_code != 422 or error_of(response)["field"] != field:
+            wrong.append((method, path, response.status_code, response.get_data(as_text=True)[:200]))
+    assert not wrong
+
+
+def test_a_lone_surrogate_in_an_import_is_422_and_imports_nothing(api, session):
+    from app.models import Advocate
+
+    before = session.query(Advocate).count()
+    response = api.post("/advocates/import", data=rb'[{"email": "a@x.example", "name": "A"},'
+                        rb' {"email": "b@x.example", "name": "B\ud800"}]', content_type="application/json")
+    assert response.status_code == 422 and error_of(response)["field"] == "name"
+    assert session.query(Advocate).count() == before
+
+
+def test_a_surrogate_pair_is_one_character_and_is_stored(api, session):
+    """The escape of a real pair (an emoji) is not a lone surrogate: it is stored as the character."""
+    body = rb'{"email": "e@x.example", "name": "E \ud83d\ude00"}'
+    response = api.put("/advocates/by-external-id/CRM-emoji", data=body, content_type="application/json")
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json()["name"] == "E \U0001f600"

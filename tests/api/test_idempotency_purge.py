@@ -9,7 +9,7 @@ from app.jobs import api as api_jobs
 from app.jobs import registry
 from app.jobs.runner import LEASE, run_once
 from app.models import ApiKey, ApiRequestCount, IdempotencyRecord, LedgerEntry
-from app.services import api_keys, clock, idempotency, joblocks
+from app.services import api_keys, api_rate, clock, idempotency, joblocks
 from tests.api.conftest import ApiClient
 from tests.factories import make_advocate
 
@@ -110,13 +110,14 @@ def test_stale_request_counts_of_every_key_are_purged(session, make_key, now):
     make_key("read", name="idle")
     make_key("read", name="busy")
     idle, busy = session.scalars(select(ApiKey).order_by(ApiKey.id)).all()
-    for minutes in (180, 90, 61):
-        session.add(ApiRequestCount(api_key_id=idle.id, window_start=now - timedelta(minutes=minutes),
+    for seconds in (180, 90, 60):
+        session.add(ApiRequestCount(api_key_id=idle.id, window_start=now - timedelta(seconds=seconds),
                                     count=3))
+    session.add(ApiRequestCount(api_key_id=idle.id, window_start=now - timedelta(seconds=59), count=1))
     session.commit()
-    api_keys.meter(session, key=busy, now=now)
+    api_rate.take(session, key_id=busy.id, now=now, limit=10)
     session.commit()
     assert api_jobs.purge_api_records(session, now) == 3
     session.commit()
-    assert [(c.api_key_id, c.window_start) for c in session.scalars(select(ApiRequestCount))] == [
-        (busy.id, now.replace(second=0))]
+    assert sorted((c.api_key_id, c.window_start) for c in session.scalars(select(ApiRequestCount))) == [
+        (idle.id, now - timedelta(seconds=59)), (busy.id, now)]

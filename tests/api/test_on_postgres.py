@@ -2,7 +2,8 @@
 
 PUT /advocates/by-external-id/{id}, POST /advocates/import (JSON and CSV), the advocate lists with
 their cursors and filters, the ledger, adjustments with Idempotency-Key, and every malformed or
-mistyped body: the test functions of test_customers.py, test_advocates.py and test_fuzz.py, collected
+mistyped body, and the rate limit's window: the test functions of test_customers.py, test_advocates.py,
+test_fuzz.py and test_rate_limit.py, collected
 here a second time, where `app` (and so `session`, `client`, `api`) and `app_factory` build on
 PostgreSQL. PostgreSQL is stricter than SQLite (types, NUL in text, ON CONFLICT, case of LIKE), so
 what passes on one engine is proved on the other too.
@@ -13,12 +14,12 @@ from _pytest.fixtures import FixtureFunctionDefinition
 
 from app import create_app
 from app.extensions import db
-from tests.api import test_advocates, test_customers, test_fuzz
+from tests.api import test_advocates, test_customers, test_fuzz, test_rate_limit
 from tests.conftest import make_config
 
 pytestmark = pytest.mark.postgres
 
-for _module in (test_customers, test_advocates, test_fuzz):
+for _module in (test_customers, test_advocates, test_fuzz, test_rate_limit):
     _short = _module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
     for _name, _value in vars(_module).items():
         if _name.startswith("test_") and callable(_value):

@@ -1,14 +1,18 @@
-"""Twenty identical API writes at once with one Idempotency-Key: one effect, one answer for all."""
+"""Twenty identical API writes at once with one Idempotency-Key: one effect, one answer for all; twenty
+requests of one key at once against its rate limit: exactly the limit pass."""
 
+import itertools
 import threading
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Advocate, ApiScope, LedgerEntry, StaffRole
-from app.services import api_keys, clock
+from app.models import Advocate, ApiKey, ApiRequestCount, ApiScope, LedgerEntry, StaffRole
+from app.services import api_keys, api_rate, clock
+from app.services.errors import RateLimited
 from tests.factories import make_advocate, make_staff, make_submitted_attempt
-from tests.reliability.conftest import THREADS
+from tests.reliability.conftest import THREADS, race
 
 
 def _post_together(app, path: str, secret: str, body: dict, key: str) -> list:
@@ -65,3 +69,58 @@ def test_twenty_concurrent_approvals_with_one_key_award_once(race_app):
     responses = _post_together(race_app, path, secret, {}, key="approve-1")
     assert [status for status, _ in responses] == [200] * THREADS
     assert _entries(race_app, advocate_id) == 1
+
+
+def _get_together(app, path: str, secret: str) -> list:
+    barrier = threading.Barrier(THREADS, timeout=60)
+    responses, lock = [], threading.Lock()
+
+    def run():
+        client = app.test_client()
+        barrier.wait()
+        response = client.get(path, headers={"Authorization": f"Bearer {secret}"})
+        with lock:
+            responses.append((response.status_code, response.headers.get("Retry-After")))
+
+    workers = [threading.Thread(target=run) for _ in range(THREADS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert not any(w.is_alive() for w in workers), "a racing request hung"
+    return responses
+
+
+def _counted(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.coalesce(func.sum(ApiRequestCount.count), 0)))
+
+
+def test_twenty_concurrent_requests_over_a_limit_of_five_pass_five(race_app):
+    """The rate limit counts atomically: twenty requests of one key at once, five pass, fifteen are
+    429s with a Retry-After, and only the five are counted."""
+    race_app.config["API_RATE_LIMIT_PER_MINUTE"] = 5
+    secret, _, _ = _setup(race_app)
+    responses = _get_together(race_app, "/api/v1/advocates", secret)
+    assert sorted(status for status, _ in responses) == [200] * 5 + [429] * (THREADS - 5)
+    assert all(after is not None and int(after) >= 1 for status, after in responses if status == 429)
+    assert _counted(race_app) == 5
+
+
+def test_concurrent_requests_in_different_seconds_share_one_window(race_app):
+    """Requests landing in different one-second buckets at once still see each other (the key's row is
+    locked first), so no more than the limit pass."""
+    secret, _, _ = _setup(race_app)
+    with race_app.app_context():
+        key_id = db.session.scalar(select(ApiKey.id).where(ApiKey.name == "racer"))
+    moments = itertools.count()
+    start = datetime(2026, 7, 1, 12, 0, 0)
+
+    def work(session):
+        moment = start + timedelta(milliseconds=150 * next(moments))  # 20 requests over 3 seconds
+        if api_rate.take(session, key_id=key_id, now=moment, limit=7):
+            raise RateLimited("over")
+
+    outcomes = race(race_app, work)
+    assert outcomes == {"ok": 7, "RateLimited": THREADS - 7}
+    assert _counted(race_app) == 7
