@@ -49,8 +49,8 @@ def bronze_advocate(session: Session) -> Advocate:
 
 
 def page_viewer(session: Session, now: datetime) -> Advocate:
-    """An active advocate from the middle of both the all-time and this month's board (so the
-    page's own-rank counts take real counting on either)."""
+    """An active advocate from the middle of this month's board, and on the all-time board (far down
+    it at the bench's data: ~77,000th at full scale), so the page's own-rank counts take real counting."""
     start = period_start(now, settings_service.load(session).timezone, "month")
     month = (select(PeriodTotal.advocate_id, PeriodTotal.points)
              .where(PeriodTotal.period == "month", PeriodTotal.period_start == start, PeriodTotal.points > 0))
