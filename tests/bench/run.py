@@ -103,7 +103,7 @@ def run(app, sizes: Sizes, scale: float) -> dict[str, str]:
 
 def page_figures(app, session, now) -> dict[str, str]:
     """The whole leaderboard page (filters, board, the viewer's own rank) for a viewer in the middle
-    of both boards; `leaderboard_page_p95_ms` is the slower of all time and this month."""
+    of this month's board (see `page_viewer`); `leaderboard_page_p95_ms` is the slower of the two."""
     viewer = page_viewer(session, now)
     pages = {period: leaderboard_page_p95(app, viewer, period=period) for period in ("all", "month")}
     return {"leaderboard_page_all_time_p95_ms": f"{pages['all']:.2f}",
