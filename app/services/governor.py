@@ -47,7 +47,7 @@ from app.models import (
     StaffUser,
     Status,
 )
-from app.services import eligibility, notifications, outbox
+from app.services import audiences, eligibility, notifications, outbox
 from app.services import settings as settings_service
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.periods import format_local, to_local
@@ -243,9 +243,7 @@ class SegmentFilters:
 
 def segment_options(session: Session) -> dict[str, list[str]]:
     """Distinct regions, industries and tags recorded on advocates, sorted, for the push form."""
-    options = {}
-    for key, column in (("regions", Advocate.region), ("industries", Advocate.industry)):
-        options[key] = sorted(v for v in session.scalars(select(column).distinct()) if v)
+    options = {key: sorted(values) for key, values in audiences.held_values(session).items()}
     if session.get_bind().dialect.name == "postgresql":
         tags = text("SELECT DISTINCT json_array_elements_text(tags) FROM advocate "
                     "WHERE json_typeof(tags) = 'array'")

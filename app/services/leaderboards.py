@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, AdvocateState, PeriodTotal
+from app.services import audiences
 from app.services import settings as settings_service
 from app.services.errors import ValidationFailed
 from app.services.periods import period_start
@@ -123,7 +124,5 @@ def rank_all_time(session: Session, advocate: Advocate) -> int | None:
 
 
 def filter_options(session: Session) -> dict[str, list[str]]:
-    """Regions and industries that have advocates, for the board filters."""
-    def distinct(col):
-        return [v for v in session.scalars(select(col).distinct().order_by(col)) if v]
-    return {"regions": distinct(Advocate.region), "industries": distinct(Advocate.industry)}
+    """Regions and industries that have advocates, for the board filters (read from their indexes)."""
+    return audiences.held_values(session)

@@ -4,6 +4,7 @@
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
@@ -89,6 +90,35 @@ def test_value_counts_list_what_advocates_hold(db_session):
                       "tags": {"beta": 2, "vip": 1}}
     assert audiences.unmatched({"regions": ["EMEA", "North Amercia"], "tags": ["beta"]}, counts) == {
         "regions": ["North Amercia"]}
+
+
+def test_held_values_list_each_value_once_in_order(db_session):
+    for region, industry in (("EMEA", "Software"), ("LATAM", ""), ("EMEA", "Retail"), ("", "Retail"),
+                             ("North America", "Software"), ("APAC", "Media")):
+        make_advocate(db_session, region=region, industry=industry)
+    db_session.flush()
+    assert audiences.held_values(db_session) == {"regions": ["APAC", "EMEA", "LATAM", "North America"],
+                                                 "industries": ["Media", "Retail", "Software"]}
+
+
+def test_held_values_on_no_advocates_are_empty(db_session):
+    assert audiences.held_values(db_session) == {"regions": [], "industries": []}
+
+
+@pytest.mark.parametrize("column", [Advocate.region, Advocate.industry], ids=["region", "industry"])
+def test_held_values_read_the_index_not_every_advocate(db_session, column):
+    """The leaderboard page reads these on every load: each step must be an index seek."""
+    bind = db_session.get_bind()
+    sql = str(audiences.held_query(column).compile(bind, compile_kwargs={"literal_binds": True}))
+    index = f"ix_advocate_{column.key}_points"
+    if bind.dialect.name == "sqlite":
+        plan = [row[3] for row in db_session.execute(text("EXPLAIN QUERY PLAN " + sql))]
+        assert not [step for step in plan if step.startswith("SCAN advocate")], plan
+        assert sum(f"COVERING INDEX {index}" in step for step in plan) == 2, plan
+    else:  # a table this small is read sequentially unless told not to; the index must be usable
+        db_session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(row[0] for row in db_session.execute(text("EXPLAIN " + sql)))
+        assert "Seq Scan on advocate" not in plan and index in plan, plan
 
 
 def test_resolve_keeps_unknown_emails_out_without_raising(db_session):

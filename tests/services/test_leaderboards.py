@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from app.models import AdvocateState, LedgerReason
 from app.services import leaderboards, ledger
@@ -130,6 +131,29 @@ def test_region_and_industry_filters(session, now):
     rows = leaderboards.board(session, period="month", now=now, region="EMEA", industry="Retail").rows
     assert [(r.advocate_id, r.rank) for r in rows] == [(emea.id, 1)]
     assert leaderboards.filter_options(session) == {"regions": ["EMEA", "NA"], "industries": ["Retail"]}
+
+
+@pytest.mark.parametrize("filters", [{"region": "EMEA"}, {"industry": "Retail"}, {}])
+def test_the_viewers_all_time_rank_is_counted_on_an_index(session, now, filters):
+    """The page's own-rank count (the viewer below the top) never reads every advocate, filtered or not."""
+    for points in (300, 200):
+        scored(session, points, now, region="EMEA", industry="Retail")
+    viewer = scored(session, 100, now, region="EMEA", industry="Retail")
+    counts = []
+
+    def record(conn, cursor, sql, params, context, many):
+        if sql.startswith("SELECT count(*)"):
+            counts.append((sql, params))
+
+    event.listen(session.get_bind(), "before_cursor_execute", record)
+    try:
+        result = leaderboards.board(session, period="all", now=now, viewer_id=viewer.id, limit=1, **filters)
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", record)
+    assert (result.viewer.rank, result.viewer.points) == (3, 100) and len(counts) == 1
+    sql, params = counts[0]
+    plan = [row[3] for row in session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    assert len(plan) == 1 and plan[0].startswith("SEARCH advocate USING COVERING INDEX"), plan
 
 
 def test_an_unknown_period_is_refused(session, now):
