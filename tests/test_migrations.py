@@ -35,7 +35,8 @@ def test_upgrade_downgrade_upgrade_and_models_match(empty_url, tmp_path):
         upgrade()
         assert set(db.metadata.tables) <= _tables()
         assert _diff() == []
-        downgrade(revision="base")
+        # The migrations' own default trigger rules are rows too: force (the refusal is tested below).
+        downgrade(revision="base", x_arg=["force=1"])
         assert _tables() == {"alembic_version"}
         upgrade()
         assert _diff() == []
@@ -76,5 +77,86 @@ def test_live_api_keys_sharing_a_name_are_renamed_by_the_unique_index_migration(
             (1, "CRM", "API key: CRM"), (2, "CRM (key 2)", "API key: CRM (key 2)"),
             (3, "CRM", "API key: CRM"), (4, "CRM (key 4)", "API key: CRM (key 4)"), (5, "BI", "API key: BI")]
         db.session.remove()
-        downgrade(revision="e63b2c9f1a44")
+        downgrade(revision="e63b2c9f1a44", x_arg=["force=1"])  # drops trigger_rule (its default rules)
+        db.engine.dispose()
+
+
+def _revision() -> str:
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def _load_demo():
+    from app.services import clock
+    from seeds import load
+
+    assert load(db.session, advocates=12, now=clock.utcnow()) is not None
+    db.session.commit()
+    db.session.remove()
+
+
+def _refused(capfd, revision: str) -> str:
+    """Flask-Migrate logs the refusal (alembic.ini's handler writes to stderr) and exits with 1."""
+    capfd.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        downgrade(revision=revision)
+    assert exited.value.code == 1
+    return capfd.readouterr().err
+
+
+def test_downgrade_with_data_refuses_without_force_then_goes_to_base_and_back(empty_url, tmp_path, capfd):
+    """A downgrade that would drop tables holding rows is refused and changes nothing; with -x force=1 it
+    goes to base on either engine (SQLite's batch copies of referenced tables included), and up again."""
+    from sqlalchemy import func, select
+
+    from app.models import Advocate, LedgerEntry
+
+    app = create_app(make_config(empty_url, str(tmp_path / "uploads")))
+    with app.app_context():
+        upgrade()
+        _load_demo()
+        tables = _tables()
+        message = _refused(capfd, "base")
+        assert "Refusing to downgrade" in message and "advocate" in message and "ledger_entry" in message
+        assert _tables() == tables
+        assert _revision() == "8b0a4d000004"  # head: the steps it ran before the check were rolled back
+        assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) > 0
+        db.session.remove()
+        downgrade(revision="base", x_arg=["force=1"])
+        assert _tables() == {"alembic_version"}
+        upgrade()
+        assert _diff() == []
+        assert db.session.scalar(select(func.count()).select_from(Advocate)) == 0
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_one_step_downgrade_dropping_a_table_with_rows_is_refused(empty_url, tmp_path, capfd):
+    """6e0b1e000002's downgrade drops account_event: refused while it has rows, one step down with force."""
+    from sqlalchemy import select, text
+
+    from app.models import AccountEvent, Advocate, EventKind, EventSource
+    from app.services import clock
+
+    app = create_app(make_config(empty_url, str(tmp_path / "uploads")))
+    with app.app_context():
+        upgrade()
+        _load_demo()
+        advocate = db.session.scalars(select(Advocate).limit(1)).one()
+        db.session.add(AccountEvent(advocate_id=advocate.id, source=EventSource.ADVOCATE,
+                                    kind=EventKind.OWNER, from_value="a@x.invalid", to_value="b@x.invalid",
+                                    reason="", at=clock.utcnow()))
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="-1")  # the filter indexes: no table dropped, so no force needed
+        assert db.session.execute(text("SELECT count(*) FROM account_event")).scalar() == 1
+        db.session.remove()
+        message = _refused(capfd, "-1")
+        assert "account_event" in message and "advocate," not in message
+        assert "account_event" in _tables()
+        downgrade(revision="-1", x_arg=["force=1"])
+        assert "account_event" not in _tables() and "advocate" in _tables()
+        upgrade()
+        assert _diff() == []
+        db.session.remove()
         db.engine.dispose()
