@@ -28,6 +28,20 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def find_by_email(session: Session, email: str) -> Advocate | StaffUser | None:
+    """The staff user or advocate with this (normalised) email, staff first.
+
+    Both tables are always read, so the work does not depend on which (if any) holds the email."""
+    staff = session.scalars(select(StaffUser).where(StaffUser.email == email)).first()
+    advocate = session.scalars(select(Advocate).where(Advocate.email == email)).first()
+    return staff or advocate
+
+
+def owned_by(model, user: Advocate | StaffUser):
+    """The WHERE condition for `model` rows (with advocate_id and staff_id columns) of one person."""
+    return model.staff_id == user.id if user.is_staff else model.advocate_id == user.id
+
+
 @dataclass
 class AdvocateProfile:
     name: str

@@ -14,7 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, LoginSession, StaffUser
+from app.services.accounts import owned_by
 from app.services.errors import NotFound
+from app.services.notifications import recipient_of
 
 TOKEN_BYTES = 32
 MAX_TOKEN_LENGTH = 100
@@ -24,21 +26,13 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _owner_of(user: Advocate | StaffUser) -> dict:
-    return {"staff_id": user.id} if user.is_staff else {"advocate_id": user.id}
-
-
-def _owned_by(user: Advocate | StaffUser):
-    return LoginSession.staff_id == user.id if user.is_staff else LoginSession.advocate_id == user.id
-
-
 def start(session: Session, *, user: Advocate | StaffUser, now: datetime, lifetime: timedelta,
           remember: bool = False, ip: str = "", user_agent: str = "") -> str:
     """A new session for `user`, valid for `lifetime`; returns its token and sets user.session_token."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     session.add(LoginSession(token_hash=_digest(token), remember=remember, created_at=now,
                              expires_at=now + lifetime, ip=(ip or "")[:64],
-                             user_agent=(user_agent or "")[:200], **_owner_of(user)))
+                             user_agent=(user_agent or "")[:200], **recipient_of(user)))
     session.flush()
     user.session_token = token
     return token
@@ -83,7 +77,7 @@ def end(session: Session, *, token: str | None, now: datetime) -> bool:
 def end_all(session: Session, *, user: Advocate | StaffUser, now: datetime) -> int:
     """End every live session of `user` (every browser, every remember-me cookie); returns how many."""
     result = session.execute(sa.update(LoginSession).where(
-        _owned_by(user), LoginSession.ended_at.is_(None), LoginSession.expires_at > now)
+        owned_by(LoginSession, user), LoginSession.ended_at.is_(None), LoginSession.expires_at > now)
         .values(ended_at=now))
     return result.rowcount
 
@@ -102,7 +96,7 @@ def end_all_of(session: Session, *, advocate_id: int | None = None, staff_id: in
 
 def live_count(session: Session, *, user: Advocate | StaffUser, now: datetime) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(LoginSession).where(
-        _owned_by(user), LoginSession.ended_at.is_(None), LoginSession.expires_at > now))
+        owned_by(LoginSession, user), LoginSession.ended_at.is_(None), LoginSession.expires_at > now))
 
 
 def purge(session: Session, *, before: datetime) -> int:

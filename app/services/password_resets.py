@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from app.models import Advocate, PasswordReset, StaffUser
 from app.services import outbox, throttle
 from app.services import settings as settings_service
-from app.services.accounts import check_password_strength, normalise_email
+from app.services.accounts import check_password_strength, find_by_email, normalise_email, owned_by
 from app.services.errors import Conflict, NotFound
+from app.services.notifications import recipient_of
 from app.services.sign_in import ThrottlePolicy, set_password
 
 RESET_LIFETIME = timedelta(hours=1)
@@ -34,14 +35,8 @@ def _digest(token: str) -> str:
 
 
 def _active_account(session: Session, email: str) -> Advocate | StaffUser | None:
-    staff = session.scalars(sa.select(StaffUser).where(StaffUser.email == email)).first()
-    advocate = session.scalars(sa.select(Advocate).where(Advocate.email == email)).first()
-    user = staff or advocate
+    user = find_by_email(session, email)
     return user if user is not None and user.is_active else None
-
-
-def _owner(user: Advocate | StaffUser) -> dict:
-    return {"staff_id": user.id} if user.is_staff else {"advocate_id": user.id}
 
 
 def request_reset(session: Session, *, email: str, ip: str, now: datetime, policy: ThrottlePolicy,
@@ -63,17 +58,16 @@ def request_reset(session: Session, *, email: str, ip: str, now: datetime, polic
     if user is None:
         outbox.render(TEMPLATE, context)  # the same work as a real request, nothing stored
         return False
-    owned = PasswordReset.staff_id == user.id if user.is_staff else PasswordReset.advocate_id == user.id
-    session.execute(sa.update(PasswordReset).where(owned, PasswordReset.used_at.is_(None),
-                                                   PasswordReset.superseded_at.is_(None))
-                    .values(superseded_at=now))
+    session.execute(sa.update(PasswordReset).where(
+        owned_by(PasswordReset, user), PasswordReset.used_at.is_(None),
+        PasswordReset.superseded_at.is_(None)).values(superseded_at=now))
     reset = PasswordReset(token_hash=_digest(token), created_at=now, expires_at=now + RESET_LIFETIME,
-                          **_owner(user))
+                          **recipient_of(user))
     session.add(reset)
     session.flush()
     return outbox.enqueue(session, dedupe_key=f"password-reset:{reset.id}", kind="password_reset",
                           to_email=user.email, subject=f"Reset your {program} password", template=TEMPLATE,
-                          context=context, now=now, **_owner(user))
+                          context=context, now=now, **recipient_of(user))
 
 
 def open_reset(session: Session, *, token: str, now: datetime) -> PasswordReset:

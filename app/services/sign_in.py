@@ -12,12 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, StaffUser
 from app.services import login_sessions, passwords, throttle
-from app.services.accounts import check_password_strength, normalise_email
+from app.services.accounts import check_password_strength, find_by_email, normalise_email
 from app.services.errors import ValidationFailed
 
 NO_MATCH = "That email and password do not match an active account."
@@ -45,10 +44,7 @@ class _Found:
 
 
 def _find(session: Session, email: str) -> _Found | None:
-    # Both tables are always read, so the work does not depend on which (if any) holds the email.
-    staff = session.scalars(select(StaffUser).where(StaffUser.email == email)).first()
-    advocate = session.scalars(select(Advocate).where(Advocate.email == email)).first()
-    user = staff or advocate
+    user = find_by_email(session, email)
     if user is None:
         return None
     return _Found(type(user), user.id, user.password_hash, user.is_active)
