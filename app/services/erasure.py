@@ -48,7 +48,7 @@ from app.services import lifecycle, passwords
 from app.services.errors import Conflict, ValidationFailed
 
 ERASED_NAME = "Erased advocate"
-PLACEHOLDER_DOMAIN = "erased.invalid"  # .invalid never resolves (RFC 2606): nothing can be delivered
+PSEUDONYM_DOMAIN = "erased.invalid"  # .invalid never resolves (RFC 2606): nothing can be delivered
 CLEARED = {"external_id": None, "company": "", "title": "", "industry": "", "company_size": "", "region": "",
            "tags": [], "customer_since": None, "nps": None, "health_score": None, "readiness_tier": None,
            "readiness_score": None, "eligible": False, "password_hash": None, "email_opt_outs": [],
@@ -84,13 +84,13 @@ def erase_advocate(session: Session, *, advocate: Advocate, now: datetime) -> Er
         lifecycle.change_advocate(session, advocate=advocate, changes=lifecycle.Changes(
             state=AdvocateState.OPTED_OUT, reason="Asked for their personal data to be erased."),
             actor=None, source=EventSource.ADVOCATE, now=now)
-    placeholder = f"erased-{advocate.id}-{secrets.token_hex(6)}@{PLACEHOLDER_DOMAIN}"
-    advocate.name, advocate.email, advocate.erased_at = ERASED_NAME, placeholder, now
+    pseudonym = f"erased-{advocate.id}-{secrets.token_hex(6)}@{PSEUDONYM_DOMAIN}"
+    advocate.name, advocate.email, advocate.erased_at = ERASED_NAME, pseudonym, now
     for name, value in CLEARED.items():
         setattr(advocate, name, value)
     session.execute(delete(CustomerSignal).where(CustomerSignal.advocate_id == advocate.id))
     files = _clear_evidence(session, advocate.id)
-    _forget_messages(session, advocate.id, old_email, placeholder, now)
+    _forget_messages(session, advocate.id, old_email, pseudonym, now)
     for column in QUOTING:
         _scrub(session, column, [old_email, old_name])
     # The welcome emails to the friends they referred name them by first name and company.
@@ -113,13 +113,13 @@ def _clear_evidence(session: Session, advocate_id: int) -> list[str]:
     return files
 
 
-def _forget_messages(session: Session, advocate_id: int, old_email: str, placeholder: str,
+def _forget_messages(session: Session, advocate_id: int, old_email: str, pseudonym: str,
                      now: datetime) -> None:
     session.execute(delete(Notification).where(Notification.advocate_id == advocate_id)
                     .execution_options(synchronize_session="fetch"))
     theirs = or_(OutboxMessage.advocate_id == advocate_id, func.lower(OutboxMessage.to_email) == old_email)
     session.execute(update(OutboxMessage).where(theirs).values(
-        to_email=placeholder, subject="(erased)", body_text="", body_html="")
+        to_email=pseudonym, subject="(erased)", body_text="", body_html="")
         .execution_options(synchronize_session="fetch"))
     session.execute(update(OutboxMessage).where(theirs, OutboxMessage.sent_at.is_(None),
                                                 OutboxMessage.failed_at.is_(None))
@@ -129,7 +129,7 @@ def _forget_messages(session: Session, advocate_id: int, old_email: str, placeho
     session.execute(delete(LoginSession).where(LoginSession.advocate_id == advocate_id))
     session.execute(delete(PasswordReset).where(PasswordReset.advocate_id == advocate_id))
     session.execute(update(Invite).where(or_(Invite.advocate_id == advocate_id, Invite.email == old_email))
-                    .values(email=placeholder, revoked_at=func.coalesce(Invite.revoked_at, now))
+                    .values(email=pseudonym, revoked_at=func.coalesce(Invite.revoked_at, now))
                     .execution_options(synchronize_session="fetch"))
 
 
