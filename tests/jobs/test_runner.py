@@ -6,12 +6,14 @@ from sqlalchemy import func, select
 
 from app.jobs import Job
 from app.jobs import missions as mission_jobs
-from app.jobs.runner import JOB_DEFAULTS, LEASE, register_scheduler, run_once
+from app.jobs.runner import JOB_DEFAULTS, register_scheduler, run_once
 from app.models import Attempt, AttemptState, JobLock, JobRun, Notification
 from app.services import clock, joblocks, notifications
+from config import Config
 from tests.jobs.support import started_attempt
 
 EXPIRE = next(job for job in mission_jobs.JOBS if job.name == "expire_due_attempts")
+LEASE = timedelta(seconds=Config.SCHEDULER_LEASE_SECONDS)
 
 
 def _runs(session):
@@ -61,20 +63,25 @@ def test_a_held_lease_skips_the_run_until_it_expires(app, session, now):
     assert (outcome.ran, outcome.items) == (True, 1)
 
 
-def test_the_scheduler_has_every_job_with_safe_defaults(app):
-    from app.jobs import registry
-    from app.jobs.runner import build_scheduler
+def test_the_scheduler_fires_every_job_on_the_shared_grid_and_catches_up_at_once(app):
+    from app.jobs import registry, slots
+    from app.jobs.runner import CATCH_UP, build_scheduler
 
     scheduler = build_scheduler(app, blocking=False)
+    started = datetime.now(UTC)
     scheduler.start(paused=True)
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {job.name for job in registry()}
-        soon = datetime.now(UTC) + timedelta(minutes=2)
-        for job in jobs.values():
-            assert job.next_run_time <= soon, job.id  # first run soon after start, not one interval later
-            assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (
-                JOB_DEFAULTS["coalesce"], JOB_DEFAULTS["max_instances"], JOB_DEFAULTS["misfire_grace_time"])
+        assert set(jobs) == {job.name for job in registry()} | {CATCH_UP}
+        assert jobs[CATCH_UP].next_run_time <= datetime.now(UTC)  # start-up: no waiting an interval
+        for job in registry():
+            every = slots.interval(job)
+            expected = slots.latest(started.replace(tzinfo=None), every) + every  # the next due time
+            assert jobs[job.name].next_run_time.replace(tzinfo=None) == expected, job.name
+            assert (jobs[job.name].coalesce, jobs[job.name].max_instances,
+                    jobs[job.name].misfire_grace_time) == (JOB_DEFAULTS["coalesce"],
+                                                           JOB_DEFAULTS["max_instances"],
+                                                           JOB_DEFAULTS["misfire_grace_time"])
     finally:
         scheduler.shutdown(wait=False)
 
