@@ -1,5 +1,6 @@
 """The job runner: lease, transaction, run record and errors; the scheduler's configuration."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -92,5 +93,58 @@ def test_no_scheduler_starts_unless_enabled(app_factory):
     scheduler = register_scheduler(enabled)
     try:
         assert scheduler.running and enabled.extensions["scheduler"] is scheduler
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_a_scheduled_run_claims_its_due_time_and_a_second_one_skips(app, session, now):
+    from app.jobs.runner import SERVED, run_due
+
+    due = datetime(2026, 6, 15, 12, 0)  # the frozen clock is on the five-minute grid
+    first = run_due(app, EXPIRE, "one")
+    second = run_due(app, EXPIRE, "two")
+    assert (first.ran, second.ran, second.skipped) == (True, False, SERVED)
+    [run] = _runs(session)
+    assert (run.holder, run.due_at) == ("one", due)
+    assert session.get(JobLock, EXPIRE.name).leased_until is None  # the refused claim took no lease
+    session.rollback()  # (a SQLite read holds the write lock until it ends)
+    clock.freeze(now + timedelta(minutes=5))
+    assert run_due(app, EXPIRE, "two").ran
+    assert [r.due_at for r in _runs(session)] == [due, due + timedelta(minutes=5)]
+    session.rollback()
+    assert run_once(app, EXPIRE, holder="admin:1").ran  # a manual run has no due time
+    assert _runs(session)[-1].due_at is None
+
+
+def test_the_heartbeat_renews_the_lease_while_the_job_runs(app_factory, now):
+    app = app_factory(SCHEDULER_LEASE_SECONDS=60, SCHEDULER_HEARTBEAT_SECONDS=0.05)
+    seen = []
+
+    def slow(session, at):
+        clock.freeze(now + timedelta(seconds=45))  # time passes; the heartbeat renews from "now"
+        time.sleep(0.5)
+        seen.append(session.get(JobLock, "slow").leased_until)
+        return 0
+
+    assert run_once(app, Job("slow", slow), holder="test").ran
+    assert seen == [now + timedelta(seconds=105)]
+
+
+def test_the_catch_up_check_starts_jobs_whose_due_time_went_unserved(app, session, now):
+    from app.jobs import registry
+    from app.jobs.runner import CATCH_UP, build_scheduler, catch_up, run_due
+
+    names = [job.name for job in registry()]
+    scheduler = build_scheduler(app, blocking=False, holder="me")
+    scheduler.start(paused=True)
+    try:
+        joblocks.acquire(session, name="deliver_outbox", holder="busy", now=now, lease=LEASE)
+        session.commit()
+        assert run_once(app, EXPIRE, holder="other").ran is True  # a manual run serves no due time
+        assert run_due(app, next(j for j in registry() if j.name == "score_customers"), "other").ran
+        started = catch_up(app, scheduler, "me")
+        assert set(started) == set(names) - {"deliver_outbox", "score_customers"}
+        queued = {job.id for job in scheduler.get_jobs()}
+        assert {f"{name}:{CATCH_UP}" for name in started} <= queued
     finally:
         scheduler.shutdown(wait=False)
