@@ -130,7 +130,7 @@ def test_two_scheduler_processes_run_each_job_once_per_due_time(schedulers, engi
     assert per_due_time and set(per_due_time.values()) == {1}, per_due_time.most_common(3)
     due_times = Counter(name for name, _ in per_due_time)
     assert set(due_times) == {job.name for job in registry()}
-    assert min(due_times.values()) >= 4, due_times  # a few due times each, every one served once
+    assert min(due_times.values()) >= 3, due_times  # a few due times each, every one served once
     assert all(slots.latest(run.due_at, timedelta(seconds=every)) == run.due_at for run in served)
     assert [run for run in served if run.error] == []
     assert {run.holder for run in served} == {proc.holder for proc in procs}  # both took part
