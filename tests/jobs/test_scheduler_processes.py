@@ -157,7 +157,8 @@ def _taken_over(engine, dead_due_at, timeout: float) -> tuple[float, object]:
     raise AssertionError(f"nobody took {EXPIRE} over within {timeout} s: {_runs(engine, EXPIRE)}")
 
 
-@pytest.mark.parametrize(("sig", "lease"), [(signal.SIGKILL, 3), (signal.SIGTERM, 30)])
+@pytest.mark.parametrize(("sig", "lease"), [(signal.SIGKILL, 3), (signal.SIGTERM, 30), (signal.SIGINT, 30)],
+                         ids=["SIGKILL", "SIGTERM", "Ctrl+C"])
 def test_a_stopped_lease_holder_is_taken_over_and_its_run_marked(sig, lease, schedulers, engine, url,
                                                                 tmp_path):
     _seed_due_attempt(url, tmp_path)
@@ -174,14 +175,14 @@ def test_a_stopped_lease_holder_is_taken_over_and_its_run_marked(sig, lease, sch
     assert _lease(engine, EXPIRE).holder == holder.holder
 
     stopping = time.monotonic()
-    assert holder.stop(sig, timeout=5) == (0 if sig == signal.SIGTERM else -signal.SIGKILL)
+    assert holder.stop(sig, timeout=5) == (-signal.SIGKILL if sig == signal.SIGKILL else 0)
     exited = time.monotonic() - stopping
-    if sig == signal.SIGTERM:
+    if sig != signal.SIGKILL:  # SIGTERM, or Ctrl+C (SIGINT)
         assert exited < 3, holder.seen
         holder.wait_for("1 leases released, 1 unfinished runs marked stopped", timeout=1)
     waited, run = _taken_over(engine, dead.due_at, timeout=lease + 10)
-    # SIGKILL: the lease runs out (3 s), then the next catch-up check (1 s) takes it. SIGTERM: the
-    # lease came back at once, so the takeover comes long before the 30 s lease could have run out.
+    # SIGKILL: the lease runs out (3 s), then the next catch-up check (1 s) takes it. SIGTERM and
+    # Ctrl+C: the lease came back at once, so the takeover comes long before 30 s could run out.
     assert waited < (lease + 1 + 4 if sig == signal.SIGKILL else 6), waited
     assert (run.holder, run.items, run.error) == (other.holder, 0, None)  # the dead run's batch was kept
     with engine.connect() as connection:
@@ -189,7 +190,7 @@ def test_a_stopped_lease_holder_is_taken_over_and_its_run_marked(sig, lease, sch
             AttemptTransition.to_state == AttemptState.EXPIRED)).scalar() == 1
     dead = _runs(engine, EXPIRE)[0]
     assert dead.abandoned and dead.finished_at is not None
-    assert dead.error == (STOPPED if sig == signal.SIGTERM else joblocks.HOLDER_STOPPED)
+    assert dead.error == (joblocks.HOLDER_STOPPED if sig == signal.SIGKILL else STOPPED)
     assert other.stop() == 0
     assert _lease(engine, EXPIRE).holder is None  # SIGTERM of the idle scheduler gave it back
     other.wait_for("Scheduler stopped", timeout=1)
