@@ -47,6 +47,14 @@ class Config:
     API_IDEMPOTENCY_RETENTION_HOURS = int(os.environ.get("API_IDEMPOTENCY_RETENTION_HOURS", 24))
     PASSWORD_HASHER = "argon2"  # noqa: S105 (a profile name, not a secret)
     SCHEDULER_ENABLED = os.environ.get("SCHEDULER_ENABLED", "0") == "1"
+    # A running job's lease lasts this long and its heartbeat renews it this often, so a scheduler
+    # that dies frees its jobs within one lease; the catch-up check (every SCHEDULER_CATCH_UP_SECONDS)
+    # then runs any job whose latest due time went unserved.
+    SCHEDULER_LEASE_SECONDS = float(os.environ.get("SCHEDULER_LEASE_SECONDS", 60))
+    SCHEDULER_HEARTBEAT_SECONDS = float(os.environ.get("SCHEDULER_HEARTBEAT_SECONDS", 15))
+    SCHEDULER_CATCH_UP_SECONDS = float(os.environ.get("SCHEDULER_CATCH_UP_SECONDS", 30))
+    # Staging and tests only: every job every N seconds instead of its own interval (0: off).
+    SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", 0))
     # Email: without MAIL_SERVER nothing is sent; messages wait in the admin outbox view.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))

@@ -141,20 +141,22 @@ def scheduler_group():
     pass
 
 
-@scheduler_group.command("run", help="Run the scheduler in this process until stopped (Ctrl+C).")
+@scheduler_group.command("run", help="Run the scheduler in this process until stopped (Ctrl+C or SIGTERM "
+                                      "release its leases at once and mark its unfinished runs stopped).")
 def scheduler_run():
-    from app.jobs.runner import build_scheduler
+    from app.jobs.runner import serve
 
     app = current_app._get_current_object()
     background = app.extensions.pop("scheduler", None)
     if background is not None:
         background.shutdown(wait=False)
-    scheduler = build_scheduler(app, blocking=True)
-    click.echo(f"Scheduler running {len(scheduler.get_jobs())} jobs; Ctrl+C stops it.")
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        click.echo("Scheduler stopped.")
+    runs, leases = serve(app, echo=click.echo)
+    click.echo(f"Scheduler stopped: {leases} leases released, {runs} unfinished runs marked stopped.")
+    if runs:
+        # Job threads are still inside those runs: end them with the process rather than wait.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 @scheduler_group.command("run-once", help="Run one job now (under its lease) and print items touched.")

@@ -62,6 +62,11 @@ ACTIONS = {
         "Cancel {reward}?",
         "Your request is withdrawn and its {points} points go back to your balance. To get it later, "
         "redeem it again.", "Cancel redemption"),
+    "clear_lease": Confirmation(
+        "Clear the stale lease on {name}?",
+        "Its holder stopped renewing the lease, so that scheduler process is gone; its unfinished run "
+        "is marked as stopped and the job can run again at once. A live lease cannot be cleared.",
+        "Clear lease"),
     "decline_mission": Confirmation(
         "Decline “{title}”?",
         "The mission leaves your list and cannot be started again. There is no penalty.",

@@ -119,7 +119,7 @@ def test_downgrade_with_data_refuses_without_force_then_goes_to_base_and_back(em
         message = _refused(capfd, "base")
         assert "Refusing to downgrade" in message and "advocate" in message and "ledger_entry" in message
         assert _tables() == tables
-        assert _revision() == "8b0a4d000004"  # head: the steps it ran before the check were rolled back
+        assert _revision() == "9c1d2e000005"  # head: the steps it ran before the check were rolled back
         assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) > 0
         db.session.remove()
         downgrade(revision="base", x_arg=["force=1"])
@@ -148,7 +148,7 @@ def test_one_step_downgrade_dropping_a_table_with_rows_is_refused(empty_url, tmp
                                     reason="", at=clock.utcnow()))
         db.session.commit()
         db.session.remove()
-        downgrade(revision="-1")  # the filter indexes: no table dropped, so no force needed
+        downgrade(revision="6e0b1e000002")  # job slots and filter indexes: no table dropped, no force
         assert db.session.execute(text("SELECT count(*) FROM account_event")).scalar() == 1
         db.session.remove()
         message = _refused(capfd, "-1")
@@ -156,6 +156,47 @@ def test_one_step_downgrade_dropping_a_table_with_rows_is_refused(empty_url, tmp
         assert "account_event" in _tables()
         downgrade(revision="-1", x_arg=["force=1"])
         assert "account_event" not in _tables() and "advocate" in _tables()
+        upgrade()
+        assert _diff() == []
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_job_slots_migrate_up_and_down_with_runs_in_the_table(empty_url, tmp_path):
+    """9c1d2e000005 adds job_run.due_at and .abandoned and the slot index: old runs stay (manual, not
+    abandoned); down again, every run stays without the two columns; up again, models match."""
+    from datetime import datetime
+
+    import sqlalchemy as sa
+    from sqlalchemy.exc import IntegrityError
+
+    run_then = sa.table("job_run", *(sa.column(name) for name in (
+        "id", "name", "holder", "started_at", "finished_at", "duration_ms", "items", "error")))
+    at = datetime(2026, 6, 15, 12, 0)
+    app = create_app(make_config(empty_url, str(tmp_path / "uploads")))
+    with app.app_context():
+        upgrade(revision="8b0a4d000004")
+        db.session.execute(run_then.insert(), [
+            {"id": n, "name": "sweep", "holder": "host:1", "started_at": at,
+             "finished_at": None if n == 2 else at,
+             "duration_ms": 5, "items": n, "error": None} for n in (1, 2)])
+        db.session.commit()
+        upgrade()
+        rows = db.session.execute(sa.text("SELECT id, due_at, abandoned FROM job_run ORDER BY id")).all()
+        assert [(r.id, r.due_at, bool(r.abandoned)) for r in rows] == [(1, None, False), (2, None, False)]
+        insert = sa.text("INSERT INTO job_run (id, name, holder, started_at, items, due_at, abandoned) "
+                         "VALUES (:id, 'sweep', 'h', :at, 0, :at, :abandoned)")
+        db.session.execute(insert, {"id": 3, "at": at, "abandoned": True})
+        db.session.execute(insert, {"id": 4, "at": at, "abandoned": False})  # an abandoned run frees it
+        db.session.commit()
+        with pytest.raises(IntegrityError):
+            db.session.execute(insert, {"id": 5, "at": at, "abandoned": False})
+        db.session.rollback()
+        db.session.remove()
+        downgrade(revision="8b0a4d000004")
+        assert db.session.execute(sa.text("SELECT count(*) FROM job_run")).scalar() == 4
+        db.session.remove()
+        assert "due_at" not in {c["name"] for c in inspect(db.engine).get_columns("job_run")}
         upgrade()
         assert _diff() == []
         db.session.remove()

@@ -1,15 +1,19 @@
-"""Scheduled jobs (admin only): schedule, last run, duration, items, last error, and "Run now"."""
+"""Scheduled jobs (admin only): schedule, last run, duration, items, last error, "Run now", and
+clearing a stale lease (one whose holder stopped renewing it)."""
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.admin import bp
+from app.confirmation import ask_first
 from app.extensions import db
 from app.jobs import registry
+from app.jobs.heartbeat import Timing
 from app.jobs.runner import find, run_once
 from app.security import role_required
-from app.services import joblocks
+from app.services import clock, joblocks
 from app.services import settings as settings_service
+from app.services.errors import DomainError
 
 
 def schedule_label(trigger: dict) -> str:
@@ -22,16 +26,28 @@ def schedule_label(trigger: dict) -> str:
     return "every " + ", ".join(parts)
 
 
+def lease_state(lock, now) -> str:
+    """"free", "live" (its holder renews it: the job is running) or "stale" (it ran out unreleased)."""
+    if lock is None or lock.leased_until is None:
+        return "free"
+    return "live" if lock.leased_until >= now else "stale"
+
+
 @bp.get("/jobs")
 @role_required()
 def jobs_list():
-    jobs = registry()
+    jobs, now = registry(), clock.utcnow()
     names = [job.name for job in jobs]
     last = joblocks.latest_runs(db.session, names=names)
     failed = joblocks.latest_runs(db.session, names=names, failed_only=True)
+    leases = joblocks.leases(db.session, names=names)
     values = settings_service.load(db.session).values
-    return render_template("admin/jobs.html", jobs=jobs, last=last, failed=failed,
-                           schedule_label=schedule_label, describe=lambda job: job.describe(values))
+    every_s = Timing.of(current_app.config).every_s
+    return render_template("admin/jobs.html", jobs=jobs, last=last, failed=failed, leases=leases,
+                           state=lambda name: lease_state(leases.get(name), now),
+                           schedule=lambda job: schedule_label(
+                               {"trigger": "interval", "seconds": every_s} if every_s else job.trigger),
+                           describe=lambda job: job.describe(values))
 
 
 @bp.post("/jobs/<name>/run")
@@ -51,4 +67,23 @@ def job_run(name: str):
         flash(f"{name} failed: {outcome.error}", "error")
     else:
         flash(f"{name} ran: {outcome.items} items touched in {outcome.duration_ms} ms.", "success")
+    return redirect(url_for("admin.jobs_list"))
+
+
+@bp.post("/jobs/<name>/clear-lease")
+@role_required()
+def job_clear_lease(name: str):
+    if find(name) is None:
+        abort(404)
+    if asked := ask_first("clear_lease", cancel_url=url_for("admin.jobs_list"), name=name):
+        return asked
+    try:
+        was = joblocks.clear_stale(db.session, name=name, now=clock.utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("admin.jobs_list"))
+    db.session.commit()
+    flash(f"{name}'s lease, left by {was.holder}, is cleared; its unfinished run is marked stopped."
+          if was else f"{name} holds no lease: nothing to clear.", "success" if was else "info")
     return redirect(url_for("admin.jobs_list"))

@@ -1,4 +1,5 @@
-"""Mission clockwork jobs: expiry, reminders and escalations (each one sweep in services.sweeps)."""
+"""Mission clockwork jobs: expiry, reminders and escalations (each one sweep in services.sweeps,
+committed batch by batch so no transaction holds SQLite's write lock for long)."""
 
 from datetime import datetime
 
@@ -9,23 +10,23 @@ from app.services import sweeps
 
 
 def expire_due_attempts(session: Session, now: datetime) -> int:
-    return sweeps.expire_due_attempts(session, now=now)
+    return sweeps.expire_due_attempts(session, now=now, commit=session.commit)
 
 
 def remind_after_start(session: Session, now: datetime) -> int:
-    return sweeps.remind_after_start(session, now=now)
+    return sweeps.remind_after_start(session, now=now, commit=session.commit)
 
 
 def remind_before_deadline(session: Session, now: datetime) -> int:
-    return sweeps.remind_before_deadline(session, now=now)
+    return sweeps.remind_before_deadline(session, now=now, commit=session.commit)
 
 
 def escalate_to_csm(session: Session, now: datetime) -> int:
-    return sweeps.escalate_to_csm(session, now=now)
+    return sweeps.escalate_to_csm(session, now=now, commit=session.commit)
 
 
 def escalate_waiting_approvals(session: Session, now: datetime) -> int:
-    return sweeps.escalate_waiting_approvals(session, now=now)
+    return sweeps.escalate_waiting_approvals(session, now=now, commit=session.commit)
 
 
 JOBS = [

@@ -43,11 +43,24 @@ class JobLock(db.Model):
     leased_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
 
+# A run given up because its holder stopped: it no longer holds its due time, so a new run may claim it.
+LIVE_RUN = sa.text("NOT abandoned")
+
+
 class JobRun(db.Model):
-    """One run of a scheduled job, for the admin jobs page (last run, duration, items, error)."""
+    """One run of a scheduled job, for the admin jobs page (last run, duration, items, error).
+
+    A scheduled run serves one due time (`due_at`, a time on the job's grid) and claims it: the
+    unique index lets one run that is not abandoned hold each (name, due_at), so two scheduler
+    processes never both run a job for the same due time. A manual run ("Run now") has no due_at.
+    """
 
     __tablename__ = "job_run"
-    __table_args__ = (sa.Index("ix_job_run_name_started", "name", "started_at"),)
+    __table_args__ = (
+        sa.Index("ix_job_run_name_started", "name", "started_at"),
+        sa.Index("uq_job_run_slot", "name", "due_at", unique=True, sqlite_where=LIVE_RUN,
+                 postgresql_where=LIVE_RUN),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80))
@@ -57,6 +70,9 @@ class JobRun(db.Model):
     duration_ms: Mapped[int | None]
     items: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(sa.Text)
+    due_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # Its holder stopped (killed, or stopped with SIGTERM) before it finished; `error` says so.
+    abandoned: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class OutboxMessage(db.Model):

@@ -3,12 +3,14 @@
 Each sweep takes `now`, walks the due rows in id-ordered batches and acts through guarded writes:
 expiry is `UPDATE … WHERE state = :from`, and every message carries a dedupe key that the
 notification and outbox tables hold unique. Running a sweep twice, or in two processes at once,
-changes nothing the second time. Sweeps flush, never commit; the job runner owns the transaction.
+changes nothing the second time. Sweeps flush, never commit: a job passes `commit`
+(session.commit) and each batch is then committed as it goes, so no transaction holds many rows or
+SQLite's write lock for long, and a run that stops half-way keeps its finished batches.
 Thresholds are program settings (reminder_after_start_hours, reminder_before_deadline_hours,
 escalate_csm_days_before, escalate_approval_days).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,6 +36,7 @@ from app.services.planner import unindexed
 
 S = AttemptState
 BATCH = 500
+Commit = Callable[[], None] | None
 
 
 @dataclass(frozen=True)
@@ -55,20 +58,21 @@ APPROVAL = _Message("escalation-approval:attempt:", "escalation", "escalation_ap
                     "Waiting for approval: {mission}")
 
 
-def expire_due_attempts(session: Session, *, now: datetime, batch: int = BATCH) -> int:
+def expire_due_attempts(session: Session, *, now: datetime, batch: int = BATCH, commit: Commit = None) -> int:
     """Expire started attempts at their deadline, and rejected ones whose mission has closed.
 
     Each move is a guarded bulk UPDATE recorded as a transition by the system; returns the count.
+    With `commit`, each batch is committed on its own.
     """
     started = select(Attempt.id).where(Attempt.state == S.STARTED, Attempt.deadline_at <= now)
     closed = select(Mission.id).where(or_(Mission.closes_at <= now, Mission.archived))
     rejected = select(Attempt.id).where(Attempt.state == S.REJECTED, Attempt.mission_id.in_(closed))
-    return (_expire(session, started, S.STARTED, "Deadline passed", now, batch)
-            + _expire(session, rejected, S.REJECTED, "Mission closed", now, batch))
+    return (_expire(session, started, S.STARTED, "Deadline passed", now, batch, commit)
+            + _expire(session, rejected, S.REJECTED, "Mission closed", now, batch, commit))
 
 
 def _expire(session: Session, due: Select, from_state: AttemptState, reason: str, now: datetime,
-            batch: int) -> int:
+            batch: int, commit: Commit) -> int:
     """Move the due rows `batch` at a time in (state, deadline) index order.
 
     No keyset paging is needed: a moved row leaves the due set, so each batch takes the first due
@@ -90,29 +94,32 @@ def _expire(session: Session, due: Select, from_state: AttemptState, reason: str
              "actor_kind": system.kind, "actor_id": None, "actor_name": system.name,
              "reason": reason, "at": now} for attempt_id in moved])
         total += len(moved)
+        if commit is not None:
+            commit()
     session.flush()
     return total
 
 
-def remind_after_start(session: Session, *, now: datetime, batch: int = BATCH) -> int:
+def remind_after_start(session: Session, *, now: datetime, batch: int = BATCH, commit: Commit = None) -> int:
     """Remind the advocate once when a started attempt has had no submission for the set hours."""
     cfg = settings_service.load(session)
     due = _attempt_rows(Attempt.state == S.STARTED,
                         Attempt.started_at <= now - timedelta(hours=cfg.reminder_after_start_hours),
                         or_(Attempt.deadline_at.is_(None), Attempt.deadline_at > now), _not_sent(START))
-    return _remind_advocates(session, due, START, cfg, now, batch)
+    return _remind_advocates(session, due, START, cfg, now, batch, commit)
 
 
-def remind_before_deadline(session: Session, *, now: datetime, batch: int = BATCH) -> int:
+def remind_before_deadline(session: Session, *, now: datetime, batch: int = BATCH,
+                           commit: Commit = None) -> int:
     """Remind the advocate once when a started attempt's deadline is within the set hours."""
     cfg = settings_service.load(session)
     soon = now + timedelta(hours=cfg.reminder_before_deadline_hours)
     due = _attempt_rows(Attempt.state == S.STARTED, Attempt.deadline_at > now,
                         Attempt.deadline_at <= soon, _not_sent(DEADLINE))
-    return _remind_advocates(session, due, DEADLINE, cfg, now, batch)
+    return _remind_advocates(session, due, DEADLINE, cfg, now, batch, commit)
 
 
-def escalate_to_csm(session: Session, *, now: datetime, batch: int = BATCH) -> int:
+def escalate_to_csm(session: Session, *, now: datetime, batch: int = BATCH, commit: Commit = None) -> int:
     """Tell the owner CSM once when a started attempt is within the set days of its deadline."""
     cfg = settings_service.load(session)
     soon = now + timedelta(days=cfg.escalate_csm_days_before)
@@ -122,7 +129,7 @@ def escalate_to_csm(session: Session, *, now: datetime, batch: int = BATCH) -> i
            .add_columns(StaffUser.id.label("staff_id"), StaffUser.email.label("staff_email"),
                         StaffUser.name.label("staff_name")))
     touched = 0
-    for rows in _batches(session, due, batch):
+    for rows in _batches(session, due, batch, commit):
         for row in rows:
             key = f"{CSM.prefix}{row.id}"
             touched += _tell_staff(session, row, (row.staff_id, row.staff_email, row.staff_name),
@@ -130,7 +137,8 @@ def escalate_to_csm(session: Session, *, now: datetime, batch: int = BATCH) -> i
     return touched
 
 
-def escalate_waiting_approvals(session: Session, *, now: datetime, batch: int = 100) -> int:
+def escalate_waiting_approvals(session: Session, *, now: datetime, batch: int = 100,
+                               commit: Commit = None) -> int:
     """Tell every active marketing and admin user once per submission waiting past the set days."""
     cfg = settings_service.load(session)
     recipients = session.execute(select(StaffUser.id, StaffUser.email, StaffUser.name).where(
@@ -139,7 +147,7 @@ def escalate_waiting_approvals(session: Session, *, now: datetime, batch: int = 
     cutoff = now - timedelta(days=cfg.escalate_approval_days)
     due = _attempt_rows(Attempt.state == S.SUBMITTED, Attempt.submitted_at <= cutoff)
     touched = 0
-    for rows in _batches(session, due, batch) if recipients else ():
+    for rows in _batches(session, due, batch, commit) if recipients else ():
         keys = {(row.id, staff.id): _approval_key(row, staff.id) for row in rows for staff in recipients}
         sent = set(session.scalars(select(Notification.dedupe_key)
                                    .where(Notification.dedupe_key.in_(keys.values()))))
@@ -170,18 +178,21 @@ def _not_sent(message: _Message):
     return ~exists().where(Notification.dedupe_key == key)
 
 
-def _batches(session: Session, stmt: Select, batch: int) -> Iterator[list]:
-    """Rows of `stmt` in id order, `batch` at a time (keyset paging, so changed rows never repeat)."""
+def _batches(session: Session, stmt: Select, batch: int, commit: Commit = None) -> Iterator[list]:
+    """Rows of `stmt` in id order, `batch` at a time (keyset paging, so changed rows never repeat);
+    with `commit`, each batch is committed once the caller has acted on it."""
     last = 0
     while rows := session.execute(stmt.where(Attempt.id > last).order_by(Attempt.id).limit(batch)).all():
         yield rows
         last = rows[-1].id
+        if commit is not None:
+            commit()
 
 
 def _remind_advocates(session: Session, due: Select, message: _Message, cfg, now: datetime,
-                      batch: int) -> int:
+                      batch: int, commit: Commit) -> int:
     touched = 0
-    for rows in _batches(session, due, batch):
+    for rows in _batches(session, due, batch, commit):
         for row in rows:
             touched += _tell_advocate(session, row, message, cfg, now)
     return touched

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.jobs import api as api_jobs
 from app.jobs import registry
-from app.jobs.runner import LEASE, run_once
+from app.jobs.runner import run_once
 from app.models import ApiKey, ApiRequestCount, IdempotencyRecord, LedgerEntry
 from app.services import api_keys, api_rate, clock, idempotency, joblocks
 from tests.api.conftest import ApiClient
@@ -77,7 +77,7 @@ def test_the_job_forgets_a_key_after_the_retention_under_its_lease(app, client, 
     assert _count(session, IdempotencyRecord) == 1  # (the minute's request count went: older than an hour)
 
     clock.freeze(now + 25 * H)
-    joblocks.acquire(session, name=PURGE.name, holder="other host", now=clock.utcnow(), lease=LEASE)
+    joblocks.acquire(session, name=PURGE.name, holder="other host", now=clock.utcnow(), lease=H)
     session.commit()
     assert run_once(app, PURGE, holder="test").ran is False  # another scheduler holds the job
     joblocks.release(session, name=PURGE.name, holder="other host")

@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 from app import create_app
 from app.extensions import db
 from app.jobs import missions as mission_jobs
-from app.jobs.runner import LEASE, run_once
+from app.jobs.runner import run_once
 from app.models import AttemptState, AttemptTransition, JobRun, Notification, OutboxMessage
 from app.services import clock, missions, sweeps
+from config import Config
 from tests.conftest import make_config
 from tests.factories import make_activity, make_advocate, make_mission
 from tests.reliability.conftest import POOL, race
@@ -24,6 +25,7 @@ from tests.reliability.conftest import POOL, race
 ROOT = Path(__file__).resolve().parents[2]
 DUE = 200
 JOBS = {job.name: job for job in mission_jobs.JOBS}
+LEASE = timedelta(seconds=Config.SCHEDULER_LEASE_SECONDS)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.models import (
     AdvocateState,
@@ -54,6 +54,28 @@ def test_expiry_walks_many_batches(session, now):
     assert sweeps.expire_due_attempts(session, now=now + D, batch=3) == 7
     session.expire_all()
     assert {a.state for a in attempts} == {AttemptState.EXPIRED}
+
+
+def test_each_batch_is_committed_on_its_own_when_the_job_passes_commit(session, now):
+    """Expiry holds no transaction (or SQLite's write lock) across batches: every batch is committed."""
+    for _ in range(5):
+        started_attempt(session, at=now - timedelta(days=20))
+    session.commit()
+    committed = []
+
+    def commit():
+        session.commit()
+        committed.append(session.scalar(select(func.count()).select_from(Attempt).where(
+            Attempt.state == AttemptState.EXPIRED)))
+
+    assert sweeps.expire_due_attempts(session, now=now, batch=2, commit=commit) == 5
+    assert committed == [2, 4, 5]
+    for _ in range(3):
+        started_attempt(session, at=now - timedelta(days=3))
+    session.commit()
+    committed.clear()
+    assert sweeps.remind_after_start(session, now=now, batch=2, commit=commit) == 3
+    assert len(committed) == 2  # two batches of reminders, each committed
 
 
 def test_submitted_and_approved_attempts_never_expire(session, now):

@@ -141,11 +141,12 @@ def test_through_the_runner_with_its_lease(app, session, review, now):
 
 
 def test_a_holder_of_the_lease_makes_the_other_run_skip(app, session, review, now):
-    from app.jobs.runner import LEASE
     from app.services import joblocks
 
+
     trigger_ask(session, make_advocate(session), now)
-    assert joblocks.acquire(session, name=JOB.name, holder="other-host:1", now=clock.utcnow(), lease=LEASE)
+    assert joblocks.acquire(session, name=JOB.name, holder="other-host:1", now=clock.utcnow(),
+                            lease=timedelta(minutes=1))
     session.commit()
     skipped = run_once(app, JOB, now=now + 2 * D)
     assert skipped.ran is False
