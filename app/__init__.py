@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask, g
 from flask_login import current_user
 
-from app import cli, confirmation, errors, security, sqlite, template_helpers
+from app import cli, confirmation, errors, security, sqlite, template_helpers, transactions
 from app.extensions import csrf, db, migrate
 from app.services import notifications, passwords
 from app.services import settings as settings_service
@@ -54,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         sqlite.configure(db.engine)
+    transactions.init_app(app, lambda: db.session)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)

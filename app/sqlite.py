@@ -1,13 +1,18 @@
-"""SQLite connection setup: WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE transactions.
+"""Connection setup: on SQLite WAL, foreign keys, a busy timeout, and transactions begun by intent.
 
-pysqlite defers BEGIN until the first write, so a read-then-write transaction can fail with
-"database is locked" (or, in older modes, read outside any transaction). Taking the write lock
-at BEGIN (the SQLAlchemy SQLite dialect docs' recipe) serialises writers cleanly: a second
-approver waits, then sees the first one's result.
+A write transaction (app.transactions) begins with BEGIN IMMEDIATE: pysqlite would defer taking the
+write lock to the first write, and upgrading a read snapshot that another writer has overtaken
+fails at once with "database is locked" whatever the busy timeout. Taking the lock at BEGIN (the
+SQLAlchemy SQLite dialect docs' recipe) serialises writers cleanly: a second approver waits, then
+sees the first one's result. A read transaction begins deferred with `PRAGMA query_only` on, so it
+never takes the write lock (WAL lets it read while a writer writes) and cannot write by mistake.
+On PostgreSQL a read transaction is READ ONLY.
 """
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from app import transactions
 
 BUSY_TIMEOUT_MS = 30_000
 # Checkpoint (and fsync) the WAL every ~40 MB instead of every 4 MB: a page rewritten by many
@@ -17,6 +22,8 @@ CACHE_KIB = 32_768  # per connection; the default 2 MiB thrashes once the ledger
 
 
 def configure(engine: Engine) -> None:
+    if engine.dialect.name == "postgresql":
+        _begin_by_intent_on_postgresql(engine)
     if engine.dialect.name != "sqlite":
         return
 
@@ -35,4 +42,19 @@ def configure(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        intent = transactions.intent()
+        connection.info[transactions.INTENT_KEY] = intent
+        query_only = intent == "read"
+        if connection.info.get("query_only", False) != query_only:
+            connection.exec_driver_sql(f"PRAGMA query_only = {int(query_only)}")
+            connection.info["query_only"] = query_only
+        connection.exec_driver_sql("BEGIN" if query_only else "BEGIN IMMEDIATE")
+
+
+def _begin_by_intent_on_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        intent = transactions.intent()
+        connection.info[transactions.INTENT_KEY] = intent
+        if intent == "read":
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")

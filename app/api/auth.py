@@ -7,6 +7,7 @@ from flask import current_app, g, request
 from app.extensions import db
 from app.models import ApiScope, StaffUser
 from app.services import api_keys, api_rate, clock
+from app.transactions import writing
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -30,17 +31,19 @@ def _bearer() -> str | None:
 
 def require_key():
     """Blueprint guard. The request's count (when the window has room: a refused request is not
-    counted) and the key's last use are committed before any refusal and before the view's work."""
+    counted) and the key's last use are committed before any refusal and before the view's work, in
+    a write transaction even when the request reads (app.transactions): on SQLite the count is
+    atomic because that transaction holds the write lock from its BEGIN IMMEDIATE."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     key = api_keys.authenticate(db.session, secret=_bearer())
     caller = Caller(key.id, key.actor_id)
-    now, limit = clock.utcnow(), current_app.config["API_RATE_LIMIT_PER_MINUTE"]
-    wait = api_rate.take(db.session, key_id=key.id, now=now, limit=limit)
-    api_keys.note_use(db.session, key=key, now=now)
     needed = ApiScope.WRITE if request.method in WRITE_METHODS else ApiScope.READ
     allowed = key.allows(needed)
-    db.session.commit()
+    now, limit = clock.utcnow(), current_app.config["API_RATE_LIMIT_PER_MINUTE"]
+    with writing(db.session):
+        wait = api_rate.take(db.session, key_id=caller.key_id, now=now, limit=limit)
+        api_keys.note_use(db.session, key_id=caller.key_id, now=now)
     if wait:
         raise api_rate.refusal(limit, wait)
     if not allowed:

@@ -6,12 +6,15 @@ from flask_login import current_user
 from app.extensions import db
 from app.portal import bp
 from app.services import clock, referral_reports, referrals
+from app.transactions import writing
 
 
 @bp.get("/referrals")
 def referrals_page():
-    code = referrals.get_or_create_code(db.session, advocate_id=current_user.id, now=clock.utcnow())
-    db.session.commit()
+    code = referrals.own_code(db.session, advocate_id=current_user.id)
+    if code is None:  # the first visit creates it, in a write of its own
+        with writing(db.session):
+            code = referrals.get_or_create_code(db.session, advocate_id=current_user.id, now=clock.utcnow())
     return render_template(
         "portal/referrals.html",
         link=url_for("public.referral_landing", code=code.code, _external=True),

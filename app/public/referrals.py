@@ -19,6 +19,7 @@ from app.public.forms import ReferralForm
 from app.security import client_ip
 from app.services import clock, referrals
 from app.services.errors import DomainError, NotFound, RateLimited
+from app.transactions import writing
 
 COOKIE = "rp_referral"
 ATTRIBUTION = timedelta(days=30)
@@ -73,8 +74,8 @@ def referral_return():
 def referral_landing(code: str):
     now = clock.utcnow()
     effective = _effective_code(code, now)
-    clicked = referrals.record_click(db.session, code=code, client_hash=client_hash(), now=now)
-    db.session.commit()
+    with writing(db.session):
+        clicked = referrals.record_click(db.session, code=code, client_hash=client_hash(), now=now)
     page, status = _landing(effective, ReferralForm())
     response = current_app.make_response((page, status))
     if clicked and attributed_code(now) is None:

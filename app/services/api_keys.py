@@ -135,10 +135,10 @@ def require_scope(key: ApiKey, scope: ApiScope) -> None:
         raise Forbidden("This API key is read-only; writes need a write key.")
 
 
-def note_use(session: Session, *, key: ApiKey, now: datetime) -> None:
+def note_use(session: Session, *, key_id: int, now: datetime) -> None:
     """Record the key's last use, at most once a minute (a guarded UPDATE, so not a write per request)."""
     session.execute(update(ApiKey).where(
-        ApiKey.id == key.id,
+        ApiKey.id == key_id,
         (ApiKey.last_used_at.is_(None)) | (ApiKey.last_used_at <= now - LAST_USED_EVERY),
     ).values(last_used_at=now).execution_options(synchronize_session=False))
 

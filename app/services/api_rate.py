@@ -10,9 +10,10 @@ allowed requests are counted; a refused one is told when enough of the oldest bu
 the window for one more request (Retry-After, whole seconds).
 
 Atomic on both engines: the key's row is locked first (`SELECT … FOR NO KEY UPDATE` on PostgreSQL,
-which leaves the foreign-key share locks of the key's writes alone; on SQLite every write transaction
-already holds the database's write lock from its BEGIN IMMEDIATE), so two requests of one key count
-one after the other, each seeing the other's bucket. The lock is held only until the caller commits
+which leaves the foreign-key share locks of the key's writes alone; on SQLite a write transaction
+holds the database's write lock from its BEGIN IMMEDIATE, so the caller counts in one even for a
+GET: app.transactions.writing), so two requests of one key count one after the other, each seeing
+the other's bucket. The lock is held only until the caller commits
 the count, before the request's own work.
 """
 

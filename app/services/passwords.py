@@ -1,4 +1,5 @@
-"""Password hashing with argon2id (RFC 9106 low-memory profile); a cheap profile for tests.
+"""Password hashing with argon2id (OWASP's minimum parameters: 19 MiB, 2 passes, 1 lane); a cheap
+profile for tests. A hash made with other parameters is replaced at the next sign-in (needs_rehash).
 
 `verify_password` costs one argon2 verification whether or not there is a hash to check: without
 one it verifies against a dummy hash of the same profile, so the time taken does not tell whether
@@ -12,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 12
 _PROFILES = {
-    "argon2": PasswordHasher(),
+    "argon2": PasswordHasher(memory_cost=19 * 1024, time_cost=2, parallelism=1),
     "fast": PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
 }
 _profile = "argon2"

@@ -71,11 +71,16 @@ def new_discount_code() -> str:
     return "FRIEND-" + secrets.token_hex(5).upper()
 
 
+def own_code(session: Session, *, advocate_id: int) -> ReferralCode | None:
+    """The advocate's referral code if they have one yet (reads only)."""
+    return session.scalars(select(ReferralCode).where(ReferralCode.advocate_id == advocate_id)).first()
+
+
 def get_or_create_code(session: Session, *, advocate_id: int, now: datetime) -> ReferralCode:
     """The advocate's referral code, created on first use (a concurrent first use creates one)."""
     query = select(ReferralCode).where(ReferralCode.advocate_id == advocate_id)
     for _ in range(3):
-        found = session.scalars(query).first()
+        found = own_code(session, advocate_id=advocate_id)
         if found is not None:
             return found
         session.execute(dialect_insert(session)(ReferralCode).values(

@@ -1,8 +1,10 @@
 """Signing in and changing a password: throttled, and timed alike whether or not an account exists.
 
 Sign-in counts the attempt first, in its own short committed transaction (so parallel guesses are
-counted atomically, and on SQLite argon2 never runs while the write lock is held), then checks
-the password with exactly one argon2 verification whatever the email (see services.passwords).
+counted atomically), then checks the password with exactly one argon2 verification whatever the
+email (see services.passwords), and hashes it again with today's parameters if the stored hash was
+made with older ones, before the transaction that records the sign-in opens: argon2 never runs
+inside a transaction, so on SQLite never while the write lock is held.
 Limits: one email from one client address, and one address over all emails (a much higher
 number). Nothing is counted per email alone, so a stranger's guesses never lock the owner out
 when they sign in from another address.
@@ -69,19 +71,25 @@ def sign_in(session: Session, *, email: str, password: str, ip: str, now: dateti
     matched = passwords.verify_password(found.password_hash if found else None, password)
     if not (matched and found.active):
         raise ValidationFailed(NO_MATCH, field="password")
+    rehashed = _rehash(found.password_hash, password)  # argon2 before the write transaction opens
     user = session.get(found.model, found.id)
     if user is None or not user.is_active or user.password_hash != found.password_hash:
         raise ValidationFailed(NO_MATCH, field="password")
     throttle.release(session, key=limits[0].key)
     throttle.give_back(session, key=limits[1].key)
-    _record_sign_in(user, password, now)
+    _record_sign_in(user, rehashed, now)
     session.flush()
     return user
 
 
-def _record_sign_in(user: Advocate | StaffUser, password: str, now: datetime) -> None:
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
+def _rehash(password_hash: str, password: str) -> str | None:
+    """A hash of the password with today's parameters when the stored one was made with others."""
+    return passwords.hash_password(password) if passwords.needs_rehash(password_hash) else None
+
+
+def _record_sign_in(user: Advocate | StaffUser, rehashed: str | None, now: datetime) -> None:
+    if rehashed:
+        user.password_hash = rehashed
     user.last_login_at = now
     if not user.is_staff:
         user.last_active_at = now
@@ -95,8 +103,8 @@ def change_password(session: Session, *, user: Advocate | StaffUser, current_pas
     The new password must pass the strength rules and differ from the current one (ValidationFailed
     on `password`, checked first). The current password is required (ValidationFailed on
     `current_password`); each check is counted like a sign-in attempt, committed through `commit`
-    before argon2 runs, and refused with RateLimited when over. The caller starts a new session
-    for the browser that made the change.
+    before argon2 runs (the check and the new hash, both outside any transaction), and refused with
+    RateLimited when over. The caller starts a new session for the browser that made the change.
     """
     check_password_strength(new_password, user.email)
     if new_password == current_password:
@@ -108,14 +116,17 @@ def change_password(session: Session, *, user: Advocate | StaffUser, current_pas
     commit()
     if not passwords.verify_password(stored, current_password):
         raise ValidationFailed("That is not your current password.", field="current_password")
+    new_hash = passwords.hash_password(new_password)  # before the next transaction opens
     throttle.release(session, key=limit.key)
-    set_password(session, user=user, password=new_password, now=now)
+    set_password(session, user=user, password_hash=new_hash, now=now)
 
 
-def set_password(session: Session, *, user: Advocate | StaffUser, password: str, now: datetime) -> None:
-    """Store a new password hash and end every sign-in session of the person.
+def set_password(session: Session, *, user: Advocate | StaffUser, now: datetime, password: str | None = None,
+                 password_hash: str | None = None) -> None:
+    """Store a new password hash (of `password`, or `password_hash` made already) and end every
+    sign-in session of the person.
 
     The caller has checked the password's strength."""
-    user.password_hash = passwords.hash_password(password)
+    user.password_hash = password_hash or passwords.hash_password(password)
     login_sessions.end_all(session, user=user, now=now)
     session.flush()

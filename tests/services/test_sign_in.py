@@ -3,6 +3,7 @@ and changing a password."""
 
 from datetime import timedelta
 
+import argon2
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
@@ -124,6 +125,52 @@ def test_an_old_hash_is_upgraded_at_sign_in(session, now):
     advocate = make_advocate(session, password_hash=old)
     attempt(session, now, advocate.email)
     assert advocate.password_hash != old and not passwords.needs_rehash(advocate.password_hash)
+
+
+@pytest.fixture
+def production_hasher():
+    """The production argon2 profile for one test (the suite runs the "fast" one)."""
+    before = passwords.profile()
+    passwords.use_profile("argon2")
+    yield
+    passwords.use_profile(before)
+
+
+def test_the_production_profile_is_at_least_owasps_minimum_for_argon2id(production_hasher):
+    params = argon2.extract_parameters(passwords.hash_password(PASSWORD))
+    assert params.type is argon2.Type.ID
+    assert params.memory_cost >= 19 * 1024 and params.time_cost >= 2 and params.parallelism >= 1
+
+
+def test_an_old_parameters_hash_is_replaced_on_a_successful_sign_in_only(session, now, production_hasher):
+    old = PasswordHasher().hash(PASSWORD)  # argon2-cffi's default, RFC 9106 low-memory: 64 MiB, t=3, p=4
+    advocate = make_advocate(session, password_hash=old)
+    session.commit()
+    with pytest.raises(ValidationFailed):
+        attempt(session, now, advocate.email, "wrong password!")
+    assert session.get(type(advocate), advocate.id).password_hash == old
+    attempt(session, now, advocate.email)
+    session.commit()
+    upgraded = session.get(type(advocate), advocate.id).password_hash
+    assert upgraded != old and not passwords.needs_rehash(upgraded)
+    assert passwords.verify_password(upgraded, PASSWORD)
+    attempt(session, now, advocate.email)
+    assert advocate.password_hash == upgraded  # a current hash is left alone
+
+
+def test_argon2_runs_outside_any_transaction_at_sign_in_and_password_change(session, now, monkeypatch):
+    advocate = make_advocate(session, password_hash=PasswordHasher(time_cost=1, memory_cost=16,
+                                                                   parallelism=1).hash(PASSWORD))
+    session.commit()
+    open_during = []
+    for name in ("verify_password", "hash_password"):
+        real = getattr(passwords, name)
+        monkeypatch.setattr(passwords, name, lambda *args, _real=real: (
+            open_during.append(session().get_transaction() is not None), _real(*args))[1])
+    attempt(session, now, advocate.email)
+    session.commit()
+    change(session, now, advocate)
+    assert len(open_during) == 4 and not any(open_during)  # verify and rehash, verify and new hash
 
 
 def change(session, now, user, current=PASSWORD, new=NEW):
