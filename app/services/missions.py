@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.models import (
+    ActivityType,
     Advocate,
     Attempt,
     AttemptState,
@@ -88,8 +89,10 @@ def transition(session: Session, attempt: Attempt, to: AttemptState, *, actor: A
 
 
 def get_own_attempt(session: Session, *, advocate: Advocate, attempt_id: int) -> Attempt:
-    """The advocate's own attempt; anyone else's is NotFound (never Forbidden, to not leak ids)."""
-    attempt = session.get(Attempt, attempt_id)
+    """The advocate's own attempt, with its mission and activity; anyone else's is NotFound (never
+    Forbidden, to not leak ids)."""
+    attempt = session.get(Attempt, attempt_id,
+                          options=[joinedload(Attempt.mission), joinedload(Attempt.activity)])
     if attempt is None or attempt.advocate_id != advocate.id:
         raise NotFound("No such attempt.")
     return attempt
@@ -216,7 +219,8 @@ def _evidence_fields(kind: Evidence, evidence: EvidenceInput) -> dict:
 def approve_attempt(session: Session, *, staff: StaffUser, attempt_id: int, now: datetime,
                     note: str | None = None) -> Attempt:
     """Approve a submission and award its points exactly once (key mission-attempt:<id>)."""
-    attempt = session.get(Attempt, attempt_id)
+    attempt = session.get(Attempt, attempt_id, options=[  # with what the award reads, in one query
+        joinedload(Attempt.mission).joinedload(Mission.activity).joinedload(ActivityType.reward_tier)])
     if attempt is None:
         raise NotFound("No such attempt.")
     return _approve(session, attempt, actor=Actor.of(staff), now=now, reason=note)
@@ -273,9 +277,11 @@ def expire_attempt(session: Session, *, attempt: Attempt, now: datetime) -> Atte
 
 
 def approval_queue(session: Session, *, limit: int = 100) -> list[Attempt]:
-    """Submissions waiting for a decision, oldest first."""
+    """Submissions waiting for a decision, oldest first, with the advocate, mission and activity the
+    queue shows (one query, not one per submission)."""
     return session.scalars(
         select(Attempt).where(Attempt.state == S.SUBMITTED)
+        .options(joinedload(Attempt.advocate), joinedload(Attempt.mission), joinedload(Attempt.activity))
         .order_by(Attempt.submitted_at, Attempt.id).limit(limit)
     ).all()
 

@@ -4,8 +4,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from app.extensions import db
 from app.models import Attempt, AttemptState, LedgerEntry
 from tests.factories import make_activity, make_advocate, make_mission, make_submitted_attempt
+from tests.statements import fresh, watched
 
 
 def ledger_count(session):
@@ -135,3 +137,36 @@ def test_waiting_time_is_shown(as_role, client, session):
     session.commit()
     page = client.get("/admin/approvals").get_data(as_text=True)
     assert "Dana Waits" in page and "waiting 0 h 0 min" in page
+
+
+def queue_page_statements(app, client, session) -> int:
+    session.commit()
+    with watched(db.engine) as seen:
+        page = fresh(app, lambda: client.get("/admin/approvals"))
+    assert page.status_code == 200
+    return len(seen.statements)
+
+
+def test_the_queue_page_asks_as_often_for_one_submission_as_for_many(app, as_role, client, session):
+    as_role("marketing")
+    make_submitted_attempt(session)
+    one = queue_page_statements(app, client, session)
+    for _ in range(4):  # other advocates, missions and activities
+        make_submitted_attempt(session, mission=make_mission(session, activity=make_activity(session)))
+    assert queue_page_statements(app, client, session) == one
+
+
+def test_approving_and_rejecting_read_nothing_again_after_the_commit(app, as_role, client, session):
+    as_role("marketing")
+    approved, rejected = make_submitted_attempt(session), make_submitted_attempt(session)
+    (a, a_name), (r, r_name) = [(attempt.id, attempt.advocate.name) for attempt in (approved, rejected)]
+    session.commit()  # the test's session holds no transaction while the requests run
+    with watched(db.engine) as seen:
+        assert fresh(app, lambda: client.post(f"/admin/approvals/{a}/approve")).status_code == 302
+    assert seen.transactions == 1
+    with watched(db.engine) as seen:
+        response = fresh(app, lambda: client.post(f"/admin/approvals/{r}/reject",
+                                                  data={f"reject{r}-reason": "Link is broken"}))
+    assert response.status_code == 302 and seen.transactions == 1
+    page = fresh(app, lambda: client.get("/admin/approvals")).get_data(as_text=True)
+    assert f"Approved: {a_name} gets" in page and f"Rejected: {r_name} will see" in page
