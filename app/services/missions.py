@@ -288,8 +288,10 @@ def approval_queue(session: Session, *, limit: int = 100) -> list[Attempt]:
 
 def attempts_for(session: Session, *, advocate_id: int, states: tuple[AttemptState, ...] | None = None,
                  limit: int = 20) -> list[Attempt]:
-    """One advocate's attempts (optionally only some states), most recently changed first."""
-    stmt = select(Attempt).where(Attempt.advocate_id == advocate_id, Attempt.state != S.AVAILABLE)
+    """One advocate's attempts (optionally only some states), most recently changed first, each with its
+    mission (their lists show its title)."""
+    stmt = (select(Attempt).options(joinedload(Attempt.mission))
+            .where(Attempt.advocate_id == advocate_id, Attempt.state != S.AVAILABLE))
     if states:
         stmt = stmt.where(Attempt.state.in_(states))
     last_move = func.coalesce(Attempt.decided_at, Attempt.submitted_at, Attempt.started_at,
