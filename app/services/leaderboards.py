@@ -11,7 +11,7 @@ of public leaderboards, left the program or has not joined yet is shown as "Anon
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, AdvocateState, PeriodTotal
@@ -114,10 +114,14 @@ def _viewer_row(session, period, start, viewer_id, region, industry) -> Row | No
     return _row(advocate, ahead + 1, mine, viewer_id)
 
 
+# The dashboard's rank and the all-time board's own rank: built once (a statement holds no data).
+_AHEAD_ALL_TIME = select(func.count()).where(Advocate.lifetime_points > bindparam("mine"))
+
+
 def _count_ahead(session: Session, period: str, start: date | None, mine: int) -> int:
     """How many advocates have more points on this board: an index-only count, no join."""
     if period == "all":
-        return session.scalar(select(func.count()).where(Advocate.lifetime_points > mine))
+        return session.scalar(_AHEAD_ALL_TIME, {"mine": mine})
     return session.scalar(select(func.count()).select_from(PeriodTotal).where(
         PeriodTotal.period == period, PeriodTotal.period_start == start, PeriodTotal.points > mine))
 
