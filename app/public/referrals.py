@@ -74,8 +74,8 @@ def referral_landing(code: str):
     now = clock.utcnow()
     effective = _effective_code(code, now)
     clicked = referrals.record_click(db.session, code=code, client_hash=client_hash(), now=now)
-    db.session.commit()
     page, status = _landing(effective, ReferralForm())
+    db.session.commit()  # after the page: its reads share the click's transaction, nothing is reloaded
     response = current_app.make_response((page, status))
     if clicked and attributed_code(now) is None:
         response.set_cookie(COOKIE, _serializer().dumps({"c": code, "t": now.isoformat()}),
@@ -107,8 +107,8 @@ def referral_submit(code: str):
         db.session.rollback()
         attach_error(form, error)
         return _landing(effective, form, 422)
+    session[THANKS_KEY] = referral.id  # before the commit expires it (no reload)
     db.session.commit()
-    session[THANKS_KEY] = referral.id
     return redirect(url_for("public.referral_thanks", code=effective))
 
 
