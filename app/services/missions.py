@@ -9,7 +9,7 @@ in AttemptTransition with who, when, from and to.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -286,14 +286,21 @@ def approval_queue(session: Session, *, limit: int = 100) -> list[Attempt]:
     ).all()
 
 
+# The dashboard lists an advocate's attempts twice per load: built once (a statement holds no data).
+_ATTEMPTS_OF = (
+    select(Attempt).options(joinedload(Attempt.mission))
+    .where(Attempt.advocate_id == bindparam("advocate_id"), Attempt.state != S.AVAILABLE)
+    .order_by(func.coalesce(Attempt.decided_at, Attempt.submitted_at, Attempt.started_at,
+                            Attempt.created_at).desc(), Attempt.id.desc())
+    .limit(bindparam("limit")))
+_ATTEMPTS_IN = _ATTEMPTS_OF.where(Attempt.state.in_(bindparam("states", expanding=True)))
+
+
 def attempts_for(session: Session, *, advocate_id: int, states: tuple[AttemptState, ...] | None = None,
                  limit: int = 20) -> list[Attempt]:
     """One advocate's attempts (optionally only some states), most recently changed first, each with its
     mission (their lists show its title)."""
-    stmt = (select(Attempt).options(joinedload(Attempt.mission))
-            .where(Attempt.advocate_id == advocate_id, Attempt.state != S.AVAILABLE))
     if states:
-        stmt = stmt.where(Attempt.state.in_(states))
-    last_move = func.coalesce(Attempt.decided_at, Attempt.submitted_at, Attempt.started_at,
-                              Attempt.created_at)
-    return session.scalars(stmt.order_by(last_move.desc(), Attempt.id.desc()).limit(limit)).all()
+        return session.scalars(_ATTEMPTS_IN, {"advocate_id": advocate_id, "states": list(states),
+                                              "limit": limit}).all()
+    return session.scalars(_ATTEMPTS_OF, {"advocate_id": advocate_id, "limit": limit}).all()
