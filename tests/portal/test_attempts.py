@@ -6,7 +6,7 @@ import pytest
 
 from app.extensions import db
 from app.models import AttemptState, Evidence, LedgerEntry
-from app.services import missions
+from app.services import missions, settings
 from tests.factories import make_activity, make_mission, make_staff
 from tests.portal.conftest import PDF, started
 from tests.statements import fresh, watched
@@ -201,3 +201,12 @@ def test_starting_and_submitting_each_take_one_transaction(app, portal, session,
     assert seen.transactions == 1
     page = fresh(app, lambda: portal.get(attempt_path)).get_data(as_text=True)
     assert "Submitted! We will review it soon" in page
+
+
+def test_the_file_form_states_the_programs_upload_limit(portal, session, advocate, now):
+    settings.save(session, changes={"evidence_max_mb": 3}, actor_id=None, now=now)
+    attempt = started(session, advocate, now, evidence=Evidence.FILE)
+    session.commit()
+    html = portal.get(f"/portal/attempts/{attempt.id}").get_data(as_text=True)
+    assert "A file: PDF, image, TXT or DOCX, up to 3 MB" in html and "up to 3 MB.</small>" in html
+    assert f'data-max-bytes="{3 * 1024 * 1024}"' in html
