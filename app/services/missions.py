@@ -103,7 +103,7 @@ def start_mission(session: Session, *, advocate: Advocate, mission_id: int, now:
     """Start a mission the advocate may take now; the deadline is the sooner of expiry and close.
 
     `actor` is who records the move (default the advocate; staff or an API key acting for them)."""
-    mission = session.get(Mission, mission_id)
+    mission = session.get(Mission, mission_id, options=[joinedload(Mission.activity)])  # the rules read it
     if mission is None or mission.archived or not eligibility.in_audience(advocate, mission):
         raise NotFound("No such mission.")
     attempt = session.scalars(select(Attempt).where(
