@@ -38,28 +38,23 @@ def start(session: Session, *, user: Advocate | StaffUser, now: datetime, lifeti
     return token
 
 
-def _live(session: Session, token: str | None, now: datetime) -> LoginSession | None:
+# The live session of a token, the liveness rule stated once: built once, since every signed-in
+# request runs it (a statement holds no data); load_user's brings the person in the same query.
+_LIVE = sa.select(LoginSession).where(
+    LoginSession.token_hash == sa.bindparam("digest"), LoginSession.ended_at.is_(None),
+    LoginSession.expires_at > sa.bindparam("now"))
+_LIVE_WITH_PERSON = _LIVE.options(joinedload(LoginSession.advocate), joinedload(LoginSession.staff))
+
+
+def _live(session: Session, token: str | None, now: datetime, query=_LIVE) -> LoginSession | None:
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    return session.scalars(sa.select(LoginSession).where(
-        LoginSession.token_hash == _digest(token), LoginSession.ended_at.is_(None),
-        LoginSession.expires_at > now)).first()
-
-
-# Every signed-in request runs this, so it is built once (a statement holds no data) and brings the
-# person in the same query.
-_LIVE_WITH_PERSON = (
-    sa.select(LoginSession)
-    .options(joinedload(LoginSession.advocate), joinedload(LoginSession.staff))
-    .where(LoginSession.token_hash == sa.bindparam("digest"), LoginSession.ended_at.is_(None),
-           LoginSession.expires_at > sa.bindparam("now")))
+    return session.scalars(query, {"digest": _digest(token), "now": now}).first()
 
 
 def load_user(session: Session, *, token: str | None, now: datetime) -> Advocate | StaffUser | None:
     """The active person of a live session, with the token attached (for get_id); else None."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    row = session.scalars(_LIVE_WITH_PERSON, {"digest": _digest(token), "now": now}).first()
+    row = _live(session, token, now, _LIVE_WITH_PERSON)
     if row is None:
         return None
     user = row.staff if row.staff_id is not None else row.advocate
