@@ -42,8 +42,9 @@ def approval_approve(attempt_id: int):
         db.session.rollback()
         flash(ALREADY_DECIDED if error.code == "invalid_transition" else error.message, "error")
     else:
-        db.session.commit()
-        flash(f"Approved: {attempt.advocate.name} gets {attempt.points_awarded:,} points.", "success")
+        done = f"Approved: {attempt.advocate.name} gets {attempt.points_awarded:,} points."
+        db.session.commit()  # after reading what the message says: no reload once it expires them
+        flash(done, "success")
     return redirect(url_for("admin.approvals_list"))
 
 
@@ -63,8 +64,9 @@ def approval_reject(attempt_id: int):
             db.session.rollback()
             attach_error(form, error)
         else:
+            done = f"Rejected: {attempt.advocate.name} will see your reason."
             db.session.commit()
-            flash(f"Rejected: {attempt.advocate.name} will see your reason.", "success")
+            flash(done, "success")
             return redirect(url_for("admin.approvals_list"))
     return _queue_page(failed_id=attempt_id, failed_form=form)
 

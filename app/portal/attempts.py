@@ -37,7 +37,6 @@ def _render(attempt, form=None, status=200):
     return render_template(
         "portal/attempt.html", attempt=attempt, form=form, can_submit=can_submit, now=now,
         can_decline=attempt.state == AttemptState.STARTED, decline_form=DeclineForm(),
-        max_mb=settings_service.load(db.session).evidence_max_mb,
     ), status
 
 
@@ -87,8 +86,8 @@ def submit_attempt(attempt_id: int):
             return _already_submitted(attempt_id)
         attach_error(form, error)
         return _render(_own(attempt_id), form, error.http_status)
+    done = attempt.state == AttemptState.APPROVED  # before the commit expires it (no reload)
     db.session.commit()
-    done = attempt.state == AttemptState.APPROVED
     flash("Approved instantly — your points are in!" if done else
           "Submitted! We will review it soon and let you know.", "success")
     return redirect(url_for("portal.attempt_detail", attempt_id=attempt_id))

@@ -15,15 +15,15 @@ PAST = (AttemptState.APPROVED, AttemptState.DECLINED, AttemptState.EXPIRED)
 
 @bp.get("/")
 def dashboard():
-    now = clock.utcnow()
-    offers = eligibility.offers_for(db.session, current_user, now)
+    now, advocate = clock.utcnow(), current_user._get_current_object()  # the model, not the proxy
+    offers = eligibility.offers_for(db.session, advocate, now)
     return render_template(
         "portal/dashboard.html",
         now=now,
         available=[o for o in offers if o.available],
         locked=[o for o in offers if not o.available and o.attempt is None],
-        progress=status_service.progress(db.session, current_user, now, offers=offers),
-        rank=leaderboards.rank_all_time(db.session, current_user),
-        in_progress=missions.attempts_for(db.session, advocate_id=current_user.id, states=IN_PROGRESS),
-        past=missions.attempts_for(db.session, advocate_id=current_user.id, states=PAST, limit=5),
+        progress=status_service.progress(db.session, advocate, now, offers=offers),
+        rank=leaderboards.rank_all_time(db.session, advocate),
+        in_progress=missions.attempts_for(db.session, advocate_id=advocate.id, states=IN_PROGRESS),
+        past=missions.attempts_for(db.session, advocate_id=advocate.id, states=PAST, limit=5),
     )

@@ -51,9 +51,10 @@ def start_mission(mission_id: int):
             abort(404)
         flash(error.message, "error")
         return redirect(url_for("portal.mission_detail", mission_id=mission_id))
+    attempt_id = attempt.id  # before the commit expires it (no reload)
     db.session.commit()
     flash("Mission started — good luck! Submit your evidence below when you are done.", "success")
-    return redirect(url_for("portal.attempt_detail", attempt_id=attempt.id))
+    return redirect(url_for("portal.attempt_detail", attempt_id=attempt_id))
 
 
 @bp.post("/missions/<int:mission_id>/decline")

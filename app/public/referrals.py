@@ -74,7 +74,7 @@ def referral_return():
 def referral_landing(code: str):
     now = clock.utcnow()
     effective = _effective_code(code, now)
-    with writing(db.session):
+    with writing(db.session):  # the click in its own short write; the page is read after it
         clicked = referrals.record_click(db.session, code=code, client_hash=client_hash(), now=now)
     page, status = _landing(effective, ReferralForm())
     response = current_app.make_response((page, status))
@@ -108,8 +108,8 @@ def referral_submit(code: str):
         db.session.rollback()
         attach_error(form, error)
         return _landing(effective, form, 422)
+    session[THANKS_KEY] = referral.id  # before the commit expires it (no reload)
     db.session.commit()
-    session[THANKS_KEY] = referral.id
     return redirect(url_for("public.referral_thanks", code=effective))
 
 

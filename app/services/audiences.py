@@ -36,8 +36,7 @@ class AudienceCount:
 def held_values(session: Session) -> dict[str, list[str]]:
     """The regions and industries some advocate holds, in the database's order, without counts: for
     filters and pickers on every page load (the leaderboard, the push form)."""
-    return {key: list(session.scalars(held_query(column))) for key, column in
-            (("regions", Advocate.region), ("industries", Advocate.industry))}
+    return {key: list(session.scalars(query)) for key, query in _HELD.items()}
 
 
 def held_query(column):
@@ -49,6 +48,11 @@ def held_query(column):
     following = select(func.min(column)).where(column > found.c.value).scalar_subquery()
     found = found.union_all(select(following).where(found.c.value.is_not(None)))
     return select(found.c.value).where(found.c.value.is_not(None))
+
+
+# Built once: a statement holds no data, and building this one (and its cache key, which SQLAlchemy
+# keeps on the statement) costs more than running it.
+_HELD = {"regions": held_query(Advocate.region), "industries": held_query(Advocate.industry)}
 
 
 def value_counts(session: Session) -> dict[str, dict[str, int]]:

@@ -8,7 +8,7 @@ a cooldown, the date it becomes available.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, literal_column, select, true
+from sqlalchemy import and_, bindparam, case, exists, func, literal_column, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from app.models import Advocate, AdvocateState, Attempt, AttemptState, Mission, Status
@@ -103,14 +103,25 @@ def status_condition(needed: Status):
     return Advocate.status.in_([s for s in Status if s.rank >= needed.rank])
 
 
+# The dashboard, the missions list and every mission page run offers_for, so its statements are built
+# once: a statement holds no data, and building one (and its cache key) costs about what running it does.
+_OPEN_MISSIONS = (
+    select(Mission)
+    .options(joinedload(Mission.activity).joinedload(ActivityType.reward_tier))
+    .where(Mission.archived.is_(False), Mission.opens_at <= bindparam("now"),
+           Mission.closes_at > bindparam("now"))
+    .order_by(Mission.closes_at, Mission.id))
+_ATTEMPTS_AT = select(Attempt).where(Attempt.advocate_id == bindparam("advocate_id"),
+                                     Attempt.mission_id.in_(bindparam("mission_ids", expanding=True)))
+_LAST_COMPLETIONS = (
+    select(Attempt.activity_id, func.max(Attempt.decided_at))
+    .where(Attempt.advocate_id == bindparam("advocate_id"), Attempt.state == AttemptState.APPROVED)
+    .group_by(Attempt.activity_id))
+
+
 def last_completions(session: Session, advocate_id: int) -> dict[int, datetime]:
     """Activity id → when the advocate last had an attempt of it approved."""
-    rows = session.execute(
-        select(Attempt.activity_id, func.max(Attempt.decided_at))
-        .where(Attempt.advocate_id == advocate_id, Attempt.state == AttemptState.APPROVED)
-        .group_by(Attempt.activity_id)
-    )
-    return dict(rows.all())
+    return dict(session.execute(_LAST_COMPLETIONS, {"advocate_id": advocate_id}).all())
 
 
 def check(advocate: Advocate, mission: Mission, attempt: Attempt | None,
@@ -138,21 +149,11 @@ def check(advocate: Advocate, mission: Mission, attempt: Attempt | None,
 
 def offers_for(session: Session, advocate: Advocate, now: datetime) -> list[MissionOffer]:
     """Open missions in the advocate's audience, each with its availability, soonest-closing first."""
-    missions = session.scalars(
-        select(Mission)
-        .options(joinedload(Mission.activity).joinedload(ActivityType.reward_tier))
-        .where(Mission.archived.is_(False), Mission.opens_at <= now, Mission.closes_at > now)
-        .order_by(Mission.closes_at, Mission.id)
-    ).all()
+    missions = session.scalars(_OPEN_MISSIONS, {"now": now}).all()
     missions = [m for m in missions if in_audience(advocate, m)]
     if not missions:
         return []
-    attempts = {
-        a.mission_id: a
-        for a in session.scalars(
-            select(Attempt).where(Attempt.advocate_id == advocate.id,
-                                  Attempt.mission_id.in_([m.id for m in missions]))
-        )
-    }
+    attempts = {a.mission_id: a for a in session.scalars(
+        _ATTEMPTS_AT, {"advocate_id": advocate.id, "mission_ids": [m.id for m in missions]})}
     completions = last_completions(session, advocate.id)
     return [check(advocate, m, attempts.get(m.id), completions, now) for m in missions]

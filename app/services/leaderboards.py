@@ -11,7 +11,7 @@ of public leaderboards, left the program or has not joined yet is shown as "Anon
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, AdvocateState, PeriodTotal
@@ -43,13 +43,17 @@ class Board:
     viewer: Row | None
 
 
+# What a board row shows of an advocate: read as plain columns, not as 50 whole Advocate models.
+SHOWN = (Advocate.id, Advocate.name, Advocate.company, Advocate.leaderboard_opt_out, Advocate.state)
+
+
 def _source(period: str, start: date | None):
-    """(points column, tie-break column, base select) for a board."""
+    """(points column, tie-break column, base select of SHOWN) for a board."""
     if period == "all":
-        base = select(Advocate).where(Advocate.lifetime_points > 0)
+        base = select(*SHOWN).where(Advocate.lifetime_points > 0)
         return Advocate.lifetime_points, Advocate.last_scored_at, base
     base = (
-        select(Advocate)
+        select(*SHOWN)
         .join(PeriodTotal, PeriodTotal.advocate_id == Advocate.id)
         .where(PeriodTotal.period == period, PeriodTotal.period_start == start, PeriodTotal.points > 0)
     )
@@ -76,17 +80,19 @@ def board(session: Session, *, period: str, now: datetime, viewer_id: int | None
     stmt = _filtered(base, region, industry).add_columns(points_col)
     stmt = stmt.order_by(points_col.desc(), tie_col, Advocate.id).limit(limit)
     rows, rank, previous = [], 0, None
-    for position, (advocate, points) in enumerate(session.execute(stmt), start=1):
+    for position, shown in enumerate(session.execute(stmt), start=1):
+        points = shown[-1]
         if points != previous:
             rank, previous = position, points
-        rows.append(_row(advocate, rank, points, viewer_id))
+        rows.append(_row(shown, rank, points, viewer_id))
     viewer = next((r for r in rows if r.is_viewer), None)
     if viewer is None and viewer_id is not None:
         viewer = _viewer_row(session, period, start, viewer_id, region, industry)
     return Board(period, start, rows, viewer)
 
 
-def _row(advocate: Advocate, rank: int, points: int, viewer_id: int | None) -> Row:
+def _row(advocate, rank: int, points: int, viewer_id: int | None) -> Row:
+    """`advocate`: an Advocate or a row with SHOWN's names."""
     is_viewer = advocate.id == viewer_id
     hidden = (advocate.leaderboard_opt_out or advocate.state in ANONYMOUS_STATES) and not is_viewer
     return Row(rank, advocate.id, ANONYMOUS if hidden else advocate.name,
@@ -108,10 +114,14 @@ def _viewer_row(session, period, start, viewer_id, region, industry) -> Row | No
     return _row(advocate, ahead + 1, mine, viewer_id)
 
 
+# The dashboard's rank and the all-time board's own rank: built once (a statement holds no data).
+_AHEAD_ALL_TIME = select(func.count()).where(Advocate.lifetime_points > bindparam("mine"))
+
+
 def _count_ahead(session: Session, period: str, start: date | None, mine: int) -> int:
     """How many advocates have more points on this board: an index-only count, no join."""
     if period == "all":
-        return session.scalar(select(func.count()).where(Advocate.lifetime_points > mine))
+        return session.scalar(_AHEAD_ALL_TIME, {"mine": mine})
     return session.scalar(select(func.count()).select_from(PeriodTotal).where(
         PeriodTotal.period == period, PeriodTotal.period_start == start, PeriodTotal.points > mine))
 

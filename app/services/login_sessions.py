@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.models import Advocate, LoginSession, StaffUser
 from app.services.accounts import owned_by
@@ -38,21 +38,26 @@ def start(session: Session, *, user: Advocate | StaffUser, now: datetime, lifeti
     return token
 
 
-def _live(session: Session, token: str | None, now: datetime) -> LoginSession | None:
+# The live session of a token, the liveness rule stated once: built once, since every signed-in
+# request runs it (a statement holds no data); load_user's brings the person in the same query.
+_LIVE = sa.select(LoginSession).where(
+    LoginSession.token_hash == sa.bindparam("digest"), LoginSession.ended_at.is_(None),
+    LoginSession.expires_at > sa.bindparam("now"))
+_LIVE_WITH_PERSON = _LIVE.options(joinedload(LoginSession.advocate), joinedload(LoginSession.staff))
+
+
+def _live(session: Session, token: str | None, now: datetime, query=_LIVE) -> LoginSession | None:
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    return session.scalars(sa.select(LoginSession).where(
-        LoginSession.token_hash == _digest(token), LoginSession.ended_at.is_(None),
-        LoginSession.expires_at > now)).first()
+    return session.scalars(query, {"digest": _digest(token), "now": now}).first()
 
 
 def load_user(session: Session, *, token: str | None, now: datetime) -> Advocate | StaffUser | None:
     """The active person of a live session, with the token attached (for get_id); else None."""
-    row = _live(session, token, now)
+    row = _live(session, token, now, _LIVE_WITH_PERSON)
     if row is None:
         return None
-    user = (session.get(StaffUser, row.staff_id) if row.staff_id is not None
-            else session.get(Advocate, row.advocate_id))
+    user = row.staff if row.staff_id is not None else row.advocate
     if user is None or not user.is_active:
         return None
     user.session_token = token

@@ -9,11 +9,12 @@ in AttemptTransition with who, when, from and to.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.models import (
+    ActivityType,
     Advocate,
     Attempt,
     AttemptState,
@@ -88,8 +89,10 @@ def transition(session: Session, attempt: Attempt, to: AttemptState, *, actor: A
 
 
 def get_own_attempt(session: Session, *, advocate: Advocate, attempt_id: int) -> Attempt:
-    """The advocate's own attempt; anyone else's is NotFound (never Forbidden, to not leak ids)."""
-    attempt = session.get(Attempt, attempt_id)
+    """The advocate's own attempt, with its mission and activity; anyone else's is NotFound (never
+    Forbidden, to not leak ids)."""
+    attempt = session.get(Attempt, attempt_id,
+                          options=[joinedload(Attempt.mission), joinedload(Attempt.activity)])
     if attempt is None or attempt.advocate_id != advocate.id:
         raise NotFound("No such attempt.")
     return attempt
@@ -100,7 +103,7 @@ def start_mission(session: Session, *, advocate: Advocate, mission_id: int, now:
     """Start a mission the advocate may take now; the deadline is the sooner of expiry and close.
 
     `actor` is who records the move (default the advocate; staff or an API key acting for them)."""
-    mission = session.get(Mission, mission_id)
+    mission = session.get(Mission, mission_id, options=[joinedload(Mission.activity)])  # the rules read it
     if mission is None or mission.archived or not eligibility.in_audience(advocate, mission):
         raise NotFound("No such mission.")
     attempt = session.scalars(select(Attempt).where(
@@ -216,7 +219,8 @@ def _evidence_fields(kind: Evidence, evidence: EvidenceInput) -> dict:
 def approve_attempt(session: Session, *, staff: StaffUser, attempt_id: int, now: datetime,
                     note: str | None = None) -> Attempt:
     """Approve a submission and award its points exactly once (key mission-attempt:<id>)."""
-    attempt = session.get(Attempt, attempt_id)
+    attempt = session.get(Attempt, attempt_id, options=[  # with what the award reads, in one query
+        joinedload(Attempt.mission).joinedload(Mission.activity).joinedload(ActivityType.reward_tier)])
     if attempt is None:
         raise NotFound("No such attempt.")
     return _approve(session, attempt, actor=Actor.of(staff), now=now, reason=note)
@@ -273,19 +277,30 @@ def expire_attempt(session: Session, *, attempt: Attempt, now: datetime) -> Atte
 
 
 def approval_queue(session: Session, *, limit: int = 100) -> list[Attempt]:
-    """Submissions waiting for a decision, oldest first."""
+    """Submissions waiting for a decision, oldest first, with the advocate, mission and activity the
+    queue shows (one query, not one per submission)."""
     return session.scalars(
         select(Attempt).where(Attempt.state == S.SUBMITTED)
+        .options(joinedload(Attempt.advocate), joinedload(Attempt.mission), joinedload(Attempt.activity))
         .order_by(Attempt.submitted_at, Attempt.id).limit(limit)
     ).all()
 
 
+# The dashboard lists an advocate's attempts twice per load: built once (a statement holds no data).
+_ATTEMPTS_OF = (
+    select(Attempt).options(joinedload(Attempt.mission))
+    .where(Attempt.advocate_id == bindparam("advocate_id"), Attempt.state != S.AVAILABLE)
+    .order_by(func.coalesce(Attempt.decided_at, Attempt.submitted_at, Attempt.started_at,
+                            Attempt.created_at).desc(), Attempt.id.desc())
+    .limit(bindparam("limit")))
+_ATTEMPTS_IN = _ATTEMPTS_OF.where(Attempt.state.in_(bindparam("states", expanding=True)))
+
+
 def attempts_for(session: Session, *, advocate_id: int, states: tuple[AttemptState, ...] | None = None,
                  limit: int = 20) -> list[Attempt]:
-    """One advocate's attempts (optionally only some states), most recently changed first."""
-    stmt = select(Attempt).where(Attempt.advocate_id == advocate_id, Attempt.state != S.AVAILABLE)
+    """One advocate's attempts (optionally only some states), most recently changed first, each with its
+    mission (their lists show its title)."""
     if states:
-        stmt = stmt.where(Attempt.state.in_(states))
-    last_move = func.coalesce(Attempt.decided_at, Attempt.submitted_at, Attempt.started_at,
-                              Attempt.created_at)
-    return session.scalars(stmt.order_by(last_move.desc(), Attempt.id.desc()).limit(limit)).all()
+        return session.scalars(_ATTEMPTS_IN, {"advocate_id": advocate_id, "states": list(states),
+                                              "limit": limit}).all()
+    return session.scalars(_ATTEMPTS_OF, {"advocate_id": advocate_id, "limit": limit}).all()

@@ -2,19 +2,24 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.models import Notification
 
 
-def _recipient(advocate_id: int | None, staff_id: int | None):
-    """The WHERE condition for one recipient's notifications: exactly one of the two ids."""
+def _one(advocate_id: int | None, staff_id: int | None) -> tuple[str, int]:
+    """(the recipient column, the id) of exactly one of the two ids."""
     if (advocate_id is None) == (staff_id is None):
         raise ValueError("Give exactly one of advocate_id and staff_id.")
-    return (Notification.advocate_id == advocate_id if staff_id is None
-            else Notification.staff_id == staff_id)
+    return ("advocate_id", advocate_id) if staff_id is None else ("staff_id", staff_id)
+
+
+def _recipient(advocate_id: int | None, staff_id: int | None):
+    """The WHERE condition for one recipient's notifications: exactly one of the two ids."""
+    column, value = _one(advocate_id, staff_id)
+    return getattr(Notification, column) == value
 
 
 def recipient_of(user) -> dict[str, int]:
@@ -22,10 +27,17 @@ def recipient_of(user) -> dict[str, int]:
     return {"staff_id": user.id} if user.is_staff else {"advocate_id": user.id}
 
 
+# Every page shows the count, so its statement is built once per recipient column (it holds no data;
+# building it and its cache key cost more than SQLite takes to count).
+_UNREAD = {column: select(func.count()).select_from(Notification).where(
+    getattr(Notification, column) == bindparam("recipient"), Notification.read_at.is_(None))
+    for column in ("advocate_id", "staff_id")}
+
+
 def unread_count(session: Session, *, advocate_id: int | None = None, staff_id: int | None = None) -> int:
     """Unread notifications of one advocate or one staff user (one indexed COUNT)."""
-    return session.scalar(select(func.count()).select_from(Notification).where(
-        _recipient(advocate_id, staff_id), Notification.read_at.is_(None)))
+    column, value = _one(advocate_id, staff_id)
+    return session.scalar(_UNREAD[column], {"recipient": value})
 
 
 def recent(session: Session, *, advocate_id: int | None = None, staff_id: int | None = None,

@@ -10,6 +10,8 @@ governor_checks_per_s >= 5000 (tests/bench/governor.py); redeem_per_s >= 500 (te
 referral_submit_p95_ms <= 30 with 1,000,000 referrals stored (tests/bench/referrals.py);
 score_customers_s (100,000 customers, tests/bench/identification.py) is for information.
 kpis_30d_ms / kpis_365d_ms (the program figures, tests/bench/kpis.py) are for information.
+page_ms_<kind> / page_queries_<kind> (each campaign-day page through the test client: median CPU ms and
+SQL statements per request, tests/bench/pages.py) are for information; watch them for regressions.
 The customer import (tests/bench/import_bench.py, 1,000,000 CSV rows into an empty database, own
 process): import_total_s <= 90 and import_rss_mb <= 400 at full scale; import_vs_raw_ratio (target 3)
 and import_phase_vs_raw_ratio are printed against a bare sqlite3 executemany of the same rows.
@@ -32,6 +34,7 @@ from tests.bench import governor as governor_bench
 from tests.bench import identification as identification_bench
 from tests.bench import import_bench
 from tests.bench import kpis as kpis_bench
+from tests.bench import pages as pages_bench
 from tests.bench import referrals as referral_bench
 from tests.bench import rewards as rewards_bench
 from tests.bench import sweeps as sweep_bench
@@ -97,6 +100,7 @@ def run(app, sizes: Sizes, scale: float) -> dict[str, str]:
     lines.update(rewards_bench.measure(session, now=now, rng=rng))
     lines.update(governor_bench.measure(session, advocates=totals.advocates, now=now, rng=rng))
     lines.update(kpis_bench.measure(session, now=now))
+    lines.update(pages_bench.measure(app, session, now))
     lines["rss_mb"] = f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}"
     return lines
 

@@ -4,10 +4,12 @@ from io import BytesIO
 
 import pytest
 
+from app.extensions import db
 from app.models import AttemptState, Evidence, LedgerEntry
-from app.services import missions
-from tests.factories import make_staff
+from app.services import missions, settings
+from tests.factories import make_activity, make_mission, make_staff
 from tests.portal.conftest import PDF, started
+from tests.statements import fresh, watched
 
 
 def _state(session, attempt):
@@ -183,3 +185,28 @@ def test_file_submission_stores_it_and_owner_can_download(portal, session, advoc
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     response.close()
+
+
+def test_starting_and_submitting_each_take_one_transaction(app, portal, session, advocate, now):
+    """Nothing is read again after the commit (it would open a second transaction to reload)."""
+    mission_id = make_mission(session, activity=make_activity(session, evidence=Evidence.TEXT)).id
+    session.commit()
+    with watched(db.engine) as seen:
+        response = fresh(app, lambda: portal.post(f"/portal/missions/{mission_id}/start"))
+    assert response.status_code == 302 and seen.transactions == 1
+    attempt_path = response.location
+    with watched(db.engine) as seen:
+        response = fresh(app, lambda: portal.post(f"{attempt_path}/submit", data={"text": "Done"}))
+    assert response.status_code == 302 and response.location.endswith(attempt_path)
+    assert seen.transactions == 1
+    page = fresh(app, lambda: portal.get(attempt_path)).get_data(as_text=True)
+    assert "Submitted! We will review it soon" in page
+
+
+def test_the_file_form_states_the_programs_upload_limit(portal, session, advocate, now):
+    settings.save(session, changes={"evidence_max_mb": 3}, actor_id=None, now=now)
+    attempt = started(session, advocate, now, evidence=Evidence.FILE)
+    session.commit()
+    html = portal.get(f"/portal/attempts/{attempt.id}").get_data(as_text=True)
+    assert "A file: PDF, image, TXT or DOCX, up to 3 MB" in html and "up to 3 MB.</small>" in html
+    assert f'data-max-bytes="{3 * 1024 * 1024}"' in html

@@ -2,9 +2,11 @@
 
 from datetime import timedelta
 
+from app.extensions import db
 from app.models import Attempt, AttemptState, Evidence, Status
 from app.services import missions
-from tests.factories import make_activity, make_mission
+from tests.factories import make_activity, make_mission, make_staff
+from tests.statements import fresh, watched
 
 
 def test_missions_list_shows_available_and_locked_with_reasons(portal, session, advocate, now):
@@ -101,3 +103,29 @@ def test_decline_reason_too_long_is_a_field_error(portal, session):
     assert response.status_code == 422
     assert 'class="field-error"' in response.get_data(as_text=True)
     assert session.query(Attempt).count() == 0
+
+
+def test_the_home_page_asks_as_often_for_one_past_mission_as_for_many(app, portal, session, advocate, now):
+    """Its attempt lists come with their missions: not one query per attempt on a closed mission."""
+    staff = make_staff(session)
+
+    def done_and_closed():
+        mission = make_mission(session, activity=make_activity(session, evidence=Evidence.NONE))
+        attempt = missions.start_mission(session, advocate=advocate, mission_id=mission.id, now=now)
+        missions.submit_attempt(session, advocate=advocate, attempt_id=attempt.id,
+                                evidence=missions.EvidenceInput(), now=now)
+        missions.approve_attempt(session, staff=staff, attempt_id=attempt.id, now=now)
+        mission.closes_at = now - timedelta(minutes=1)
+
+    def home_page_statements():
+        session.commit()
+        with watched(db.engine) as seen:
+            page = fresh(app, lambda: portal.get("/portal/"))
+        assert page.status_code == 200
+        return len(seen.statements), page.get_data(as_text=True).count('class="pill pill-approved"')
+
+    done_and_closed()
+    one, shown = home_page_statements()
+    for _ in range(3):
+        done_and_closed()
+    assert home_page_statements() == (one, shown + 3)

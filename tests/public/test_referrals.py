@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import OutboxMessage, Referral, ReferralClick, ReferralState
 from app.services import clock, referrals
 from tests.factories import make_advocate
+from tests.statements import fresh, watched
 
 FRIEND = {"name": "Fran Friend", "email": "fran@otherco.com", "company": "Other Co"}
 
@@ -176,3 +177,17 @@ def test_a_lapsed_first_link_gives_way_to_a_new_one(client, code, second_code, s
 def test_a_forged_cookie_is_ignored(client, code, second_code):
     client.set_cookie("rp_referral", "forged-value")
     assert "Sam" in client.get(f"/r/{second_code}").get_data(as_text=True)
+
+
+def test_opening_the_link_and_signing_up_each_take_one_write_transaction(app, client, code, session):
+    """The landing page records the click in one short write transaction and reads the rest; the
+    sign-up's redirect needs nothing reloaded after its commit."""
+    with watched(db.engine) as seen:
+        page = fresh(app, lambda: client.get(f"/r/{code}"))
+    assert page.status_code == 200 and "Acme Corp" in page.get_data(as_text=True)
+    assert seen.writes == 1
+    with watched(db.engine) as seen:
+        response = fresh(app, lambda: client.post(f"/r/{code}", data=FRIEND))
+    assert response.status_code == 302 and seen.transactions == 1
+    assert "fran@otherco.com" in fresh(app, lambda: client.get(f"/r/{code}/thanks")).get_data(as_text=True)
+    assert count(session, ReferralClick) == 1

@@ -10,6 +10,7 @@ from app.services import leaderboards, ledger
 from app.services import settings as settings_service
 from app.services.errors import ValidationFailed
 from tests.factories import make_advocate
+from tests.statements import watched
 
 _keys = iter(range(1, 100_000))
 
@@ -166,3 +167,15 @@ def test_all_time_rank_for_the_dashboard(session, now):
     second = scored(session, 100, now)
     assert leaderboards.rank_all_time(session, second) == 2
     assert leaderboards.rank_all_time(session, make_advocate(session)) is None
+
+
+@pytest.mark.parametrize("period", ["all", "month"])
+def test_the_board_reads_only_the_columns_a_row_shows(session, now, period):
+    """Fifty whole advocates (password hash, tags, …) per page load cost more than the query itself."""
+    for points in (300, 200):
+        scored(session, points, now)
+    with watched(session.get_bind()) as seen:
+        rows = leaderboards.board(session, period=period, now=now).rows
+    assert [r.points for r in rows] == [300, 200]
+    (top,) = [sql for sql in seen.statements if "ORDER BY" in sql]
+    assert "advocate.name" in top and "password_hash" not in top and "advocate.tags" not in top

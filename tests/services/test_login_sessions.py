@@ -5,10 +5,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.extensions import db
 from app.models import AdvocateState, LoginSession
 from app.services import login_sessions
 from app.services.errors import NotFound
 from tests.factories import make_advocate, make_staff
+from tests.statements import watched
 
 HOURS_12 = timedelta(hours=12)
 
@@ -93,3 +95,17 @@ def test_purge_forgets_long_dead_sessions_only(session, now):
     assert login_sessions.purge(session, before=now - timedelta(days=30)) == 2
     assert session.scalar(select(func.count()).select_from(LoginSession)) == 1
     assert login_sessions.load_user(session, token=live, now=now) is advocate
+
+
+@pytest.mark.parametrize("make", [make_advocate, make_staff])
+def test_a_request_finds_its_session_and_person_in_one_query(session, now, make):
+    """Every signed-in request runs this; the person comes with the session row."""
+    user = make(session)
+    token = start(session, user, now)
+    kind, user_id = type(user), user.id
+    session.commit()
+    session.expunge_all()
+    with watched(db.engine) as seen:
+        loaded = login_sessions.load_user(session, token=token, now=now)
+    assert (type(loaded), loaded.id, loaded.get_id()) == (kind, user_id, token)
+    assert seen.selects() == 1

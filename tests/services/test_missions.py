@@ -320,3 +320,24 @@ def test_can_submit_follows_the_deadline_and_the_mission_window(session, now):
     rejected = _attempt_in(session, AttemptState.REJECTED, now)
     assert missions.can_submit(rejected, now)
     assert not missions.can_submit(rejected, rejected.mission.closes_at)
+
+
+def test_an_advocates_attempts_newest_move_first_by_state_and_limited(session, now):
+    advocate, staff = make_advocate(session), make_staff(session)
+    oldest, newest, done = [
+        missions.start_mission(session, advocate=advocate, now=now - timedelta(days=days_ago),
+                               mission_id=make_mission(session, opens_at=now - timedelta(days=9)).id)
+        for days_ago in (3, 1, 2)]
+    missions.submit_attempt(session, advocate=advocate, attempt_id=done.id, evidence=LINK, now=now)
+    missions.approve_attempt(session, staff=staff, attempt_id=done.id, now=now)
+    missions.start_mission(session, advocate=make_advocate(session), mission_id=oldest.mission_id, now=now)
+    ids = [oldest.id, newest.id, done.id]
+    session.flush()
+    session.expunge_all()
+    every = missions.attempts_for(session, advocate_id=advocate.id)
+    assert [a.id for a in every] == [ids[2], ids[1], ids[0]]
+    assert every[0].mission.title  # loaded with it
+    assert [a.id for a in missions.attempts_for(session, advocate_id=advocate.id, states=(S.STARTED,))] == [
+        ids[1], ids[0]]
+    assert [a.id for a in missions.attempts_for(session, advocate_id=advocate.id, limit=1)] == [ids[2]]
+    assert missions.attempts_for(session, advocate_id=advocate.id, states=(S.DECLINED, S.EXPIRED)) == []
