@@ -2,12 +2,8 @@
 
 from pathlib import Path
 
-import pytest
-from flask import render_template_string
 from sqlalchemy import func, select
-from werkzeug.datastructures import MultiDict
 
-from app.admin.forms.people import ApproveForm, RejectForm
 from app.extensions import db
 from app.models import Attempt, AttemptState, LedgerEntry
 from tests.factories import make_activity, make_advocate, make_mission, make_submitted_attempt
@@ -174,30 +170,3 @@ def test_approving_and_rejecting_read_nothing_again_after_the_commit(app, as_rol
     assert response.status_code == 302 and seen.transactions == 1
     page = fresh(app, lambda: client.get("/admin/approvals")).get_data(as_text=True)
     assert f"Approved: {a_name} gets" in page and f"Rejected: {r_name} will see" in page
-
-
-QUICK = ('{% from "_macros/forms.html" import blank_field, hidden_fields %}'
-         "{{ hidden_fields(form) }}{% for f in shown %}{{ blank_field(f) }}{% endfor %}")
-USUAL = ('{% from "_macros/forms.html" import field %}'
-         "{{ form.hidden_tag() }}{% for f in shown %}{{ field(f) }}{% endfor %}")
-
-
-@pytest.mark.parametrize("csrf", [True, False])
-@pytest.mark.parametrize("form_class", [ApproveForm, RejectForm])
-def test_the_queues_quick_fields_write_what_the_field_macro_writes(app_factory, csrf, form_class):
-    """blank_field and hidden_fields (the queue's 200 forms) give the markup field and hidden_tag give,
-    the CSRF token included, and a form sent back with an error still shows it."""
-    app = app_factory(WTF_CSRF_ENABLED=csrf)
-    with app.test_request_context():
-        form = form_class(prefix="row7")
-        shown = [f for f in form if f.type not in ("HiddenField", "CSRFTokenField")]
-
-        def render(source):
-            text = render_template_string(source, form=form, shown=shown)
-            return " ".join(text.replace("\r\n", "\n").split())
-
-        assert render(QUICK) == render(USUAL)
-        assert ('name="row7-csrf_token"' in render(QUICK)) is csrf
-        form.process(MultiDict({shown[0].name: "x" * 3000}))
-        assert not form.validate()
-        assert render(QUICK) == render(USUAL) and "field-error" in render(QUICK)
