@@ -4,7 +4,7 @@ a password differ by less than 25 %.
 
 The machine may be busy with other work, so a measurement that misses is taken again (up to three
 times). Without the equal-cost check an unknown email answers in a few milliseconds against a few
-hundred, which no retry hides."""
+times that, which no retry hides."""
 
 import statistics
 import time
@@ -60,7 +60,7 @@ def test_unknown_and_known_emails_take_the_same_time(argon2_app):
     measured = []
     for _ in range(TRIES):
         measured.append(_medians(client, emails))
-        assert measured[-1]["known"] > 0.02, f"argon2 is not running at full cost: {measured}"
+        assert measured[-1]["known"] > 0.01, f"argon2 is not running at full cost: {measured}"
         if _spread(measured[-1]) < TOLERANCE:
             break
     assert _spread(measured[-1]) < TOLERANCE, measured
