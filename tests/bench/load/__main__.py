@@ -14,10 +14,12 @@ Environment: LOAD_ENGINES (default "pg,sqlite"), LOAD_SCALE (1.0), LOAD_USERS (2
 
 import asyncio
 import os
+import shutil
 import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -52,6 +54,7 @@ def main() -> int:
                 lines.update(run_engine(engine, Path(folder) / engine, processes, shape, scale))
                 rps = float(lines[f"load_{engine}_rps"])
                 lines[f"load_{engine}_vs_bare"] = f"{rps / float(lines['load_bare_flask_rps']):.3f}"
+                _say_figures(engine, lines)
         finally:
             processes.stop_all()
     report(lines)
@@ -141,11 +144,32 @@ def within_targets(lines: dict[str, str], engines: list[str]) -> bool:
     return ok
 
 
+def _say_figures(engine: str, lines: dict[str, str]) -> None:
+    prefix = f"load_{engine}_"
+    _say(f"{engine} done: " + ", ".join(f"{name.removeprefix(prefix)}={value}"
+                                        for name, value in lines.items() if name.startswith(prefix)))
+
+
 def _say_tracebacks(engine: str, logs: Path) -> None:
+    """Count the exceptions in the servers' logs (by their last line), and keep the logs of the last
+    run in bench-results/load-logs/ (the temp folder goes)."""
+    kept = RESULTS.parent / "load-logs"
+    kept.mkdir(parents=True, exist_ok=True)
     for log in sorted(logs.glob("*.log")):
-        count = log.read_text(errors="replace").count("Traceback")
-        if count:
-            _say(f"{engine}: {count} tracebacks in {log.name}")
+        text = log.read_text(errors="replace")
+        if not text:
+            continue
+        shutil.copyfile(log, kept / f"{engine}-{log.name}")
+        endings = Counter(_exception_lines(text))
+        for line, count in endings.most_common(5):
+            _say(f"{engine}: {count} x in {log.name}: {line[:200]}")
+        log.write_text("")  # the next engine's count starts afresh
+
+
+def _exception_lines(text: str):
+    """The exception line (the first unindented line) after each `Traceback` in a log."""
+    for block in text.split("Traceback (most recent call last):")[1:]:
+        yield next((line for line in block.splitlines()[1:] if line and not line[0].isspace()), "?")
 
 
 def _say(message: str) -> None:

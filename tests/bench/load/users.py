@@ -131,8 +131,9 @@ def evidence(fields: dict[str, str], body: str):
 
 async def staff(day: Day, client: int) -> None:
     browser = day.browser(client)
-    while day.running and not await sign_in(day, browser, next(day.staff)):
-        pass
+    while not await sign_in(day, browser, next(day.staff)):
+        if not day.running:
+            return
     queue = await browser.get("approvals", "/admin/approvals")
     while day.running:
         await day.pause()
