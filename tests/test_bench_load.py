@@ -2,7 +2,7 @@
 forms, and how it counts errors around a worker SIGKILL. `make bench-load` itself is not part of
 `make test`; docs/performance.md says how to run it small."""
 
-from tests.bench.load.browser import Recorder, Sample, form_to, form_with, forms
+from tests.bench.load.browser import Browser, Recorder, Sample, form_to, form_with, forms
 from tests.bench.load.figures import percentile, split_errors, traffic
 from tests.bench.load.users import evidence
 
@@ -58,3 +58,28 @@ def test_traffic_figures_cover_the_hold_only():
     assert lines["load_sqlite_dashboard_p95_ms"] == "950" == lines["load_sqlite_p95_ms"]
     assert lines["load_sqlite_errors"] == "0"
     assert percentile([1.0, 2.0, 3.0, 4.0], 0.99) == 4.0
+
+
+def test_the_client_does_not_resend_a_dropped_request():
+    """aiohttp resends a GET once when the connection drops; the bench must see every drop."""
+    import asyncio
+
+    from tests.bench.load.day import client_session
+
+    async def dropped() -> tuple[int, int, str]:
+        accepted = 0
+
+        async def drop(reader, writer):
+            nonlocal accepted
+            accepted += 1
+            await reader.readline()
+            writer.close()
+
+        server = await asyncio.start_server(drop, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        recorder = Recorder()
+        async with server, client_session(1) as http:
+            page = await Browser(http, f"http://127.0.0.1:{port}", recorder, "10.0.0.1").get("dashboard", "/")
+        return accepted, page.status, recorder.samples[0].error
+
+    assert asyncio.run(dropped()) == (1, 0, "ServerDisconnectedError")

@@ -35,8 +35,14 @@ class Window:
 def client_session(concurrency: int) -> aiohttp.ClientSession:
     # gunicorn's sync workers close every connection after the response, so nothing is pooled.
     connector = aiohttp.TCPConnector(limit=concurrency + 10, force_close=True)
-    return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60),
-                                 cookie_jar=aiohttp.DummyCookieJar())
+    session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60),
+                                    cookie_jar=aiohttp.DummyCookieJar())
+    # aiohttp silently resends a GET once when the server drops the connection: that would hide the
+    # killed worker's request (and any other dropped one). Off, as aiohttp's own test client does.
+    if not hasattr(session, "_retry_connection"):
+        raise RuntimeError("aiohttp changed: find how to turn off its retry of dropped GETs")
+    session._retry_connection = False
+    return session
 
 
 def role_of(index: int) -> Callable:
