@@ -24,7 +24,7 @@ test: install
 bench: install
 	$(PY) -m tests.bench.run
 
-# The campaign day over real HTTP on PostgreSQL and SQLite (~20 min; docs/performance.md).
+# The campaign day over real HTTP on PostgreSQL and SQLite (~25 min; docs/performance.md).
 bench-load: install
 	$(PY) -m tests.bench.load
 
