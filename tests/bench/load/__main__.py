@@ -167,8 +167,11 @@ def _say_tracebacks(engine: str, logs: Path) -> None:
 
 
 def _exception_lines(text: str):
-    """The exception line (the first unindented line) after each `Traceback` in a log."""
+    """The exception line (the first unindented line) after each `Traceback` in a log; a chained
+    exception (`The above exception was the direct cause…`) counts once, as its last one."""
     for block in text.split("Traceback (most recent call last):")[1:]:
+        if "\nThe above exception was" in block or "\nDuring handling of the above" in block:
+            continue
         yield next((line for line in block.splitlines()[1:] if line and not line[0].isspace()), "?")
 
 
