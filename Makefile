@@ -2,7 +2,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 
-.PHONY: install run test bench lint migrate
+.PHONY: install run test bench bench-load lint migrate
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -23,6 +23,10 @@ test: install
 
 bench: install
 	$(PY) -m tests.bench.run
+
+# The campaign day over real HTTP on PostgreSQL and SQLite (~25 min; docs/performance.md).
+bench-load: install
+	$(PY) -m tests.bench.load
 
 lint: install
 	$(VENV)/bin/ruff check .

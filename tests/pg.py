@@ -76,7 +76,9 @@ def _unavailable(reason: str):
     pytest.skip(f"PostgreSQL tests skipped: {reason} (install Debian's `postgresql` or set TEST_PG_URL)")
 
 
-class _Cluster:
+class Cluster:
+    """A throwaway cluster in a temp directory (also started by `make bench-load`, without pytest)."""
+
     def __init__(self, bin_dir: Path):
         self.bin_dir = bin_dir
         self.root = Path(tempfile.mkdtemp(prefix="rallypoint-pg-"))
@@ -120,7 +122,7 @@ def pg_server():
         _unavailable(f"no server binaries matching {PG_GLOB}/initdb")
     if os.geteuid() == 0 and shutil.which("runuser") is None:
         _unavailable("running as root without `runuser` to drop to the postgres user")
-    cluster = _Cluster(bin_dir)
+    cluster = Cluster(bin_dir)
     try:
         server = cluster.start()
     except (RuntimeError, OSError, subprocess.TimeoutExpired) as error:
