@@ -10,11 +10,11 @@ from app.services import period_totals, readiness, reengagement, status
 
 
 def send_reengagement(session: Session, now: datetime) -> int:
-    return reengagement.send_due(session, now=now)
+    return reengagement.send_due(session, now=now, commit=session.commit)
 
 
 def promote_due_status(session: Session, now: datetime) -> int:
-    return status.promote_due(session, now=now)
+    return status.promote_due(session, now=now, commit=session.commit)
 
 
 def rebuild_period_totals(session: Session, now: datetime) -> int:

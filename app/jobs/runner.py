@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -31,6 +32,10 @@ from app.services import clock, joblocks
 log = logging.getLogger(__name__)
 
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+# One job at a time per scheduler process: many jobs come due together (on start, the catch-up runs
+# every unserved one), and side by side they only queued for SQLite's one write lock (and the web's
+# writers behind them) or took CPU from the web; a job's heartbeat runs in its own thread.
+WORKERS = 1
 CATCH_UP = "catch-up"
 LEASED = "leased"  # another holder has the lease
 SERVED = "served"  # a run already served this due time
@@ -137,7 +142,9 @@ def build_scheduler(app, blocking: bool, holder: str | None = None):
     """A Blocking (own process) or Background (inside the web process) scheduler with every job on
     its grid, and the catch-up check, first run at once."""
     cls = BlockingScheduler if blocking else BackgroundScheduler
-    scheduler = cls(jobstores={"default": MemoryJobStore()}, job_defaults=JOB_DEFAULTS, timezone="UTC")
+    scheduler = cls(jobstores={"default": MemoryJobStore()},
+                    executors={"default": ThreadPoolExecutor(WORKERS)},
+                    job_defaults=JOB_DEFAULTS, timezone="UTC")
     holder = holder or default_holder()
     timing = Timing.of(app.config)
     for job in registry():

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.models import Advocate, AdvocateState, Mission, Notification, Status
 from app.services import notifications, outbox
 from app.services import settings as settings_service
+from app.services.sweeps import Commit
 
 BATCH = 500
 
@@ -47,9 +48,9 @@ def dedupe_key(stage: Stage, advocate_id: int, since: datetime) -> str:
     return f"reengage:{stage.number}:advocate:{advocate_id}:since:{since:%Y%m%d%H%M%S}"
 
 
-def send_due(session: Session, *, now: datetime, batch: int = BATCH) -> int:
+def send_due(session: Session, *, now: datetime, batch: int = BATCH, commit: Commit = None) -> int:
     """Send each inactive active advocate the message of the highest stage reached, once; returns
-    how many advocates were written to."""
+    how many advocates were written to. With `commit`, each batch is committed on its own."""
     cfg = settings_service.load(session)
     since = func.coalesce(Advocate.last_active_at, Advocate.created_at)
     first = now - timedelta(days=cfg.reengage_first_days)
@@ -68,6 +69,8 @@ def send_due(session: Session, *, now: datetime, batch: int = BATCH) -> int:
         for row in rows:
             if row.id in due and due[row.id][1] not in done:
                 touched += _send(session, row, *due[row.id], cfg, now, open_missions)
+        if commit is not None:
+            commit()
     session.flush()
     return touched
 

@@ -33,6 +33,7 @@ from app.services import eligibility, status_rules
 from app.services import settings as settings_service
 from app.services.errors import ValidationFailed
 from app.services.periods import add_months
+from app.services.sweeps import Commit
 
 
 @dataclass
@@ -140,12 +141,13 @@ def promote_if_earned(session: Session, *, advocate_id: int, now: datetime, cfg=
     return changes
 
 
-def promote_due(session: Session, *, now: datetime, batch: int = 500) -> int:
+def promote_due(session: Session, *, now: datetime, batch: int = 500, commit: Commit = None) -> int:
     """Promote everyone whose next status has come due without a new award: Platinum once Gold has
     been held long enough, or anyone after staff lowered a threshold. Returns promotions made.
 
     Candidates are advocates whose lifetime points reach their next threshold; each is checked by
-    the same rules as an award (promote_if_earned), so running twice promotes nobody twice.
+    the same rules as an award (promote_if_earned), so running twice promotes nobody twice. With
+    `commit`, each batch is committed on its own.
     """
     cfg = settings_service.load(session)
     below = [(status, threshold(cfg, target)) for status in Status if (target := next_of(status))]
@@ -157,6 +159,8 @@ def promote_due(session: Session, *, now: datetime, batch: int = 500) -> int:
         last = ids[-1]
         for advocate_id in ids:
             promoted += len(promote_if_earned(session, advocate_id=advocate_id, now=now, cfg=cfg))
+        if commit is not None:
+            commit()
     return promoted
 
 

@@ -112,3 +112,25 @@ def test_lowered_thresholds_promote_on_the_next_sweep(session, now):
     settings.save(session, changes={"platinum_points": 5000}, actor_id=None, now=now)
     assert status_service.promote_due(session, now=now) == 1
     assert advocate.status == Status.PLATINUM
+
+
+def test_the_program_sweeps_commit_each_batch_when_the_job_passes_commit(session, now):
+    """Re-engagement and due promotions hold no transaction (or SQLite's write lock) across batches."""
+    for _ in range(5):
+        make_advocate(session, created_at=now - 31 * D, last_active_at=None)
+    gold_since = now - 400 * D
+    for _ in range(3):
+        make_advocate(session, status=Status.GOLD, status_since=gold_since, lifetime_points=9000)
+    session.commit()
+    committed = []
+
+    def commit():
+        session.commit()
+        committed.append((session.query(OutboxMessage).count(),
+                          session.query(StatusChange).filter_by(to_status=Status.PLATINUM).count()))
+
+    assert reengagement.send_due(session, now=now, batch=2, commit=commit) == 5
+    assert [queued for queued, _ in committed] == [2, 4, 5]
+    committed.clear()
+    assert status_service.promote_due(session, now=now, batch=2, commit=commit) == 3
+    assert [promoted for _, promoted in committed] == [2, 3]
