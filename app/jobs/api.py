@@ -5,14 +5,14 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from app.jobs import Job
+from app.jobs import Job, batch_commit
 from app.services import api_keys, idempotency
 
 
 def purge_api_records(session: Session, now: datetime) -> int:
     retention = timedelta(hours=current_app.config["API_IDEMPOTENCY_RETENTION_HOURS"])
     # Each batch is committed as it goes (see idempotency.purge_expired).
-    deleted = idempotency.purge_expired(session, now=now, retention=retention, commit=session.commit)
+    deleted = idempotency.purge_expired(session, now=now, retention=retention, commit=batch_commit(session))
     return deleted + api_keys.purge_request_counts(session, now=now)
 
 

@@ -5,28 +5,28 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.jobs import Job
+from app.jobs import Job, batch_commit
 from app.services import sweeps
 
 
 def expire_due_attempts(session: Session, now: datetime) -> int:
-    return sweeps.expire_due_attempts(session, now=now, commit=session.commit)
+    return sweeps.expire_due_attempts(session, now=now, commit=batch_commit(session))
 
 
 def remind_after_start(session: Session, now: datetime) -> int:
-    return sweeps.remind_after_start(session, now=now, commit=session.commit)
+    return sweeps.remind_after_start(session, now=now, commit=batch_commit(session))
 
 
 def remind_before_deadline(session: Session, now: datetime) -> int:
-    return sweeps.remind_before_deadline(session, now=now, commit=session.commit)
+    return sweeps.remind_before_deadline(session, now=now, commit=batch_commit(session))
 
 
 def escalate_to_csm(session: Session, now: datetime) -> int:
-    return sweeps.escalate_to_csm(session, now=now, commit=session.commit)
+    return sweeps.escalate_to_csm(session, now=now, commit=batch_commit(session))
 
 
 def escalate_waiting_approvals(session: Session, now: datetime) -> int:
-    return sweeps.escalate_waiting_approvals(session, now=now, commit=session.commit)
+    return sweeps.escalate_waiting_approvals(session, now=now, commit=batch_commit(session))
 
 
 JOBS = [

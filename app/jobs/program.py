@@ -5,24 +5,24 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.jobs import Job
+from app.jobs import Job, batch_commit
 from app.services import period_totals, readiness, reengagement, status
 
 
 def send_reengagement(session: Session, now: datetime) -> int:
-    return reengagement.send_due(session, now=now, commit=session.commit)
+    return reengagement.send_due(session, now=now, commit=batch_commit(session))
 
 
 def promote_due_status(session: Session, now: datetime) -> int:
-    return status.promote_due(session, now=now, commit=session.commit)
+    return status.promote_due(session, now=now, commit=batch_commit(session))
 
 
 def rebuild_period_totals(session: Session, now: datetime) -> int:
-    return period_totals.rebuild_if_stale(session, now=now, commit=session.commit)
+    return period_totals.rebuild_if_stale(session, now=now, commit=batch_commit(session))
 
 
 def score_customers(session: Session, now: datetime) -> int:
-    return readiness.score_customers(session, now=now, commit=session.commit)
+    return readiness.score_customers(session, now=now, commit=batch_commit(session))
 
 
 JOBS = [
