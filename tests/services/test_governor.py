@@ -18,9 +18,9 @@ from app.models import (
     StaffRole,
     Status,
 )
-from app.services import governor, missions, settings
+from app.services import asks, missions, settings
+from app.services.asks import Decision, SegmentFilters, rules
 from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.governor import Decision, SegmentFilters
 from tests.factories import make_activity, make_advocate, make_mission, make_staff
 
 D = timedelta(days=1)
@@ -47,7 +47,7 @@ def approved(session, advocate, activity, at):
 
 
 def decide(session, advocate, now, activity=None):
-    return governor.decide(session, advocate=advocate, activity=activity, now=now)
+    return asks.decide(session, advocate=advocate, activity=activity, now=now)
 
 
 def asks_of(session, advocate):
@@ -58,8 +58,8 @@ def asks_of(session, advocate):
 
 def push(session, mission, now, priority=1, filters=EVERYONE, staff=None):
     staff = staff or make_staff(session)
-    return governor.push_mission(session, staff=staff, mission_id=mission.id, filters=filters,
-                                 priority=priority, now=now)
+    return asks.push_mission(session, staff=staff, mission_id=mission.id, filters=filters,
+                             priority=priority, now=now)
 
 
 def outcome(ask):
@@ -162,7 +162,7 @@ def test_nps_below_the_minimum_blocks_and_unknown_is_allowed(session, now):
     assert (low.askable_at, low.detail) == (None, "Latest NPS is 6; asks need 7 or more.")
     assert decide(session, make_advocate(session, nps=7), now).askable
     assert decide(session, make_advocate(session, nps=None), now).askable
-    assert governor.REASON_LABELS[R.LOW_NPS]
+    assert asks.REASON_LABELS[R.LOW_NPS]
 
 
 def test_settings_changes_take_effect(session, now):
@@ -208,12 +208,12 @@ def test_decide_many_gives_the_same_answers_as_decide_in_fixed_queries(session, 
     ids = [a.id for a in people]
     reasons = set()
     for subject in (activity, None):
-        many = governor.decide_many(session, advocate_ids=ids, activity=subject, now=now)
+        many = asks.decide_many(session, advocate_ids=ids, activity=subject, now=now)
         assert many == {a.id: decide(session, a, now, subject) for a in people}
         reasons |= {d.reason for d in many.values()}
     assert reasons >= {None, R.LOW_NPS, R.PAUSED, R.FREQUENCY_CAP, R.COOLDOWN, R.YEARLY_CAP}
-    monkeypatch.setattr(governor, "CHUNK", 4)  # chunking changes nothing
-    assert (governor.decide_many(session, advocate_ids=ids, activity=activity, now=now)
+    monkeypatch.setattr(rules, "CHUNK", 4)  # chunking changes nothing
+    assert (asks.decide_many(session, advocate_ids=ids, activity=activity, now=now)
             == {a.id: decide(session, a, now, activity) for a in people})
 
 
@@ -231,10 +231,10 @@ def test_decide_many_runs_the_same_queries_for_few_or_many(session, now):
 
     event.listen(engine, "before_cursor_execute", count)
     try:
-        governor.decide_many(session, advocate_ids=[people[0].id], activity=activity, now=now)
+        asks.decide_many(session, advocate_ids=[people[0].id], activity=activity, now=now)
         few = len(statements)
         statements.clear()
-        governor.decide_many(session, advocate_ids=[a.id for a in people], activity=activity, now=now)
+        asks.decide_many(session, advocate_ids=[a.id for a in people], activity=activity, now=now)
         assert len(statements) == few
     finally:
         event.remove(engine, "before_cursor_execute", count)
@@ -257,9 +257,9 @@ def test_push_sends_notifies_and_emails_once(session, now):
     # Pushing again, and releasing, sends nothing more.
     again = push(session, mission, now)
     assert [outcome(a) for a in asks_of(session, advocate)][1] == (AskState.BLOCKED, R.ALREADY_ASKED, None)
-    assert governor.release_queued(session, now=now + 100 * D) == 0
+    assert asks.release_queued(session, now=now + 100 * D) == 0
     assert (counts(session, Notification), counts(session, OutboxMessage)) == (1, 1)
-    assert governor.push_summary(session, push_id=again.id).counts == {AskState.BLOCKED: 1}
+    assert asks.push_summary(session, push_id=again.id).counts == {AskState.BLOCKED: 1}
 
 
 def test_an_advocate_who_turned_off_mission_emails_gets_the_notification_only(session, now):
@@ -276,13 +276,13 @@ def test_push_blocks_the_not_eligible_and_leaves_out_the_audience(session, now):
     bronze = make_advocate(session, status=Status.BRONZE)
     invited = make_advocate(session, status=Status.GOLD, state=AdvocateState.INVITED)
     outsider = make_advocate(session, status=Status.GOLD, region="APAC")
-    assert governor.preview_count(session, mission_id=mission.id, filters=EVERYONE) == 3
+    assert asks.preview_count(session, mission_id=mission.id, filters=EVERYONE) == 3
     result = push(session, mission, now)
     assert outcome(asks_of(session, silver)[0])[0] == AskState.SENT
     assert outcome(asks_of(session, bronze)[0]) == (AskState.BLOCKED, R.NOT_ELIGIBLE, None)
     assert outcome(asks_of(session, invited)[0]) == (AskState.BLOCKED, R.NOT_ELIGIBLE, None)
     assert asks_of(session, outsider) == []
-    rows = governor.push_summary(session, push_id=result.id).rows
+    rows = asks.push_summary(session, push_id=result.id).rows
     details = {row.advocate_name: row.detail for row in rows}
     assert "needs Silver status" in details[bronze.name] and "not joined" in details[invited.name]
 
@@ -305,7 +305,7 @@ def test_push_refuses_closed_archived_unknown_and_empty(session, now):
         with pytest.raises(Conflict):
             push(session, mission, now, staff=staff)
     with pytest.raises(NotFound):
-        governor.push_mission(session, staff=staff, mission_id=999_999, filters=EVERYONE, priority=1, now=now)
+        asks.push_mission(session, staff=staff, mission_id=999_999, filters=EVERYONE, priority=1, now=now)
     with pytest.raises(ValidationFailed) as error:
         push(session, make_mission(session), now, filters=SegmentFilters(regions=("Mars",)), staff=staff)
     assert error.value.field == "segment"
@@ -324,7 +324,7 @@ def test_segment_filters_and_options(session, now):
     mission = make_mission(session)
 
     def reach(**filters):
-        return governor.preview_count(session, mission_id=mission.id, filters=SegmentFilters(**filters))
+        return asks.preview_count(session, mission_id=mission.id, filters=SegmentFilters(**filters))
 
     assert reach() == 3
     assert reach(regions=("EMEA",)) == 2
@@ -333,12 +333,12 @@ def test_segment_filters_and_options(session, now):
     assert reach(statuses=(Status.GOLD,)) == 1
     assert reach(owner_id=csm.id) == 1
     assert reach(regions=("EMEA",), industries=("Retail",)) == 1
-    options = governor.segment_options(session)
+    options = asks.segment_options(session)
     assert options["regions"] == ["APAC", "EMEA"] and options["tags"] == ["beta", "vip"]
     assert {"Retail", "Software"} <= set(options["industries"])
     result = push(session, mission, now, filters=SegmentFilters(tags=("beta",)))
     assert result.segment["tags"] == ["beta"]
-    rows = governor.push_summary(session, push_id=result.id).rows
+    rows = asks.push_summary(session, push_id=result.id).rows
     assert {r.advocate_name for r in rows} == {a.name, b.name}
 
 
@@ -366,21 +366,21 @@ def test_queued_asks_release_by_priority_then_age(session, now):
     push(session, high, now + D, priority=2)
     push(session, high_later, now + 2 * D, priority=2)
     assert [outcome(a) for a in asks_of(session, advocate)] == [(AskState.QUEUED, R.FREQUENCY_CAP, lifts)] * 3
-    asks, has_next = governor.queue_page(session)
-    assert [a.mission_id for a in asks] == [high.id, high_later.id, low.id] and not has_next
+    queued, has_next = asks.queue_page(session)
+    assert [a.mission_id for a in queued] == [high.id, high_later.id, low.id] and not has_next
 
-    assert governor.release_queued(session, now=lifts - S) == 0
-    assert governor.release_queued(session, now=lifts) == 3
+    assert asks.release_queued(session, now=lifts - S) == 0
+    assert asks.release_queued(session, now=lifts) == 3
     first_low, first_high, first_later = asks_of(session, advocate)
     assert (first_high.state, first_high.sent_at) == (AskState.SENT, lifts)  # high priority, older
     assert outcome(first_later) == (AskState.QUEUED, R.COMPETING_ASK, lifts + 60 * D)
     assert outcome(first_low) == (AskState.QUEUED, R.COMPETING_ASK, lifts + 60 * D)
     snapshot = [outcome(a) for a in asks_of(session, advocate)]
-    assert governor.release_queued(session, now=lifts) == 0  # twice changes nothing
+    assert asks.release_queued(session, now=lifts) == 0  # twice changes nothing
     assert [outcome(a) for a in asks_of(session, advocate)] == snapshot
     assert (counts(session, Notification), counts(session, OutboxMessage)) == (1, 1)
 
-    assert governor.release_queued(session, now=lifts + 60 * D) == 2
+    assert asks.release_queued(session, now=lifts + 60 * D) == 2
     low_ask, _, later_ask = asks_of(session, advocate)
     assert later_ask.state == AskState.SENT and low_ask.queued_until == lifts + 120 * D
     assert (counts(session, Notification), counts(session, OutboxMessage)) == (2, 2)
@@ -426,7 +426,7 @@ def test_release_drops_asks_that_can_no_longer_go_out(session, now):
     push(session, mission, now)
     paused.state = AdvocateState.PAUSED
     missions.start_mission(session, advocate=taken, mission_id=mission.id, now=now + D)
-    assert governor.release_queued(session, now=now + 50 * D) == 2
+    assert asks.release_queued(session, now=now + 50 * D) == 2
     assert outcome(asks_of(session, paused)[0]) == (AskState.DROPPED, R.PAUSED, None)
     assert outcome(asks_of(session, taken)[0]) == (AskState.DROPPED, R.ALREADY_ASKED, None)
     assert counts(session, Notification) == 0
@@ -437,9 +437,9 @@ def test_release_waits_longer_when_the_settings_tighten(session, now):
     sent_ask(session, advocate, now - 10 * D)
     push(session, make_mission(session, closes_at=now + 365 * D), now)
     settings.save(session, changes={"ask_gap_days_standard": 90}, actor_id=None, now=now)
-    assert governor.release_queued(session, now=now + 50 * D) == 1
+    assert asks.release_queued(session, now=now + 50 * D) == 1
     assert outcome(asks_of(session, advocate)[0]) == (AskState.QUEUED, R.FREQUENCY_CAP, now + 80 * D)
-    assert governor.release_queued(session, now=now + 80 * D) == 1
+    assert asks.release_queued(session, now=now + 80 * D) == 1
     assert asks_of(session, advocate)[0].state == AskState.SENT
 
 
@@ -449,18 +449,18 @@ def test_queued_asks_are_dropped_when_their_mission_closes(session, now, how):
     sent_ask(session, advocate, now - 10 * D)
     mission = make_mission(session, closes_at=now + 100 * D)
     push(session, mission, now)
-    assert governor.drop_closed(session, now=now + 10 * D) == 0
+    assert asks.drop_closed(session, now=now + 10 * D) == 0
     if how == "archived":
         mission.archived = True
         session.flush()
         moment = now + 20 * D
     else:
         moment = mission.closes_at
-    assert governor.drop_closed(session, now=moment) == 1
-    assert governor.drop_closed(session, now=moment) == 0
+    assert asks.drop_closed(session, now=moment) == 1
+    assert asks.drop_closed(session, now=moment) == 0
     [ask] = asks_of(session, advocate)
     assert (ask.state, ask.reason, ask.closed_at) == (AskState.DROPPED, R.MISSION_CLOSED, moment)
-    assert governor.release_queued(session, now=now + 200 * D) == 0
+    assert asks.release_queued(session, now=now + 200 * D) == 0
     assert counts(session, Notification) == 0
 
 
@@ -470,15 +470,15 @@ def test_staff_drop_a_queued_ask(session, now):
     push(session, make_mission(session, closes_at=now + 365 * D), now)
     [ask] = asks_of(session, advocate)
     staff = make_staff(session)
-    dropped = governor.drop_ask(session, staff=staff, ask_id=ask.id, now=now + D)
+    dropped = asks.drop_ask(session, staff=staff, ask_id=ask.id, now=now + D)
     assert (dropped.state, dropped.closed_at, dropped.queued_until) == (AskState.DROPPED, now + D, None)
-    assert governor.ask_label(dropped) == "Dropped by staff"
+    assert asks.ask_label(dropped) == "Dropped by staff"
     with pytest.raises(Conflict):
-        governor.drop_ask(session, staff=staff, ask_id=ask.id, now=now + D)
+        asks.drop_ask(session, staff=staff, ask_id=ask.id, now=now + D)
     with pytest.raises(NotFound):
-        governor.drop_ask(session, staff=staff, ask_id=999_999, now=now)
-    assert governor.release_queued(session, now=now + 100 * D) == 0
-    assert governor.queue_page(session) == ([], False)
+        asks.drop_ask(session, staff=staff, ask_id=999_999, now=now)
+    assert asks.release_queued(session, now=now + 100 * D) == 0
+    assert asks.queue_page(session) == ([], False)
 
 
 # --- Reading -------------------------------------------------------------------------------------
@@ -493,19 +493,19 @@ def test_summaries_queue_and_history(session, now):
     low_nps = make_advocate(session, nps=3)
     mission = make_mission(session, closes_at=now + 365 * D)
     result = push(session, mission, now)
-    summary = governor.push_summary(session, push_id=result.id)
+    summary = asks.push_summary(session, push_id=result.id)
     assert summary.counts == {AskState.SENT: 1, AskState.QUEUED: 2, AskState.BLOCKED: 1}
     labels = {row.advocate_name: (row.label, row.detail) for row in summary.rows}
     assert labels[fresh.name][0] == "Sent"
     assert labels[mine.name][0] == "Frequency cap" and "Waits until" in labels[mine.name][1]
     assert labels[low_nps.name] == ("NPS below minimum", "Latest NPS is 3; asks need 7 or more.")
-    queued_only = governor.push_summary(session, push_id=result.id, state=AskState.QUEUED, per_page=1, page=2)
+    queued_only = asks.push_summary(session, push_id=result.id, state=AskState.QUEUED, per_page=1, page=2)
     assert len(queued_only.rows) == 1 and queued_only.rows[0].ask.state == AskState.QUEUED
-    assert [a.advocate_id for a in governor.queue_page(session, owner_id=csm.id)[0]] == [mine.id]
-    assert governor.queue_page(session, per_page=1) == (governor.queue_page(session, per_page=1)[0], True)
-    [(listed, listed_counts)] = governor.pushes_for_mission(session, mission_id=mission.id)
+    assert [a.advocate_id for a in asks.queue_page(session, owner_id=csm.id)[0]] == [mine.id]
+    assert asks.queue_page(session, per_page=1) == (asks.queue_page(session, per_page=1)[0], True)
+    [(listed, listed_counts)] = asks.pushes_for_mission(session, mission_id=mission.id)
     assert listed.id == result.id and listed_counts == summary.counts
-    history = governor.advocate_asks(session, advocate_id=mine.id)
+    history = asks.advocate_asks(session, advocate_id=mine.id)
     assert [a.state for a in history] == [AskState.QUEUED, AskState.SENT]  # newest first
     with pytest.raises(NotFound):
-        governor.push_summary(session, push_id=999_999)
+        asks.push_summary(session, push_id=999_999)
