@@ -18,7 +18,7 @@ from app.models import (
 from app.services import asks, clock, missions, settings, trigger_followups, triggers
 from tests.factories import make_activity, make_advocate, make_mission, make_staff
 from tests.jobs.support import messages
-from tests.services.test_governor import sent_ask
+from tests.services.asks.support import sent_ask
 
 H = timedelta(hours=1)
 D = timedelta(days=1)

@@ -1,32 +1,29 @@
 """Asks (SPEC §6): every request made of an advocate goes through the governor here. Callers use
-the verbs below: decide whether an advocate may be asked now, push a mission to a segment or ask
-one advocate, run the queue's jobs, and read what staff and advocates see of it."""
+the verbs below: decide whether an advocate may be asked now (rules), push a mission to a segment
+or ask one advocate (pushes), run the queue's jobs (queue), and read what staff see (display)."""
 
-from app.services.asks.rules import (
-    LIVE,
-    PRIORITY_RANGE,
+from app.services.asks.display import (
     REASON_LABELS,
-    Decision,
     PushRow,
     PushSummary,
-    SegmentFilters,
     advocate_asks,
     ask_detail,
     ask_label,
-    ask_one,
-    decide,
-    decide_many,
-    drop_ask,
-    drop_closed,
-    lock_advocates,
-    preview_count,
-    push_mission,
     push_summary,
     pushes_for_mission,
     queue_page,
-    release_queued,
+)
+from app.services.asks.pushes import (
+    LIVE,
+    PRIORITY_RANGE,
+    SegmentFilters,
+    ask_one,
+    preview_count,
+    push_mission,
     segment_options,
 )
+from app.services.asks.queue import drop_ask, drop_closed, lock_advocates, release_queued
+from app.services.asks.rules import Decision, decide, decide_many
 
 __all__ = [
     "LIVE", "PRIORITY_RANGE", "REASON_LABELS", "Decision", "PushRow", "PushSummary", "SegmentFilters",

@@ -9,7 +9,7 @@ from app.models import AskReason, AskState, Notification, OutboxMessage
 from app.services import asks
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from tests.factories import make_advocate, make_mission
-from tests.services.test_governor import push, sent_ask
+from tests.services.asks.support import push, sent_ask
 
 D = timedelta(days=1)
 
