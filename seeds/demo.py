@@ -25,7 +25,7 @@ from app.models import (
     StaffUser,
     Status,
 )
-from app.services import accounts, governor, passwords
+from app.services import accounts, asks, passwords
 from app.services import settings as settings_service
 from app.services.periods import period_start
 from seeds import personas
@@ -186,15 +186,15 @@ def _plan(p: Planner, advocate_id: int, persona: str, joined: datetime, starts: 
 
 # (mission, days ago, priority, segment): pushes through the governor, so the ask queue and the
 # sent / queued / blocked outcomes look like a program that has been asking for a while.
-PUSHES = (("g2_review", 20, 0, governor.SegmentFilters()),
-          ("prospect_call", 6, 5, governor.SegmentFilters(statuses=(Status.SILVER, Status.GOLD))),
-          ("website_quote", 2, 2, governor.SegmentFilters(regions=("EMEA", "North America"))))
+PUSHES = (("g2_review", 20, 0, asks.SegmentFilters()),
+          ("prospect_call", 6, 5, asks.SegmentFilters(statuses=(Status.SILVER, Status.GOLD))),
+          ("website_quote", 2, 2, asks.SegmentFilters(regions=("EMEA", "North America"))))
 
 
 def _push_asks(session: Session, missions, marketing: StaffUser, now: datetime) -> None:
     for key, days_ago, priority, filters in PUSHES:
-        governor.push_mission(session, staff=marketing, mission_id=missions[key].id, filters=filters,
-                              priority=priority, now=(now - timedelta(days=days_ago)).replace(microsecond=0))
+        asks.push_mission(session, staff=marketing, mission_id=missions[key].id, filters=filters,
+                          priority=priority, now=(now - timedelta(days=days_ago)).replace(microsecond=0))
 
 
 def _counts(session: Session, activities, missions) -> dict[str, int]:

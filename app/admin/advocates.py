@@ -12,7 +12,7 @@ from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.models import StaffRole
 from app.security import role_required
-from app.services import clock, directory, governor, ledger, readiness, readiness_explain, trigger_listing
+from app.services import asks, clock, directory, ledger, readiness, readiness_explain, trigger_listing
 from app.services import status as status_service
 
 
@@ -34,10 +34,10 @@ def _detail(advocate_id: int, adjust_form=None, status_form=None, state_form=Non
     adjust_form = adjust_form or AdjustForm(formdata=None, request_key=uuid.uuid4().hex)
     status_form = status_form or StatusForm(formdata=None, current=record.advocate.status)
     now = clock.utcnow()
-    askability = governor.decide(db.session, advocate=record.advocate, activity=None, now=now)
+    askability = asks.decide(db.session, advocate=record.advocate, activity=None, now=now)
     return render_template("admin/advocate.html", record=record, advocate=record.advocate,
                            adjust_form=adjust_form, status_form=status_form, askability=askability,
-                           recent_asks=governor.advocate_asks(db.session, advocate_id=record.advocate.id),
+                           recent_asks=asks.advocate_asks(db.session, advocate_id=record.advocate.id),
                            recent_events=trigger_listing.recent_events(
                                db.session, advocate_id=record.advocate.id, per_page=10)[0],
                            why=readiness_explain.explain(db.session, advocate_id=record.advocate.id, now=now),

@@ -15,14 +15,14 @@ from app.confirmation import ask_first
 from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.models import Ask, AskReason, AskState, StaffRole, Status
-from app.services import catalog, clock, directory, governor
+from app.services import asks, catalog, clock, directory
 
 PER_PAGE = 50
 
 
 @bp.context_processor
 def _ask_helpers():
-    return {"reason_labels": governor.REASON_LABELS, "priority_labels": PRIORITY_LABELS, "AskState": AskState,
+    return {"reason_labels": asks.REASON_LABELS, "priority_labels": PRIORITY_LABELS, "AskState": AskState,
             "AskReason": AskReason, "mission_pushable": _pushable}
 
 
@@ -34,7 +34,7 @@ def _pushable(mission) -> bool:
 
 def _push_form() -> PushForm:
     form = PushForm()
-    options = governor.segment_options(db.session)
+    options = asks.segment_options(db.session)
     for key in ("regions", "industries", "tags"):
         getattr(form, key).choices = [SelectChoice(v, v) for v in options.get(key, [])]
     form.owner_id.choices = [SelectChoice(0, "Any CSM"),
@@ -46,8 +46,8 @@ def _csm_names() -> dict[int, str]:
     return {s.id: s.name for s in directory.csm_choices(db.session)}
 
 
-def _filters(form: PushForm) -> governor.SegmentFilters:
-    return governor.SegmentFilters(
+def _filters(form: PushForm) -> asks.SegmentFilters:
+    return asks.SegmentFilters(
         statuses=tuple(Status(v) for v in form.statuses.data or ()),
         regions=tuple(form.regions.data or ()), industries=tuple(form.industries.data or ()),
         tags=tuple(form.tags.data or ()), owner_id=form.owner_id.data or None)
@@ -60,16 +60,16 @@ def mission_push(mission_id: int):
     form, preview = _push_form(), None
     if form.validate_on_submit():
         if form.preview.data:
-            preview = governor.preview_count(db.session, mission_id=mission.id, filters=_filters(form))
+            preview = asks.preview_count(db.session, mission_id=mission.id, filters=_filters(form))
         else:
-            done, push = commit_or_attach(form, lambda: governor.push_mission(
+            done, push = commit_or_attach(form, lambda: asks.push_mission(
                 db.session, staff=current_user, mission_id=mission.id, filters=_filters(form),
                 priority=form.priority.data, now=clock.utcnow()))
             if done:
                 flash(f"“{mission.title}” pushed.", "success")
                 return redirect(url_for("admin.mission_push_result", push_id=push.id))
     return render_template("admin/push.html", form=form, mission=mission, preview=preview, now=clock.utcnow(),
-                           history=governor.pushes_for_mission(db.session, mission_id=mission.id),
+                           history=asks.pushes_for_mission(db.session, mission_id=mission.id),
                            csm_names=_csm_names())
 
 
@@ -78,7 +78,7 @@ def mission_push(mission_id: int):
 def mission_push_result(push_id: int):
     raw, page = request.args.get("state", ""), max(1, request.args.get("page", 1, type=int))
     state = AskState(raw) if raw in {s.value for s in AskState} else None
-    summary = governor.push_summary(db.session, push_id=push_id, state=state, page=page, per_page=PER_PAGE)
+    summary = asks.push_summary(db.session, push_id=push_id, state=state, page=page, per_page=PER_PAGE)
     total = summary.counts.get(state, 0) if state else sum(summary.counts.values())
     return render_template("admin/push_result.html", summary=summary, push=summary.push, state=state,
                            page=page, has_next=page * PER_PAGE < total, csm_names=_csm_names())
@@ -88,8 +88,8 @@ def mission_push_result(push_id: int):
 def asks_queue():
     page = max(1, request.args.get("page", 1, type=int))
     owner_id = current_user.id if current_user.role == StaffRole.CSM else None
-    asks, has_next = governor.queue_page(db.session, page=page, owner_id=owner_id)
-    return render_template("admin/ask_queue.html", asks=asks, page=page, has_next=has_next,
+    queued, has_next = asks.queue_page(db.session, page=page, owner_id=owner_id)
+    return render_template("admin/ask_queue.html", asks=queued, page=page, has_next=has_next,
                            confirm=ConfirmForm())
 
 
@@ -103,7 +103,7 @@ def ask_drop(ask_id: int):
     if asked:
         return asked
     if ConfirmForm().validate_on_submit():
-        ask = governor.drop_ask(db.session, staff=current_user, ask_id=ask_id, now=clock.utcnow())
+        ask = asks.drop_ask(db.session, staff=current_user, ask_id=ask_id, now=clock.utcnow())
         db.session.commit()
         flash(f"Dropped the queued ask to {ask.advocate.name} for “{ask.mission.title}”.", "success")
     return redirect(url_for("admin.asks_queue", page=request.form.get("page", 1, type=int)))

@@ -14,7 +14,7 @@ from app.api.pagination import envelope, page_args
 from app.api.writes import idempotency_key, write
 from app.extensions import db
 from app.models import ActivityType, Advocate, AdvocateState, AskFrequency, EventSource, Status
-from app.services import clock, governor, ledger, lifecycle, listings
+from app.services import asks, clock, ledger, lifecycle, listings
 from app.services.errors import NotFound, ValidationFailed
 
 MAX_ADJUSTMENT = 1_000_000
@@ -104,5 +104,5 @@ def advocate_askability(advocate_id: int):
         activity = db.session.scalars(select(ActivityType).where(ActivityType.key == key)).first()
         if activity is None:
             raise ValidationFailed("No activity with this key.", field="activity_key")
-    decision = governor.decide(db.session, advocate=advocate, activity=activity, now=clock.utcnow())
+    decision = asks.decide(db.session, advocate=advocate, activity=activity, now=clock.utcnow())
     return {"advocate_id": advocate.id, "activity_key": key or None, **rep.decision(decision)}

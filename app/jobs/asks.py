@@ -5,15 +5,15 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.jobs import Job
-from app.services import governor
+from app.services import asks
 
 
 def release_queued_asks(session: Session, now: datetime) -> int:
-    return governor.release_queued(session, now=now)
+    return asks.release_queued(session, now=now)
 
 
 def drop_closed_asks(session: Session, now: datetime) -> int:
-    return governor.drop_closed(session, now=now)
+    return asks.drop_closed(session, now=now)
 
 
 JOBS = [

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import ActivityKind, TriggerEventType, TriggerRule
+from app.services.asks import PRIORITY_RANGE
 from app.services.errors import NotFound, ValidationFailed
-from app.services.governor import PRIORITY_RANGE
 
 T = TriggerEventType
 # The number each type carries: (name in the event's data, label, lowest, highest).

@@ -9,7 +9,7 @@ matching rule → one ask through the governor.
    advocate is *superseded*: it is kept, but sets no NPS and makes no ask (its renewal still counts,
    its CSAT still averages in: those do not depend on order);
 3. the matching enabled rule (trigger_rules.match) names an activity kind; the open mission of that
-   kind the advocate may take that opened most recently is asked for through `governor.ask_one`,
+   kind the advocate may take that opened most recently is asked for through `asks.ask_one`,
    so every governor rule applies (caps, cooldown, paused / opted out, low NPS, competing asks).
 The ask is written with source "trigger" and names the event. Services flush, never commit.
 """
@@ -34,7 +34,7 @@ from app.models import (
     TriggerEventType,
     TriggerOutcome,
 )
-from app.services import eligibility, governor, trigger_rules
+from app.services import asks, eligibility, trigger_rules
 from app.services import settings as settings_service
 from app.services.errors import NotFound, ValidationFailed
 from app.services.periods import format_local
@@ -75,7 +75,7 @@ def record_event(session: Session, *, event_type: str, advocate: AdvocateRef, oc
     data = _check_data(kind, data)
     _check_moment(occurred_at, now)
     person = find_advocate(session, advocate)
-    governor.lock_advocates(session, [person.id])  # events of one advocate are applied one at a time
+    asks.lock_advocates(session, [person.id])  # events of one advocate are applied one at a time
     newer = _newest(session, person.id, kind)
     superseded = newer is not None and newer > occurred_at
     event = TriggerEvent(type=kind, advocate_id=person.id, occurred_at=occurred_at, received_at=now,
@@ -102,8 +102,8 @@ def record_event(session: Session, *, event_type: str, advocate: AdvocateRef, oc
         wanted = rule.activity_kind.value.replace("_", " ")
         return _settle(event, TriggerOutcome.NO_MISSION,
                        f"No open mission for this activity kind ({wanted}) that {person.name} may take.")
-    ask = governor.ask_one(session, advocate_id=person.id, mission_id=mission.id, priority=rule.priority,
-                           source="trigger", now=now, trigger_event_id=event.id)
+    ask = asks.ask_one(session, advocate_id=person.id, mission_id=mission.id, priority=rule.priority,
+                       source="trigger", now=now, trigger_event_id=event.id)
     event.outcome = TriggerOutcome.ASKED
     session.flush()
     return EventResult(event, ask, ask_summary(ask, cfg))
@@ -238,7 +238,7 @@ def pick_mission(session: Session, *, advocate: Advocate, kind, now: datetime) -
         return None
     ids = [m.id for m in fits]
     asked = set(session.scalars(select(Ask.mission_id).where(
-        Ask.advocate_id == advocate.id, Ask.mission_id.in_(ids), Ask.state.in_(governor.LIVE))))
+        Ask.advocate_id == advocate.id, Ask.mission_id.in_(ids), Ask.state.in_(asks.LIVE))))
     taken = set(session.scalars(select(Attempt.mission_id).where(
         Attempt.advocate_id == advocate.id, Attempt.mission_id.in_(ids),
         Attempt.state != AttemptState.AVAILABLE)))
@@ -255,8 +255,8 @@ def _may_take(advocate: Advocate, mission: Mission) -> bool:
 def ask_summary(ask: Ask, cfg: settings_service.ProgramSettings) -> str:
     """The ask's outcome in one sentence, as the push result page words it."""
     mission = ask.mission
-    label = governor.ask_label(ask)
-    detail = governor.ask_detail(ask, mission, cfg)
+    label = asks.ask_label(ask)
+    detail = asks.ask_detail(ask, mission, cfg)
     if ask.state == AskState.SENT:
         return f"Asked for “{mission.title}”: sent. {detail}"
     return f"Asked for “{mission.title}”: {ask.state.value} ({label}). {detail}"

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.models import ActivityKind, Ask, AskState, StaffUser, TriggerEvent
 from tests.api.conftest import ApiClient, error_of
 from tests.factories import make_activity, make_advocate, make_mission
-from tests.services.test_governor import sent_ask
+from tests.services.asks.support import sent_ask
 
 D = timedelta(days=1)
 

@@ -4,9 +4,9 @@ Runs on the main benchmark's database (100,000 advocates and 500,000 attempts at
 adding a year and a half of ask history: every advocate 0–6 sent asks, some inside the frequency
 gap, so decisions take every branch (caps, cooldown, paused and low NPS). Two figures:
 
-- `governor_checks_per_s`: decisions through `governor.decide_many`, the way a push or the queue
+- `governor_checks_per_s`: decisions through `asks.decide_many`, the way a push or the queue
   release decides a segment (a few queries per 500 advocates), for an activity with a cooldown;
-- `governor_single_checks_per_s` (for information): one `governor.decide` call per advocate, as
+- `governor_single_checks_per_s` (for information): one `asks.decide` call per advocate, as
   the advocate page asks it.
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.models import ActivityType, Ask, AskState
-from app.services import governor
+from app.services import asks
 
 CHUNK = 20_000
 DAY_SECONDS = 86_400
@@ -46,12 +46,12 @@ def add_ask_history(session: Session, *, advocates: int, now: datetime, rng: ran
 
 
 def measure(session: Session, *, advocates: int, now: datetime, rng: random.Random) -> dict[str, str]:
-    asks = add_ask_history(session, advocates=advocates, now=now, rng=rng)
+    history = add_ask_history(session, advocates=advocates, now=now, rng=rng)
     activity = session.scalar(select(ActivityType).where(ActivityType.key == "review_site"))
     ids = rng.sample(range(1, advocates + 1), min(advocates, 50_000))
-    governor.decide_many(session, advocate_ids=ids[:500], activity=activity, now=now)  # warm caches
+    asks.decide_many(session, advocate_ids=ids[:500], activity=activity, now=now)  # warm caches
     started = time.perf_counter()
-    decisions = governor.decide_many(session, advocate_ids=ids, activity=activity, now=now)
+    decisions = asks.decide_many(session, advocate_ids=ids, activity=activity, now=now)
     batched = len(ids) / (time.perf_counter() - started)
     assert len(decisions) == len(ids)
     blocked = sum(not d.askable for d in decisions.values())
@@ -59,10 +59,10 @@ def measure(session: Session, *, advocates: int, now: datetime, rng: random.Rand
     single_ids = ids[:2000]
     started = time.perf_counter()
     for advocate_id in single_ids:
-        assert governor.decide_many(session, advocate_ids=[advocate_id], activity=activity,
-                                    now=now)[advocate_id] == decisions[advocate_id]
+        assert asks.decide_many(session, advocate_ids=[advocate_id], activity=activity,
+                                now=now)[advocate_id] == decisions[advocate_id]
     single = len(single_ids) / (time.perf_counter() - started)
     session.rollback()
-    return {"governor_asks": f"{asks}", "governor_checked": f"{len(ids)}",
+    return {"governor_asks": f"{history}", "governor_checked": f"{len(ids)}",
             "governor_blocked_share": f"{blocked / len(ids):.2f}",
             "governor_checks_per_s": f"{batched:.0f}", "governor_single_checks_per_s": f"{single:.0f}"}

@@ -13,7 +13,7 @@ from app.jobs import asks as ask_jobs
 from app.jobs import registry
 from app.jobs.runner import run_once
 from app.models import Ask, AskReason, AskState, Notification, OutboxMessage, StaffUser
-from app.services import governor
+from app.services import asks
 from tests.factories import make_activity, make_advocate, make_mission, make_staff
 from tests.reliability.conftest import race, race_app  # noqa: F401 (race_app is a fixture)
 
@@ -46,8 +46,8 @@ def test_release_job_sends_a_due_ask_once(app, session, now):
     advocate = make_advocate(session)
     _history(session, advocate, now - 10 * D)
     mission = make_mission(session, closes_at=now + 100 * D)
-    governor.push_mission(session, staff=make_staff(session), mission_id=mission.id,
-                          filters=governor.SegmentFilters(), priority=1, now=now)
+    asks.push_mission(session, staff=make_staff(session), mission_id=mission.id,
+                      filters=asks.SegmentFilters(), priority=1, now=now)
     session.commit()
     release = JOBS["release_queued_asks"]
     assert run_once(app, release, now=now + 50 * D - timedelta(seconds=1)).items == 0
@@ -63,8 +63,8 @@ def test_drop_job_drops_asks_of_closed_missions_once(app, session, now):
     advocate = make_advocate(session)
     _history(session, advocate, now - 10 * D)
     mission = make_mission(session, closes_at=now + 100 * D)
-    governor.push_mission(session, staff=make_staff(session), mission_id=mission.id,
-                          filters=governor.SegmentFilters(), priority=1, now=now)
+    asks.push_mission(session, staff=make_staff(session), mission_id=mission.id,
+                      filters=asks.SegmentFilters(), priority=1, now=now)
     session.commit()
     drop = JOBS["drop_closed_asks"]
     assert run_once(app, drop, now=now + 99 * D).items == 0
@@ -108,8 +108,8 @@ def _race_pushes(app, now, threads: int) -> list[int]:
 
     def push(session):
         staff = session.get(StaffUser, staff_id)
-        governor.push_mission(session, staff=staff, mission_id=mission_id, filters=governor.SegmentFilters(),
-                              priority=1, now=now)
+        asks.push_mission(session, staff=staff, mission_id=mission_id, filters=asks.SegmentFilters(),
+                          priority=1, now=now)
 
     assert race(app, push, threads=threads) == {"ok": threads}
     return advocate_ids
@@ -134,8 +134,8 @@ def test_a_push_racing_a_release_never_sends_two_asks_to_one_advocate(race_app, 
         for advocate in advocates:
             _history(session, advocate, now - 70 * D)
         queued = make_mission(session, opens_at=now - 40 * D, closes_at=now + 365 * D)
-        governor.push_mission(session, staff=staff, mission_id=queued.id, filters=governor.SegmentFilters(),
-                              priority=1, now=now - 30 * D)  # queued until now - 10 days: due
+        asks.push_mission(session, staff=staff, mission_id=queued.id, filters=asks.SegmentFilters(),
+                          priority=1, now=now - 30 * D)  # queued until now - 10 days: due
         return make_mission(session, closes_at=now + 365 * D).id, staff.id, [a.id for a in advocates]
 
     mission_id, staff_id, advocate_ids = _setup(race_app, build)
@@ -146,11 +146,11 @@ def test_a_push_racing_a_release_never_sends_two_asks_to_one_advocate(race_app, 
         with lock:
             mine = next(turn)
         if mine == 0:
-            governor.release_queued(session, now=now)
+            asks.release_queued(session, now=now)
         else:
             staff = session.get(StaffUser, staff_id)
-            governor.push_mission(session, staff=staff, mission_id=mission_id,
-                                  filters=governor.SegmentFilters(), priority=1, now=now)
+            asks.push_mission(session, staff=staff, mission_id=mission_id,
+                              filters=asks.SegmentFilters(), priority=1, now=now)
 
     assert race(race_app, work, threads=2) == {"ok": 2}
     _one_sent_each(race_app, advocate_ids, asks_per_advocate=2)

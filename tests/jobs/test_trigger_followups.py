@@ -15,10 +15,10 @@ from app.models import (
     FollowUp,
     JobLock,
 )
-from app.services import clock, governor, missions, settings, trigger_followups, triggers
+from app.services import asks, clock, missions, settings, trigger_followups, triggers
 from tests.factories import make_activity, make_advocate, make_mission, make_staff
 from tests.jobs.support import messages
-from tests.services.test_governor import sent_ask
+from tests.services.asks.support import sent_ask
 
 H = timedelta(hours=1)
 D = timedelta(days=1)
@@ -68,10 +68,10 @@ def test_one_follow_up_after_48_hours_not_before_and_never_twice(session, review
 def test_the_follow_up_is_not_a_new_ask(session, review, now):
     advocate = make_advocate(session)
     trigger_ask(session, advocate, now)
-    before = governor.decide(session, advocate=advocate, activity=None, now=now + 3 * D)
+    before = asks.decide(session, advocate=advocate, activity=None, now=now + 3 * D)
     sweep(session, now + 3 * D)
     assert session.scalar(select(func.count()).select_from(Ask).where(Ask.advocate_id == advocate.id)) == 1
-    assert governor.decide(session, advocate=advocate, activity=None, now=now + 3 * D) == before
+    assert asks.decide(session, advocate=advocate, activity=None, now=now + 3 * D) == before
 
 
 @pytest.mark.parametrize("response", ["start", "decline"])
@@ -113,8 +113,8 @@ def test_no_follow_up_once_the_mission_closed(session, now, how):
 
 def test_pushed_asks_and_queued_trigger_asks_get_no_follow_up(session, review, now):
     make_advocate(session)
-    governor.push_mission(session, staff=make_staff(session), mission_id=review.id,
-                          filters=governor.SegmentFilters(), priority=1, now=now)
+    asks.push_mission(session, staff=make_staff(session), mission_id=review.id,
+                      filters=asks.SegmentFilters(), priority=1, now=now)
     waiting = make_advocate(session)
     sent_ask(session, waiting, now - 10 * D)
     assert record(session, waiting, now).result == "queued"

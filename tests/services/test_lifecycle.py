@@ -18,7 +18,7 @@ from app.models import (
     Invite,
     StaffRole,
 )
-from app.services import governor, leaderboards, lifecycle, login_sessions
+from app.services import asks, leaderboards, lifecycle, login_sessions
 from app.services.errors import Forbidden, InvalidTransition, ValidationFailed
 from tests.factories import make_advocate, make_mission, make_staff
 
@@ -176,7 +176,7 @@ def test_removing_drops_queued_asks_revokes_invitations_ends_sign_in_and_hides_o
     assert session.scalars(select(Invite).where(Invite.advocate_id == advocate.id)).one().revoked_at == now
     assert login_sessions.load_user(session, token=token, now=now) is None
     assert login_sessions.live_count(session, user=advocate, now=now) == 0
-    assert not governor.decide(session, advocate=advocate, activity=None, now=now).askable
+    assert not asks.decide(session, advocate=advocate, activity=None, now=now).askable
     assert advocate.state in leaderboards.ANONYMOUS_STATES
 
 

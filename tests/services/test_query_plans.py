@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 
 import seeds
 from app.models import ActivityType, Advocate
-from app.services import governor, outbox, sweeps
+from app.services import asks, outbox, sweeps
 
 STATE_ONLY = re.compile(r"USING (COVERING )?INDEX \w+ \(state=\?\)")
 
@@ -42,9 +42,9 @@ def test_batches_read_by_their_id_lists(session, now):
     later = now + timedelta(days=70)
 
     def work():
-        governor.decide_many(session, advocate_ids=advocate_ids, activity=activity, now=now)
-        governor.release_queued(session, now=later)
-        governor.drop_closed(session, now=now + timedelta(days=400))
+        asks.decide_many(session, advocate_ids=advocate_ids, activity=activity, now=now)
+        asks.release_queued(session, now=later)
+        asks.drop_closed(session, now=now + timedelta(days=400))
         sweeps.expire_due_attempts(session, now=later)
         outbox.release(session, ids=[1, 2, 3])
 

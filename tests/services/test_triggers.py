@@ -22,7 +22,7 @@ from app.services import clock, trigger_listing, trigger_rules, triggers
 from app.services.errors import NotFound, ValidationFailed
 from app.services.triggers import AdvocateRef
 from tests.factories import make_activity, make_advocate, make_mission, make_staff
-from tests.services.test_governor import approved, sent_ask
+from tests.services.asks.support import approved, sent_ask
 
 D = timedelta(days=1)
 H = timedelta(hours=1)

@@ -1,4 +1,4 @@
-"""governor.ask_one: one advocate, one mission, the push machinery and every governor rule."""
+"""asks.ask_one: one advocate, one mission, the push machinery and every governor rule."""
 
 from datetime import timedelta
 
@@ -6,17 +6,17 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import AskReason, AskState, Notification, OutboxMessage
-from app.services import governor
+from app.services import asks
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from tests.factories import make_advocate, make_mission
-from tests.services.test_governor import push, sent_ask
+from tests.services.asks.support import push, sent_ask
 
 D = timedelta(days=1)
 
 
 def ask(session, advocate, mission, now, priority=1):
-    return governor.ask_one(session, advocate_id=advocate.id, mission_id=mission.id, priority=priority,
-                            source="trigger", now=now)
+    return asks.ask_one(session, advocate_id=advocate.id, mission_id=mission.id, priority=priority,
+                        source="trigger", now=now)
 
 
 def test_an_askable_advocate_is_sent_the_ask_with_its_announcement(session, now):
@@ -37,7 +37,7 @@ def test_it_settles_against_queued_asks_by_priority(session, now):
     made = ask(session, advocate, high, now, priority=2)
     assert (made.state, made.reason) == (AskState.QUEUED, AskReason.FREQUENCY_CAP)
     assert made.queued_until == now + 10 * D
-    governor.release_queued(session, now=now + 10 * D)
+    asks.release_queued(session, now=now + 10 * D)
     session.refresh(made)
     assert made.state == AskState.SENT  # the higher priority went out first
 
@@ -49,8 +49,8 @@ def test_outside_the_audience_is_blocked_and_the_mission_must_be_open(session, n
     with pytest.raises(Conflict):
         ask(session, advocate, make_mission(session, opens_at=now + D), now)
     with pytest.raises(NotFound):
-        governor.ask_one(session, advocate_id=999_999, mission_id=elsewhere.id, priority=1, source="trigger",
-                         now=now)
+        asks.ask_one(session, advocate_id=999_999, mission_id=elsewhere.id, priority=1, source="trigger",
+                     now=now)
     with pytest.raises(ValidationFailed):
         ask(session, advocate, elsewhere, now, priority=99)
 
