@@ -12,9 +12,8 @@ from app.forms_support import commit_or_attach
 from app.models import StaffRole
 from app.services import clock, trigger_listing, trigger_rules, triggers
 from app.services import settings as settings_service
-from app.services.catalog import to_utc
 from app.services.errors import DomainError, ValidationFailed
-from app.services.periods import to_local
+from app.services.periods import to_local, to_utc
 
 PER_PAGE = 50
 # Where the service's fields are shown on the manual entry form.

@@ -8,7 +8,7 @@ from app.forms_support import commit_or_attach
 from app.models import AskFrequency, Status
 from app.portal import bp
 from app.portal.forms import ActionForm, EmailPreferencesForm, PreferencesForm
-from app.services import accounts, clock, ledger, notifications, preferences
+from app.services import accounts, clock, eligibility, ledger, notifications, preferences
 from app.services import settings as settings_service
 from app.services import status as status_service
 
@@ -26,9 +26,11 @@ def points():
 
 @bp.get("/status")
 def status():
+    now = clock.utcnow()
+    offers = eligibility.offers_for(db.session, current_user, now)
     return render_template(
         "portal/status.html",
-        progress=status_service.progress(db.session, current_user, clock.utcnow()),
+        progress=status_service.progress(db.session, current_user, now, offers=offers),
         statuses=list(Status), ladder=status_service.ladder(settings_service.load(db.session)),
         history=status_service.history(db.session, advocate_id=current_user.id),
     )

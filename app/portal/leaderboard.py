@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.portal import bp
-from app.services import clock, leaderboards
+from app.services import audiences, clock, leaderboards
 from app.services.periods import period_end
 
 PERIOD_LABELS = {"all": "All time", "month": "This month", "week": "This week"}
@@ -21,5 +21,5 @@ def leaderboard():
     ends = period_end(result.starts, period) if result.starts else None
     return render_template(
         "portal/leaderboard.html", board=result, period=period, labels=PERIOD_LABELS, ends=ends,
-        region=region or "", industry=industry or "", options=leaderboards.filter_options(db.session),
+        region=region or "", industry=industry or "", options=audiences.held_values(db.session),
     )

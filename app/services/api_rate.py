@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.models import ApiKey, ApiRequestCount
 from app.services.errors import RateLimited
-from app.services.notifications import dialect_insert
+from app.services.sqltime import dialect_insert
 
 WINDOW = timedelta(seconds=60)
 

@@ -6,8 +6,7 @@ other. Mission dates arrive in the program timezone and are stored as naive UTC.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +26,7 @@ from app.models import (
 from app.services import settings as settings_service
 from app.services import status_rules
 from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.periods import to_utc
 
 STALE_MESSAGE = ("Someone else changed this while you were editing. "
                  "Reload the page and make your change again.")
@@ -293,8 +293,3 @@ def set_mission_archived(session: Session, *, mission_id: int, archived: bool) -
     mission.archived = archived
     _flush(session)
     return mission
-
-
-def to_utc(local: datetime, tz_name: str) -> datetime:
-    """A wall-clock time in the program timezone as naive UTC."""
-    return local.replace(tzinfo=ZoneInfo(tz_name)).astimezone(UTC).replace(tzinfo=None)

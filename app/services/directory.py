@@ -24,9 +24,8 @@ from app.models import (
     StatusChange,
 )
 from app.services import ledger
-from app.services.catalog import to_utc
 from app.services.errors import NotFound
-from app.services.periods import period_start
+from app.services.periods import period_start, to_utc
 
 PER_PAGE = 25
 STORED_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}(\.[A-Za-z0-9]{1,10})?$")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.models import JobLock, JobRun
 from app.models.ops import LIVE_RUN
 from app.services.errors import Conflict
-from app.services.notifications import dialect_insert
+from app.services.sqltime import dialect_insert
 
 HOLDER_STOPPED = "the scheduler process stopped during this run"
 

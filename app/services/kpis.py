@@ -32,9 +32,8 @@ from app.models import (
     Status,
 )
 from app.services import referral_reports
-from app.services.catalog import to_utc
 from app.services.errors import ValidationFailed
-from app.services.periods import add_months, to_local
+from app.services.periods import add_months, to_local, to_utc
 from app.services.sqltime import days_between
 
 DEFAULT_DAYS = 30

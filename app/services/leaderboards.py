@@ -15,7 +15,6 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, AdvocateState, PeriodTotal
-from app.services import audiences
 from app.services import settings as settings_service
 from app.services.errors import ValidationFailed
 from app.services.periods import period_start
@@ -131,8 +130,3 @@ def rank_all_time(session: Session, advocate: Advocate) -> int | None:
     if advocate.lifetime_points <= 0:
         return None
     return _count_ahead(session, "all", None, advocate.lifetime_points) + 1
-
-
-def filter_options(session: Session) -> dict[str, list[str]]:
-    """Regions and industries that have advocates, for the board filters (read from their indexes)."""
-    return audiences.held_values(session)

@@ -3,10 +3,10 @@
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.models import Notification
+from app.services.sqltime import dialect_insert
 
 
 def _one(advocate_id: int | None, staff_id: int | None) -> tuple[str, int]:
@@ -63,8 +63,3 @@ def notify(session: Session, *, kind: str, title: str, body: str, link: str | No
         dedupe_key=dedupe_key, created_at=now,
     ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Notification.id)
     return session.execute(stmt).scalar() is not None
-
-
-def dialect_insert(session: Session):
-    """INSERT with ON CONFLICT support for the session's database (SQLite or PostgreSQL)."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert

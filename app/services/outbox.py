@@ -24,8 +24,8 @@ from sqlalchemy.orm.util import identity_key
 
 from app.models import Advocate, OutboxMessage
 from app.services.errors import NotFound
-from app.services.notifications import dialect_insert
 from app.services.planner import unindexed
+from app.services.sqltime import dialect_insert
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from app.models import Advocate, LedgerEntry, LedgerReason, PeriodTotal, ProgramSetting
 from app.services import settings as settings_service
-from app.services.notifications import dialect_insert
 from app.services.periods import PeriodStarts
+from app.services.sqltime import dialect_insert
 
 MARKER = settings_service.BUCKETS_TIMEZONE
 BATCH = 1000

@@ -11,6 +11,11 @@ def to_local(utc_naive: datetime, tz_name: str) -> datetime:
     return utc_naive.replace(tzinfo=UTC).astimezone(ZoneInfo(tz_name))
 
 
+def to_utc(local: datetime, tz_name: str) -> datetime:
+    """A wall-clock time in the program timezone as naive UTC."""
+    return local.replace(tzinfo=ZoneInfo(tz_name)).astimezone(UTC).replace(tzinfo=None)
+
+
 def format_local(utc_naive: datetime, tz_name: str, fmt: str = "%d %b %Y, %H:%M %Z") -> str:
     """A stored (naive UTC) moment as text in the program timezone, e.g. for emails."""
     return to_local(utc_naive, tz_name).strftime(fmt)

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.db.batches import Commit
 from app.models import Advocate, AdvocateState, Mission, Notification, Status
 from app.services import notifications, outbox
 from app.services import settings as settings_service
-from app.services.sweeps import Commit
 
 BATCH = 500
 

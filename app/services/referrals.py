@@ -31,7 +31,7 @@ from app.models import (
 from app.services import notifications, outbox
 from app.services import settings as settings_service
 from app.services.errors import NotFound, RateLimited, ValidationFailed
-from app.services.notifications import dialect_insert
+from app.services.sqltime import dialect_insert
 
 FREE_MAIL_DOMAINS = frozenset({
     "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",

@@ -1,8 +1,15 @@
-"""Time arithmetic in SQL that SQLite and PostgreSQL spell differently."""
+"""SQL that SQLite and PostgreSQL spell differently: INSERT … ON CONFLICT, and time arithmetic."""
 
 from sqlalchemy import Float
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
+
+
+def dialect_insert(session: Session):
+    """INSERT with ON CONFLICT support for the session's database (SQLite or PostgreSQL)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 class days_between(FunctionElement):

@@ -12,10 +12,12 @@ lowered automatically; staff may set it, with a reason.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select, union_all
 from sqlalchemy.orm import Session
 
+from app.db.batches import Commit
 from app.models import (
     ActivityKind,
     ActivityType,
@@ -29,11 +31,13 @@ from app.models import (
     Status,
     StatusChange,
 )
-from app.services import eligibility, status_rules
 from app.services import settings as settings_service
+from app.services import status_rules
 from app.services.errors import ValidationFailed
 from app.services.periods import add_months
-from app.services.sweeps import Commit
+
+if TYPE_CHECKING:  # missions depend on points, not the other way round
+    from app.services.eligibility import MissionOffer
 
 
 @dataclass
@@ -187,10 +191,10 @@ def _change(session, advocate, to, now, *, reason, actor_id) -> StatusChange:
     return change
 
 
-def progress(session: Session, advocate: Advocate, now: datetime,
-             offers: list[eligibility.MissionOffer] | None = None) -> Progress:
+def progress(session: Session, advocate: Advocate, now: datetime, *,
+             offers: "list[MissionOffer]") -> Progress:
     """The advocate's way to the next status; every unmet activity requirement says how to meet it
-    (`Requirement.way`). `offers` (eligibility.offers_for, if the caller has them) spares a query."""
+    (`Requirement.way`) from `offers`, the missions the advocate sees now (eligibility.offers_for)."""
     cfg = settings_service.load(session)
     perks = {s: cfg.values[f"perks_{s.value}"] for s in Status}
     target = next_of(advocate.status)
@@ -210,7 +214,7 @@ IN_HAND = (AttemptState.STARTED, AttemptState.SUBMITTED, AttemptState.REJECTED)
 
 
 def way_to(session: Session, advocate: Advocate, kinds: Sequence[ActivityKind], now: datetime,
-           offers: list[eligibility.MissionOffer] | None = None) -> Way:
+           offers: "list[MissionOffer]") -> Way:
     """How the advocate can do an act of these kinds now: an attempt of theirs still under way (started,
     awaiting approval, or sent back while its mission is open), and the soonest-closing open mission
     they may start now (eligibility rules). Both None: nothing open right now."""
@@ -219,8 +223,6 @@ def way_to(session: Session, advocate: Advocate, kinds: Sequence[ActivityKind], 
         .where(Attempt.advocate_id == advocate.id, Attempt.state.in_(IN_HAND), ActivityType.kind.in_(kinds))
         .order_by(Attempt.started_at.desc(), Attempt.id.desc())).all()
     attempt = next((a for a in attempts if a.state != AttemptState.REJECTED or a.mission.is_open(now)), None)
-    if offers is None:
-        offers = eligibility.offers_for(session, advocate, now)
     mission = next((o.mission for o in offers if o.available and o.mission.activity.kind in kinds), None)
     return Way(attempt, mission)
 

@@ -10,13 +10,14 @@ Thresholds are program settings (reminder_after_start_hours, reminder_before_dea
 escalate_csm_days_before, escalate_approval_days).
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, String, cast, exists, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.db.batches import Commit
 from app.models import (
     Advocate,
     AdvocateState,
@@ -36,7 +37,6 @@ from app.services.planner import unindexed
 
 S = AttemptState
 BATCH = 500
-Commit = Callable[[], None] | None
 
 
 @dataclass(frozen=True)

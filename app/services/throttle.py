@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.models import LoginThrottle
 from app.services.errors import RateLimited
-from app.services.notifications import dialect_insert
+from app.services.sqltime import dialect_insert
 
 _T = LoginThrottle.__table__
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event
 
 from app.models import AdvocateState, LedgerReason
-from app.services import leaderboards, ledger
+from app.services import audiences, leaderboards, ledger
 from app.services import settings as settings_service
 from app.services.errors import ValidationFailed
 from tests.factories import make_advocate
@@ -131,7 +131,7 @@ def test_region_and_industry_filters(session, now):
     scored(session, 200, now, region="NA", industry="Retail")
     rows = leaderboards.board(session, period="month", now=now, region="EMEA", industry="Retail").rows
     assert [(r.advocate_id, r.rank) for r in rows] == [(emea.id, 1)]
-    assert leaderboards.filter_options(session) == {"regions": ["EMEA", "NA"], "industries": ["Retail"]}
+    assert audiences.held_values(session) == {"regions": ["EMEA", "NA"], "industries": ["Retail"]}
 
 
 @pytest.mark.parametrize("filters", [{"region": "EMEA"}, {"industry": "Retail"}, {}])

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import ActivityKind, AskState, Mission, StaffUser, Status
-from app.services import default_catalog, program_setup, triggers
+from app.services import default_catalog, eligibility, program_setup, triggers
 from app.services import status as status_service
 from app.services.errors import ValidationFailed
 from seeds import catalog as seed_catalog
@@ -50,7 +50,8 @@ def test_the_default_trigger_rules_find_a_starter_mission(session, now):
 def test_a_new_advocate_has_a_way_to_silver(session, now):
     set_up(session, now)
     advocate = make_advocate(session)
-    progress = status_service.progress(session, advocate, now)
+    progress = status_service.progress(
+        session, advocate, now, offers=eligibility.offers_for(session, advocate, now))
     assert progress.next_status == Status.SILVER
     way = progress.requirements[1].way
     assert way.mission is not None

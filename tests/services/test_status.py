@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import ActivityKind, LedgerReason, Notification, Status, StatusChange
-from app.services import ledger, missions
+from app.services import eligibility, ledger, missions
 from app.services import status as status_service
 from app.services.errors import ValidationFailed
 from app.services.missions import EvidenceInput
@@ -181,7 +181,8 @@ def test_setting_a_status_needs_a_reason_and_a_change(session, now, to, reason, 
 
 def test_progress_shows_the_next_status_its_requirements_and_perks(session, now):
     advocate = make_advocate(session, lifetime_points=250)
-    progress = status_service.progress(session, advocate, now)
+    progress = status_service.progress(
+        session, advocate, now, offers=eligibility.offers_for(session, advocate, now))
     assert (progress.status, progress.next_status) == (Status.BRONZE, Status.SILVER)
     assert (progress.points_needed, progress.percent) == (750, 25)
     assert [r.done for r in progress.requirements] == [False, False]
@@ -192,7 +193,8 @@ def test_progress_shows_the_next_status_its_requirements_and_perks(session, now)
 
 def test_progress_for_platinum_has_nothing_left(session, now):
     advocate = make_advocate(session, status=Status.PLATINUM, lifetime_points=9000)
-    progress = status_service.progress(session, advocate, now)
+    progress = status_service.progress(
+        session, advocate, now, offers=eligibility.offers_for(session, advocate, now))
     assert (progress.next_status, progress.percent, progress.requirements) == (None, 100, [])
 
 

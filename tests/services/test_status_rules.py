@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import ActivityKind, ActivityType, AdvocateState, ProgramSetting, Status
-from app.services import catalog, missions, settings
+from app.services import catalog, eligibility, missions, settings
 from app.services import status as status_service
 from app.services.default_catalog import load_catalog
 from app.services.errors import ValidationFailed
@@ -156,7 +156,8 @@ def test_an_edit_elsewhere_saves_even_when_a_status_was_already_out_of_reach(ses
 # -- the way to an unmet requirement ---------------------------------------------------------------
 
 def activity_requirement(session, advocate, now):
-    return status_service.progress(session, advocate, now).requirements[1]
+    return status_service.progress(
+        session, advocate, now, offers=eligibility.offers_for(session, advocate, now)).requirements[1]
 
 
 def test_an_unmet_requirement_names_an_open_mission_the_advocate_can_take(session, now):
@@ -200,7 +201,8 @@ def test_a_met_requirement_has_no_way_and_platinum_says_when_it_comes_due(sessio
 
     gold_since = now - timedelta(days=10)
     advocate = make_advocate(session, status=S.GOLD, status_since=gold_since, lifetime_points=8000)
-    points, months = status_service.progress(session, advocate, now).requirements
+    points, months = status_service.progress(
+        session, advocate, now, offers=eligibility.offers_for(session, advocate, now)).requirements
     assert points.done and points.way is None
     assert not months.done and months.due == add_months(gold_since, 6)
 
