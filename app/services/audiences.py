@@ -58,8 +58,7 @@ _HELD = {"regions": held_query(Advocate.region), "industries": held_query(Advoca
 def value_counts(session: Session) -> dict[str, dict[str, int]]:
     """Each industry, region and tag some advocate holds, with how many advocates hold it.
 
-    One GROUP BY per kind (three queries, about 0.1 s at 100,000 advocates on SQLite, see README);
-    called once per page, never per keystroke."""
+    One GROUP BY per kind (three queries), called once per page, never per keystroke."""
     counts: dict[str, dict[str, int]] = {}
     for key, column in _COLUMNS.items():
         rows = session.execute(select(column, func.count()).where(column != "").group_by(column))

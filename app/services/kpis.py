@@ -5,7 +5,7 @@ serves it, and a dashboard or the monthly report should call the same function. 
 aggregate query (GROUP BY in the database, no loop over advocates in Python), the same on SQLite and
 PostgreSQL. A period is whole days in the program timezone, `last` inclusive, so [starts_at, ends_at) in
 naive UTC; months are bucketed by a CASE over their UTC boundaries (right across DST on both engines).
-Definitions are in the README (*Program figures*): advocates by state, status and tier are a snapshot
+Definitions are in docs/api.md (*Program figures*): advocates by state, status and tier are a snapshot
 now; asks count over the 365 days ending `last`; half-life spans all history up to the period's end.
 """
 
@@ -173,7 +173,7 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 def program_figures(session: Session, *, period: Period, now: datetime) -> Figures:
-    """Every §14 figure for the period; the definitions are in the README (*Program figures*)."""
+    """Every §14 figure for the period; the definitions are in docs/api.md."""
     window = (period.starts_at, period.ends_at)
     revenue, converted = _sourced_revenue(session, window)
     return Figures(

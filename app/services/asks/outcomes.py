@@ -19,6 +19,7 @@ from app.services.asks.rules import TEMPORARY, Person, decision_for, local_day
 from app.services.periods import format_local
 from app.services.scoring import points_for_mission
 from app.services.settings import ProgramSettings
+from app.services.sqltime import dialect_insert
 
 R = AskReason
 
@@ -85,7 +86,7 @@ def insert_live(session: Session, base: dict, advocate_id: int, outcome: Outcome
                 mission: Mission, cfg: ProgramSettings, now: datetime) -> bool:
     """Insert a sent or queued ask unless a live one for the mission exists; announce a sent one."""
     sent = outcome.state == AskState.SENT
-    stmt = notifications.dialect_insert(session)(Ask).values(
+    stmt = dialect_insert(session)(Ask).values(
         **base, advocate_id=advocate_id, state=outcome.state, reason=outcome.reason,
         queued_until=outcome.queued_until, sent_at=now if sent else None,
     ).on_conflict_do_nothing().returning(Ask.id)
