@@ -21,7 +21,7 @@ class Seen:
 
 @contextmanager
 def watched(engine):
-    """Record the statements sent through SQLAlchemy (services/prepared.py's raw ones are not seen) and
+    """Record the statements sent through SQLAlchemy (every statement the app runs goes through it) and
     count the transactions begun, while the block runs."""
     seen = Seen()
 

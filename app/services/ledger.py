@@ -6,20 +6,18 @@ leaderboards, are updated in the same transaction as the insert. `verify` proves
 to the sums.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import TextClause, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from app.models import Advocate, LedgerEntry, LedgerReason, PeriodTotal, Status, StatusChange
+from app.models import Advocate, LedgerEntry, LedgerReason, PeriodTotal, StatusChange
 from app.services import settings as settings_service
 from app.services import status as status_service
 from app.services.errors import NotFound, ValidationFailed
 from app.services.periods import PERIODS, period_start
-from app.services.prepared import Prepared
 
 
 @dataclass
@@ -34,42 +32,43 @@ class PostResult:
         return self.session.get(LedgerEntry, self.entry_id)
 
 
-def _typed(table, sql: str, **columns: str):
-    """A textual statement whose parameters use the table's column types (enums, dates).
+_ENTRY = LedgerEntry.__table__
+_ADVOCATE = Advocate.__table__
+_PERIOD = PeriodTotal.__table__
 
-    `columns` maps a parameter to the column whose type it takes when the names differ.
-    The statements on the award path are prebuilt text run as `Prepared` statements on the
-    session's connection (services/prepared.py): SQLAlchemy (2.0) cannot cache
-    `insert().on_conflict_*()` constructs, and its execution layer costs more per statement than
-    SQLite takes to run it. The SQL is the same on SQLite (>= 3.35) and PostgreSQL.
-    """
-    names = set(re.findall(r":(\w+)", sql))
-    return Prepared(text(sql).bindparams(
-        *(bindparam(name, type_=table.c[columns.get(name, name)].type) for name in names)))
+
+def _typed(sql: str, **columns) -> TextClause:
+    """A textual statement whose parameters (name=column) take their columns' types (enums, dates).
+
+    The two upserts are text because their SQL is the same on SQLite (>= 3.35) and PostgreSQL and,
+    unlike the dialects' `insert().on_conflict_*()` constructs, text is cached once compiled."""
+    return text(sql).bindparams(*(bindparam(name, type_=column.type) for name, column in columns.items()))
 
 
 _INSERT_ENTRY = _typed(
-    LedgerEntry.__table__,
     "INSERT INTO ledger_entry (advocate_id, amount, reason, idempotency_key, source_type, source_id, "
     "note, actor_id, created_at) VALUES (:advocate_id, :amount, :reason, :idempotency_key, "
     ":source_type, :source_id, :note, :actor_id, :created_at) "
     "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+    **{column.key: column for column in _ENTRY.c if column.key != "id"},
 )
-_UPDATE_CACHES = Prepared(text(
-    "UPDATE advocate SET balance = balance + :amount, lifetime_points = lifetime_points + :earned, "
-    "last_scored_at = COALESCE(:scored_at, last_scored_at) "
-    "WHERE id = :advocate_id AND balance + :amount >= 0 "
-    "RETURNING lifetime_points, status, status_since"
-).bindparams(bindparam("scored_at", type_=Advocate.__table__.c.last_scored_at.type)).columns(
-    Advocate.__table__.c.lifetime_points, Advocate.__table__.c.status, Advocate.__table__.c.status_since))
+_UPDATE_CACHES = (  # the guard refuses an overdraft (it always holds for credits)
+    update(_ADVOCATE)
+    .where(_ADVOCATE.c.id == bindparam("advocate_id"), _ADVOCATE.c.balance + bindparam("amount") >= 0)
+    .values(balance=_ADVOCATE.c.balance + bindparam("amount"),
+            lifetime_points=_ADVOCATE.c.lifetime_points + bindparam("earned"),
+            last_scored_at=func.coalesce(bindparam("scored_at", type_=_ADVOCATE.c.last_scored_at.type),
+                                         _ADVOCATE.c.last_scored_at))
+    .returning(_ADVOCATE.c.lifetime_points, _ADVOCATE.c.status, _ADVOCATE.c.status_since)
+)
 _BUMP_PERIODS = _typed(
-    PeriodTotal.__table__,
     "INSERT INTO period_total (period, period_start, advocate_id, points, last_scored_at) "
     "VALUES ('week', :week_start, :advocate_id, :points, :last_scored_at), "
     "('month', :month_start, :advocate_id, :points, :last_scored_at) "
     "ON CONFLICT (period, period_start, advocate_id) DO UPDATE SET "
     "points = period_total.points + excluded.points, last_scored_at = excluded.last_scored_at",
-    week_start="period_start", month_start="period_start",
+    week_start=_PERIOD.c.period_start, month_start=_PERIOD.c.period_start,
+    last_scored_at=_PERIOD.c.last_scored_at,
 )
 
 
@@ -98,18 +97,13 @@ def post_entry(
         advocate_id=advocate_id, amount=amount, reason=reason, idempotency_key=idempotency_key,
         source_type=source_type, source_id=source_id, note=note, actor_id=actor_id, created_at=now,
     )
-    # The hot path runs prepared statements on the session's own connection (same transaction):
-    # ORM-enabled execution costs several times more per statement than the SQL itself.
-    connection = session.connection()
-    inserted = _INSERT_ENTRY.first(connection, values)
-    if inserted is None:
-        existing_id = connection.execute(
-            select(LedgerEntry.id).where(LedgerEntry.idempotency_key == idempotency_key)).scalar_one()
+    new_id = session.execute(_INSERT_ENTRY, values).scalar()
+    if new_id is None:
+        existing_id = session.scalar(select(_ENTRY.c.id).where(_ENTRY.c.idempotency_key == idempotency_key))
         return PostResult(session, existing_id, False, [])
-    new_id = inserted[0]
     earned = amount if reason.counts_as_earned else 0
     cfg = settings_service.load(session)
-    standing = _apply_to_caches(session, connection, advocate_id=advocate_id, amount=amount, earned=earned,
+    standing = _apply_to_caches(session, advocate_id=advocate_id, amount=amount, earned=earned,
                                 now=now, tz=cfg.timezone)
     promotions = []
     if earned > 0:
@@ -118,13 +112,13 @@ def post_entry(
     return PostResult(session, new_id, True, promotions)
 
 
-def _apply_to_caches(session: Session, connection, *, advocate_id: int, amount: int, earned: int,
-                     now: datetime, tz: str) -> status_service.Standing:
-    """Update the cached totals; returns the advocate's standing after it.
+def _apply_to_caches(session: Session, *, advocate_id: int, amount: int, earned: int, now: datetime,
+                     tz: str) -> status_service.Standing:
+    """Update the cached totals (refusing an overdraft); returns the advocate's standing after it.
 
-    The guard `balance + amount >= 0` refuses an overdraft (it always holds for credits)."""
-    row = _UPDATE_CACHES.first(connection, dict(
-        advocate_id=advocate_id, amount=amount, earned=earned, scored_at=now if earned else None))
+    A loaded Advocate has its cached totals expired, so it reads them again when next used."""
+    row = session.execute(_UPDATE_CACHES, dict(
+        advocate_id=advocate_id, amount=amount, earned=earned, scored_at=now if earned else None)).first()
     if row is None:
         if session.get(Advocate, advocate_id) is None:
             raise NotFound("No such advocate.")
@@ -133,11 +127,11 @@ def _apply_to_caches(session: Session, connection, *, advocate_id: int, amount: 
     if loaded is not None:
         session.expire(loaded, ["balance", "lifetime_points", "last_scored_at"])
     if earned:
-        _BUMP_PERIODS.rows(connection, dict(
+        session.execute(_BUMP_PERIODS, dict(
             week_start=period_start(now, tz, "week"), month_start=period_start(now, tz, "month"),
             advocate_id=advocate_id, points=earned, last_scored_at=now))
     lifetime_points, status, status_since = row
-    return status_service.Standing(advocate_id, lifetime_points, Status(status), status_since)
+    return status_service.Standing(advocate_id, lifetime_points, status, status_since)
 
 
 def adjust(

@@ -32,7 +32,6 @@ from app.models import (
 )
 from app.services import ledger, notifications
 from app.services.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from app.services.prepared import Prepared
 
 S = RedemptionState
 OPEN = (S.REQUESTED, S.APPROVED)  # still in the fulfilment queue
@@ -132,18 +131,17 @@ def _why_not(advocate: Advocate, reward: Reward) -> str:
 # --- Redeeming ------------------------------------------------------------------------------------
 
 _R = Reward.__table__
-# The redeem path runs as prepared statements (services/prepared.py): SQLAlchemy cannot cache
-# `insert().on_conflict_do_nothing()`, and its ORM loading costs more than the SQL itself.
-_READ_REWARD = Prepared(text(
-    "SELECT name, points_cost, stock, min_status, requires_approval, active FROM reward WHERE id = :id"
-).columns(_R.c.name, _R.c.points_cost, _R.c.stock, _R.c.min_status, _R.c.requires_approval, _R.c.active))
-_INSERT_REDEMPTION = Prepared(text(
+_RD = Redemption.__table__
+_READ_REWARD = select(_R.c.name, _R.c.points_cost, _R.c.stock, _R.c.min_status, _R.c.requires_approval,
+                      _R.c.active).where(_R.c.id == bindparam("reward_id"))
+# Text, as the SQL is the same on SQLite and PostgreSQL and, unlike the dialects'
+# `insert().on_conflict_do_nothing()`, text is cached once compiled.
+_INSERT_REDEMPTION = text(
     "INSERT INTO redemption (advocate_id, reward_id, points, state, note, request_key, reason, created_at) "
     "VALUES (:advocate_id, :reward_id, :points, :state, :note, :request_key, '', :created_at) "
     "ON CONFLICT (request_key) DO NOTHING RETURNING id"
-).bindparams(bindparam("state", type_=Redemption.__table__.c.state.type),
-             bindparam("created_at", type_=Redemption.__table__.c.created_at.type)))
-_TAKE_STOCK = Prepared(text("UPDATE reward SET stock = stock - 1 WHERE id = :id AND stock > 0 RETURNING id"))
+).bindparams(bindparam("state", type_=_RD.c.state.type), bindparam("created_at", type_=_RD.c.created_at.type))
+_TAKE_STOCK = update(_R).where(_R.c.id == bindparam("reward_id"), _R.c.stock > 0).values(stock=_R.c.stock - 1)
 
 
 def redeem(session: Session, *, advocate: Advocate, reward_id: int, request_key: str, now: datetime,
@@ -153,30 +151,28 @@ def redeem(session: Session, *, advocate: Advocate, reward_id: int, request_key:
     first redemption and changes nothing."""
     if not request_key:
         raise ValidationFailed("Missing request key; reload the page.")
-    connection = session.connection()
-    reward = _READ_REWARD.first(connection, {"id": reward_id})
+    reward = session.execute(_READ_REWARD, {"reward_id": reward_id}).first()
     if reward is None or not reward[-1]:
         raise NotFound("No such reward.")
     name, cost, stock, min_status, requires_approval, _active = reward
     if advocate.status.rank < min_status.rank:
         raise Conflict(f"This reward is for {min_status.label} advocates and above.")
     state = S.REQUESTED if requires_approval else S.APPROVED
-    inserted = _INSERT_REDEMPTION.first(connection, dict(
+    redemption_id = session.execute(_INSERT_REDEMPTION, dict(
         advocate_id=advocate.id, reward_id=reward_id, points=cost, state=state,
-        note=(note or "").strip()[:1000], request_key=request_key, created_at=now))
-    if inserted is None:
+        note=(note or "").strip()[:1000], request_key=request_key, created_at=now)).scalar()
+    if redemption_id is None:
         first = session.scalar(select(Redemption).where(Redemption.request_key == request_key))
         if first.advocate_id != advocate.id:
             raise NotFound("No such redemption.")
         return first
-    redemption_id = inserted[0]
     try:
         ledger.post_entry(session, advocate_id=advocate.id, amount=-cost, reason=LedgerReason.REDEMPTION,
                           idempotency_key=f"redemption:{redemption_id}", now=now,
                           source=("redemption", redemption_id), note=name)
     except ValidationFailed:
         raise ValidationFailed(f"{name} costs {cost:,} points; your balance is lower.") from None
-    if stock is not None and _TAKE_STOCK.first(connection, {"id": reward_id}) is None:
+    if stock is not None and session.execute(_TAKE_STOCK, {"reward_id": reward_id}).rowcount != 1:
         raise Conflict(f"{name} is out of stock.")
     loaded = session.identity_map.get(identity_key(Reward, reward_id))
     if loaded is not None:

@@ -4,13 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import available_timezones
 
-from sqlalchemy import text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import ActivityKind, ProgramSetting, Status
 from app.services import status_rules
 from app.services.errors import ValidationFailed
-from app.services.prepared import Prepared
 
 DEFAULTS: dict[str, object] = {
     "program_name": "Rallypoint",
@@ -102,14 +101,14 @@ class ProgramSettings:
             raise AttributeError(name) from None
 
 
-_READ_ALL = Prepared(text("SELECT key, value FROM program_setting").columns(
-    ProgramSetting.__table__.c.key, ProgramSetting.__table__.c.value))
+_SETTINGS = ProgramSetting.__table__
+_READ_ALL = select(_SETTINGS.c.key, _SETTINGS.c.value)
 
 
 def load(session: Session) -> ProgramSettings:
     """Defaults overlaid with whatever the admins have saved."""
     values = dict(DEFAULTS)
-    for key, value in _READ_ALL.rows(session.connection(), {}):
+    for key, value in session.execute(_READ_ALL):
         if key in DEFAULTS:
             values[key] = value
     return ProgramSettings(values)

@@ -34,10 +34,12 @@ EVIDENCE = {"link": "https://reviews.example.com/rallypoint/1", "text": "Done, a
 
 
 class StatementCounter:
-    """Counts the statements SQLite runs while `counting` is set, through each connection's trace
-    callback: so the ones services/prepared.py runs on the raw cursor count too (engine events do not
-    see them). BEGIN, COMMIT and ROLLBACK count as statements; trigger bodies do not. A context
-    manager: the pooled connections are replaced on entry and on exit, so none keeps the callback."""
+    """Counts the statements the app sends through the engine while `counting` is set, by its engine
+    events: every statement (`before_cursor_execute`), and each COMMIT and ROLLBACK (`commit`,
+    `rollback`), which the driver sends without a cursor. BEGIN counts as a statement; trigger bodies
+    do not. A context manager: the listeners are removed on exit."""
+
+    EVENTS = ("before_cursor_execute", "commit", "rollback")
 
     def __init__(self, engine):
         self.engine = engine
@@ -45,19 +47,16 @@ class StatementCounter:
         self.counting = False
 
     def __enter__(self) -> "StatementCounter":
-        event.listen(self.engine, "connect", self._connected)
-        self.engine.dispose()
+        for name in self.EVENTS:
+            event.listen(self.engine, name, self._seen)
         return self
 
     def __exit__(self, *exc) -> None:
-        event.remove(self.engine, "connect", self._connected)
-        self.engine.dispose()
+        for name in self.EVENTS:
+            event.remove(self.engine, name, self._seen)
 
-    def _connected(self, dbapi_connection, _record) -> None:
-        dbapi_connection.set_trace_callback(self._seen)
-
-    def _seen(self, statement: str) -> None:
-        if self.counting and not statement.startswith("--"):
+    def _seen(self, *_args) -> None:
+        if self.counting:
             self.count += 1
 
 
