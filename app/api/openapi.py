@@ -1,6 +1,9 @@
 """The OpenAPI 3.1 document of /api/v1, built from the routes' declared operations (app/api/operations.py)
 and the JSON schemas of their body and result models (app/api/shapes.py)."""
 
+import copy
+from functools import cache
+
 from pydantic import BaseModel
 
 from app.api.operations import OPERATIONS, PATH_PARAMS, Listing, Read, Write
@@ -117,7 +120,8 @@ def components() -> dict:
     return schemas
 
 
-def document() -> dict:
+@cache
+def _document() -> dict:
     paths = {where: {method: _operation(where, op) for method, op in operations.items()}
              for where, operations in OPERATIONS.items()}
     paths["/openapi.json"] = {"get": {"summary": "This document (no key needed)", "security": [],
@@ -132,3 +136,8 @@ def document() -> dict:
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                                       "description": "An API key from Admin → API keys"}}},
     }
+
+
+def document() -> dict:
+    """The document (built once, from the operations every route module declared on import)."""
+    return copy.deepcopy(_document())

@@ -51,8 +51,8 @@ def _filled(value: str) -> str:
 
 def string(max_length: int, *, required: bool = False, **schema) -> Any:
     """JSON text of up to `max_length` characters; `required`: not empty or blank either."""
-    checked = Annotated[str, Field(strict=True, min_length=1 if required else 0, max_length=max_length,
-                                   json_schema_extra=schema or None),
+    documented = {**schema, **({"minLength": 1} if required else {})}  # (_filled refuses blank text too)
+    checked = Annotated[str, Field(strict=True, max_length=max_length, json_schema_extra=documented or None),
                         Says(f"must be text of up to {max_length:,} characters.")]
     return Annotated[checked, AfterValidator(_filled)] if required else checked
 
@@ -79,8 +79,7 @@ def _utc(value: str) -> datetime:
 
 
 # An ISO 8601 date-time: with an offset it is converted to UTC, without one it is taken as UTC.
-Moment = Annotated[str, Field(strict=True, min_length=1, max_length=40,
-                              json_schema_extra={"format": "date-time"}),
+Moment = Annotated[str, Field(strict=True, max_length=40, json_schema_extra={"format": "date-time"}),
                    Says(WHEN), AfterValidator(_filled), AfterValidator(_utc)]
 
 
@@ -170,9 +169,10 @@ class Schemas(GenerateJsonSchema):
 
     def generate(self, schema, mode="validation"):
         document = super().generate(schema, mode)
-        document.pop("title", None)
-        for definition in document.get("$defs", {}).values():
-            definition.pop("title", None)
+        for model in [document, *document.get("$defs", {}).values()]:
+            model.pop("title", None)
+            if "description" in model:  # a docstring: one paragraph
+                model["description"] = " ".join(model["description"].split())
         return document
 
 
