@@ -4,15 +4,14 @@ adjustments and whether the governor allows an ask."""
 import uuid
 from typing import Annotated
 
-from flask import request
 from pydantic import ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 
 from app.api import representations as rep
 from app.api.auth import caller
-from app.api.inputs import ID, fields_named, query_choice, query_int
-from app.api.operations import Listing, Read, Write, query, route, values
+from app.api.inputs import ID, Query, fields_named
+from app.api.operations import Listing, Read, Write, route
 from app.api.pagination import page_args
 from app.api.shapes import Body, one_of, string, whole
 from app.api.writes import idempotency_key
@@ -62,15 +61,16 @@ def _advocate(advocate_id: int) -> Advocate:
     return advocate
 
 
-@route("/advocates", get=Listing("Advocates, by id", rep.Advocate, (
-    query("state", values(AdvocateState)), query("status", values(Status)),
-    query("readiness", {"type": "integer", "enum": [1, 2, 3]}), query("email", {"type": "string"}))))
+STATE, STATUS = Query.choice("state", AdvocateState), Query.choice("status", Status)
+READINESS, EMAIL = Query.whole("readiness", 1, 3), Query.text("email")
+ACTIVITY_KEY = Query.text("activity_key", "also apply this activity's cooldown")
+
+
+@route("/advocates", get=Listing("Advocates, by id", rep.Advocate, (STATE, STATUS, READINESS, EMAIL)))
 def advocates_list():
     after, limit = page_args()
-    return listings.advocates(
-        db.session, after=after, limit=limit, state=query_choice("state", AdvocateState),
-        status=query_choice("status", Status), readiness=query_int("readiness", minimum=1, maximum=3),
-        email=request.args.get("email"))
+    return listings.advocates(db.session, after=after, limit=limit, state=STATE.value(),
+                              status=STATUS.value(), readiness=READINESS.value(), email=EMAIL.value())
 
 
 # One rule for both methods: with two, Werkzeug answers an out-of-range id with 405 for the second
@@ -119,12 +119,11 @@ def advocate_adjust(body: Adjustment, advocate_id: int):
 
 
 @route(f"{ADVOCATE}/askability", get=Read(
-    "Whether the ask governor allows an ask now, why not and from when", rep.Askability,
-    (query("activity_key", {"type": "string"}, "also apply this activity's cooldown"),)))
+    "Whether the ask governor allows an ask now, why not and from when", rep.Askability, (ACTIVITY_KEY,)))
 def advocate_askability(advocate_id: int):
     advocate = _advocate(advocate_id)
     activity = None
-    key = request.args.get("activity_key")
+    key = ACTIVITY_KEY.value()
     if key:
         activity = db.session.scalars(select(ActivityType).where(ActivityType.key == key)).first()
         if activity is None:

@@ -2,8 +2,8 @@
 
 from app.api import representations as rep
 from app.api.auth import caller
-from app.api.inputs import ID, fields_named, query_choice, query_int
-from app.api.operations import ID_PARAM, Listing, Write, query, route, values
+from app.api.inputs import ID, Query, fields_named
+from app.api.operations import Listing, Write, route
 from app.api.pagination import page_args
 from app.api.shapes import Body, string, whole
 from app.extensions import db
@@ -34,12 +34,15 @@ class Rejection(Body):
     reason: string(2000, required=True)
 
 
-@route("/attempts", get=Listing("Attempts", rep.Attempt, (
-    query("advocate_id", ID_PARAM), query("mission_id", ID_PARAM), query("state", values(AttemptState)))))
+ADVOCATE_ID, MISSION_ID = Query.whole("advocate_id"), Query.whole("mission_id")
+STATE = Query.choice("state", AttemptState)
+
+
+@route("/attempts", get=Listing("Attempts", rep.Attempt, (ADVOCATE_ID, MISSION_ID, STATE)))
 def attempts_list():
     after, limit = page_args()
-    return listings.attempts(db.session, after=after, limit=limit, advocate_id=query_int("advocate_id"),
-                             mission_id=query_int("mission_id"), state=query_choice("state", AttemptState))
+    return listings.attempts(db.session, after=after, limit=limit, advocate_id=ADVOCATE_ID.value(),
+                             mission_id=MISSION_ID.value(), state=STATE.value())
 
 
 @route("/attempts", post=Write("Record a submission for an advocate", NewAttempt, rep.Attempt, "201"))

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.api import representations as rep
 from app.api.auth import caller
-from app.api.inputs import fields_named
-from app.api.operations import Listing, Write, query, route
+from app.api.inputs import Query, fields_named
+from app.api.operations import Listing, Write, route
 from app.api.pagination import page_args
 from app.api.shapes import Body, Moment, Says, one_of, string, strings, whole
 from app.extensions import db
@@ -49,15 +49,21 @@ def activities_list():
     return listings.activities(db.session, after=after, limit=limit)
 
 
-@route("/missions", get=Listing("Missions (state=open: open now)", rep.Mission,
-                                (query("state", {"type": "string", "enum": list(MISSION_STATES)}),)))
+def _mission_state(name: str) -> str | None:
+    state = request.args.get(name)
+    if state is not None and state not in MISSION_STATES:
+        raise ValidationFailed("state may only be open (or left out for every mission).", field=name)
+    return state
+
+
+STATE = Query("state", {"type": "string", "enum": list(MISSION_STATES)}, _mission_state)
+
+
+@route("/missions", get=Listing("Missions (state=open: open now)", rep.Mission, (STATE,)))
 def missions_list():
     after, limit = page_args()
-    state = request.args.get("state")
-    if state is not None and state not in MISSION_STATES:
-        raise ValidationFailed("state may only be open (or left out for every mission).", field="state")
     return listings.missions(db.session, after=after, limit=limit,
-                             open_at=clock.utcnow() if state == "open" else None)
+                             open_at=clock.utcnow() if STATE.value() == "open" else None)
 
 
 def _audience(given: Audience | None) -> catalog.Audience:

@@ -9,9 +9,11 @@ numbers are bounded, so nothing reaches the database that it would refuse with a
 import enum
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from flask import request
 
@@ -142,6 +144,47 @@ def canonical(data) -> bytes:
     if isinstance(data, bytes):
         return b"\0" + data
     return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class Query:
+    """An optional query parameter, declared once: its entry in the document and how it is read."""
+
+    name: str
+    schema: dict
+    reader: Callable[[str], object]
+    description: str = ""
+
+    def value(self):
+        """The parameter's value (None when absent), or ValidationFailed naming it."""
+        return self.reader(self.name)
+
+    def documented(self) -> dict:
+        return {"name": self.name, "in": "query", "required": False, "schema": self.schema,
+                "description": self.description}
+
+    @classmethod
+    def whole(cls, name: str, minimum: int = 1, maximum: int = MAX_ID, description: str = "",
+              **schema) -> "Query":
+        return cls(name, {"type": "integer", "minimum": minimum, "maximum": maximum, **schema},
+                   partial(query_int, minimum=minimum, maximum=maximum), description)
+
+    @classmethod
+    def choice(cls, name: str, enum_cls: type[enum.Enum]) -> "Query":
+        return cls(name, {"type": "string", "enum": [m.value for m in enum_cls]},
+                   partial(query_choice, enum_cls=enum_cls))
+
+    @classmethod
+    def text(cls, name: str, description: str = "") -> "Query":
+        return cls(name, {"type": "string"}, query_text, description)
+
+    @classmethod
+    def day(cls, name: str, description: str) -> "Query":
+        return cls(name, {"type": "string", "format": "date"}, query_date, description)
+
+
+def query_text(name: str) -> str | None:
+    return request.args.get(name)
 
 
 def query_int(name: str, *, minimum: int = 1, maximum: int = MAX_ID) -> int | None:

@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, create_model
 
-from app.api.inputs import query_date
-from app.api.operations import Read, query, route
+from app.api.inputs import Query
+from app.api.operations import Read, route
 from app.api.representations import when
 from app.api.shapes import Representation
 from app.extensions import db
@@ -215,13 +215,15 @@ Kpis = _model(
 )
 
 
-@route("/kpis", get=Read("The program figures (SPEC §14) for a period", Kpis, (
-    query("from", {"type": "string", "format": "date"},
-          f"first day, YYYY-MM-DD (program timezone); default {kpis.DEFAULT_DAYS - 1} days before `to`"),
-    query("to", {"type": "string", "format": "date"}, "last day, inclusive; default today")),
-    codes=("401", "422", "429")))
+FIRST = Query.day("from", "first day, YYYY-MM-DD (program timezone); default "
+                          f"{kpis.DEFAULT_DAYS - 1} days before `to`")
+LAST = Query.day("to", "last day, inclusive; default today")
+
+
+@route("/kpis", get=Read("The program figures (SPEC §14) for a period", Kpis, (FIRST, LAST),
+                         codes=("401", "422", "429")))
 def kpis_report():
     now = clock.utcnow()
     timezone = settings_service.load(db.session).timezone
-    period = kpis.period(first=query_date("from"), last=query_date("to"), now=now, timezone=timezone)
+    period = kpis.period(first=FIRST.value(), last=LAST.value(), now=now, timezone=timezone)
     return Kpis.model_validate(figures(kpis.program_figures(db.session, period=period, now=now)))

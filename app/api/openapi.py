@@ -7,7 +7,7 @@ from functools import cache
 from pydantic import BaseModel
 
 from app.api.operations import OPERATIONS, PATH_PARAMS, Listing, Read, Write
-from app.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.api.pagination import PAGE
 from app.api.shapes import REF_TEMPLATE, json_schema
 
 ERRORS = {
@@ -28,12 +28,6 @@ ERROR_SCHEMA = {"type": "object", "required": ["error"], "properties": {"error":
     "type": "object", "required": ["code", "message", "field"],
     "properties": {"code": {"type": "string"}, "message": {"type": "string"},
                    "field": {"type": ["string", "null"]}}}}}
-PAGE_PARAMS = (
-    {"name": "limit", "in": "query", "required": False, "description": "",
-     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
-    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
-     "description": "next_cursor of the previous page (opaque)"},
-)
 IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
                "schema": {"type": "string", "minLength": 1, "maxLength": 200},
                "description": "A repeat returns the first response and changes nothing"}
@@ -64,11 +58,11 @@ def _page(item: type[BaseModel]) -> dict:
 def _operation(where: str, op) -> dict:
     path = [{"name": name, "in": "path", "required": True, "schema": schema}
             for name, schema in PATH_PARAMS[where].items()]
-    operation = {"summary": op.summary, "parameters": [*path, *op.params]}
+    operation = {"summary": op.summary, "parameters": [*path, *(q.documented() for q in op.params)]}
     if op.description:
         operation["description"] = op.description
     if isinstance(op, Listing):
-        operation["parameters"] += PAGE_PARAMS
+        operation["parameters"] += [q.documented() for q in PAGE]
         operation["responses"] = {"200": _json(_page(op.item)), **_errors(op.codes)}
     elif isinstance(op, Read):
         operation["responses"] = {"200": _json(_ref(op.result)), **_errors(op.codes)}

@@ -13,6 +13,7 @@ from flask import request
 from pydantic import BaseModel
 
 from app.api import bp
+from app.api.inputs import Query
 from app.api.pagination import envelope
 from app.api.shapes import MAX_ID, dumped
 from app.api.writes import write
@@ -30,7 +31,7 @@ class Read:
 
     summary: str
     result: type[BaseModel]
-    params: tuple[dict, ...] = ()
+    params: tuple[Query, ...] = ()
     codes: tuple[str, ...] = READ_CODES
     description: str = ""
 
@@ -41,7 +42,7 @@ class Listing:
 
     summary: str
     item: type[BaseModel]
-    params: tuple[dict, ...] = ()
+    params: tuple[Query, ...] = ()
     codes: tuple[str, ...] = LIST_CODES
     description: str = ""
 
@@ -57,22 +58,13 @@ class Write:
     body: type[BaseModel]
     result: type[BaseModel]
     status: str = "200"
-    params: tuple[dict, ...] = ()
+    params: tuple[Query, ...] = ()
     codes: tuple[str, ...] = WRITE_CODES
     description: str = ""
     created: bool = False
     other_content: dict | None = None
     reader: Callable | None = None
     checks_body: bool = True
-
-
-def query(name: str, schema: dict, description: str = "") -> dict:
-    """An optional query parameter, documented."""
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
-
-
-def values(enum_cls) -> dict:
-    return {"type": "string", "enum": [m.value for m in enum_cls]}
 
 
 Operation = Read | Listing | Write

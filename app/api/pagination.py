@@ -7,12 +7,15 @@ be forged or carried to another list; a bad one is a 400.
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from app.api.inputs import MAX_ID, BadRequest, query_int
+from app.api.inputs import MAX_ID, BadRequest, Query
 from app.api.shapes import Representation
 from app.services.listings import Page
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+LIMIT = Query.whole("limit", 1, MAX_LIMIT, default=DEFAULT_LIMIT)
+CURSOR = Query.text("cursor", "next_cursor of the previous page (opaque)")
+PAGE = (LIMIT, CURSOR)
 
 
 def _serializer() -> URLSafeSerializer:
@@ -21,8 +24,8 @@ def _serializer() -> URLSafeSerializer:
 
 def page_args() -> tuple[int | None, int]:
     """(the id the page continues from, limit) from ?cursor= and ?limit=."""
-    limit = query_int("limit", minimum=1, maximum=MAX_LIMIT) or DEFAULT_LIMIT
-    raw = request.args.get("cursor")
+    limit = LIMIT.value() or DEFAULT_LIMIT
+    raw = CURSOR.value()
     if not raw:
         return None, limit
     try:

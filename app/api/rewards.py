@@ -1,8 +1,8 @@
 """The rewards catalog and redemptions (read only)."""
 
 from app.api import representations as rep
-from app.api.inputs import query_int
-from app.api.operations import ID_PARAM, Listing, query, route
+from app.api.inputs import Query
+from app.api.operations import Listing, route
 from app.api.pagination import page_args
 from app.extensions import db
 from app.services import listings
@@ -14,7 +14,10 @@ def rewards_list():
     return listings.rewards(db.session, after=after, limit=limit)
 
 
-@route("/redemptions", get=Listing("Redemptions", rep.Redemption, (query("advocate_id", ID_PARAM),)))
+ADVOCATE_ID = Query.whole("advocate_id")
+
+
+@route("/redemptions", get=Listing("Redemptions", rep.Redemption, (ADVOCATE_ID,)))
 def redemptions_list():
     after, limit = page_args()
-    return listings.redemptions(db.session, after=after, limit=limit, advocate_id=query_int("advocate_id"))
+    return listings.redemptions(db.session, after=after, limit=limit, advocate_id=ADVOCATE_ID.value())
