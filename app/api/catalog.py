@@ -1,14 +1,17 @@
 """The activity catalog and missions: list both, create a mission (the admin form's service)."""
 
+from typing import Annotated
+
 from flask import request
+from pydantic import Field
 from sqlalchemy import select
 
-from app.api import bp
 from app.api import representations as rep
 from app.api.auth import caller
-from app.api.inputs import choice, fields_named, integer, moment, obj, string, strings
-from app.api.pagination import envelope, page_args
-from app.api.writes import write
+from app.api.inputs import Query, fields_named
+from app.api.operations import Listing, Write, route
+from app.api.pagination import page_args
+from app.api.shapes import Body, Moment, Says, one_of, string, strings, whole
 from app.extensions import db
 from app.models import ActivityType, Status
 from app.services import catalog, clock, listings
@@ -17,64 +20,73 @@ from app.services.errors import ValidationFailed
 MISSION_STATES = ("open",)
 SERVICE_FIELDS = {"activity_id": "activity_key", "readiness_tiers": "audience.readiness_tiers",
                   "advocate_emails": "audience.advocate_emails"}
+Tiers = Annotated[list[Annotated[int, Field(strict=True, ge=1, le=3)]], Says("must list tiers 1, 2 or 3.")]
 
 
-@bp.get("/activities")
+class Audience(Body):
+    min_status: one_of(Status) | None = None
+    readiness_tiers: Tiers | None = None
+    industries: strings() | None = None
+    regions: strings() | None = None
+    tags: strings() | None = None
+    advocate_emails: strings() | None = None
+
+
+class NewMission(Body):
+    title: string(160, required=True)
+    instructions: string(20_000) | None = None
+    activity_key: string(60, required=True)
+    audience: Audience | None = None
+    opens_at: Moment
+    closes_at: Moment
+    completion_limit: whole() | None = None
+    points_override: whole(0, 1_000_000) | None = None
+
+
+@route("/activities", get=Listing("The activity catalog", rep.Activity))
 def activities_list():
     after, limit = page_args()
-    return envelope(listings.activities(db.session, after=after, limit=limit), rep.activity)
+    return listings.activities(db.session, after=after, limit=limit)
 
 
-@bp.get("/missions")
+def _mission_state(name: str) -> str | None:
+    state = request.args.get(name)
+    if state is not None and state not in MISSION_STATES:
+        raise ValidationFailed("state may only be open (or left out for every mission).", field=name)
+    return state
+
+
+STATE = Query("state", {"type": "string", "enum": list(MISSION_STATES)}, _mission_state)
+
+
+@route("/missions", get=Listing("Missions (state=open: open now)", rep.Mission, (STATE,)))
 def missions_list():
     after, limit = page_args()
-    state = request.args.get("state")
-    if state is not None and state not in MISSION_STATES:
-        raise ValidationFailed("state may only be open (or left out for every mission).", field="state")
-    page = listings.missions(db.session, after=after, limit=limit,
-                             open_at=clock.utcnow() if state == "open" else None)
-    return envelope(page, rep.mission)
+    return listings.missions(db.session, after=after, limit=limit,
+                             open_at=clock.utcnow() if STATE.value() == "open" else None)
 
 
-def _audience(body: dict) -> catalog.Audience:
-    data = obj(body, "audience")
-    tiers = _tiers(data, "readiness_tiers")
+def _audience(given: Audience | None) -> catalog.Audience:
+    given = given or Audience()
     return catalog.Audience(
-        min_status=choice(data.get("min_status"), "audience.min_status", Status), readiness_tiers=tiers,
-        **{name: _named(data, name) for name in ("industries", "regions", "tags", "advocate_emails")})
+        min_status=given.min_status and Status(given.min_status), readiness_tiers=given.readiness_tiers or [],
+        **{name: getattr(given, name) or [] for name in ("industries", "regions", "tags", "advocate_emails")})
 
 
-def _named(data: dict, name: str) -> list[str]:
-    with fields_named({name: f"audience.{name}"}):
-        return strings(data, name)
-
-
-def _tiers(data: dict, name: str) -> list[int]:
-    value = data.get(name) or []
-    if not isinstance(value, list) or any(type(v) is not int or v not in (1, 2, 3) for v in value):
-        raise ValidationFailed("Readiness tiers are 1, 2 and 3.", field=f"audience.{name}")
-    return value
-
-
-def _activity(body: dict) -> ActivityType:
-    key = string(body, "activity_key", max_length=60)
+def _activity(key: str) -> ActivityType:
     activity = db.session.scalars(select(ActivityType).where(ActivityType.key == key)).first()
     if activity is None:
         raise ValidationFailed("No activity with this key.", field="activity_key")
     return activity
 
 
-@bp.post("/missions")
-@write
-def mission_create(body: dict):
+@route("/missions", post=Write("Create a mission", NewMission, rep.Mission, "201"))
+def mission_create(body: NewMission):
     values = catalog.MissionValues(
-        title=string(body, "title", max_length=160), instructions=string(body, "instructions", required=False,
-                                                                         max_length=20_000) or "",
-        activity_id=_activity(body).id, audience=_audience(body), opens_local=moment(body, "opens_at"),
-        closes_local=moment(body, "closes_at"), timezone="UTC",
-        completion_limit=integer(body, "completion_limit", required=False),
-        points_override=integer(body, "points_override", required=False, minimum=0, maximum=1_000_000))
+        title=body.title, instructions=body.instructions or "", activity_id=_activity(body.activity_key).id,
+        audience=_audience(body.audience), opens_local=body.opens_at, closes_local=body.closes_at,
+        timezone="UTC", completion_limit=body.completion_limit, points_override=body.points_override)
     with fields_named(SERVICE_FIELDS):
         mission = catalog.save_mission(db.session, values=values, actor_id=caller().actor_id,
                                        now=clock.utcnow())
-    return rep.mission(mission), 201
+    return rep.Mission.of(mission), 201

@@ -1,22 +1,25 @@
-"""Reading API input: the JSON body (an object), its fields and query parameters, checked for shape.
+"""Reading API input: the raw JSON body and query parameters (a body's fields are checked by its
+model, app/api/shapes.py).
 
 Shape errors are 400 (`BadRequest`: not JSON, not an object) or 422 (`ValidationFailed` naming
-the field); rules stay in the services. Numbers are bounded so nothing reaches the database that
-it would refuse with an error of its own.
+the field); rules stay in the services. No text anywhere may hold a NUL or a lone surrogate, and
+numbers are bounded, so nothing reaches the database that it would refuse with an error of its own.
 """
 
 import enum
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
 
 from flask import request
 
+from app.api.shapes import MAX_ID
 from app.services.errors import DomainError, ValidationFailed
 
-MAX_ID = 2**31 - 1
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 ID = f"int(min=1, max={MAX_ID})"  # URL converter for ids: out-of-range ids are 404, not an error
 
@@ -143,70 +146,45 @@ def canonical(data) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
 
-def integer(data: dict, name: str, *, required: bool = True, minimum: int = 1, maximum: int = MAX_ID,
-            label: str | None = None) -> int | None:
-    value = data.get(name)
-    if value is None:
-        if required:
-            raise ValidationFailed(f"{label or name} is required.", field=name)
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise ValidationFailed(f"{label or name} must be a whole number from {minimum:,} to {maximum:,}.",
-                               field=name)
-    return value
+@dataclass(frozen=True)
+class Query:
+    """An optional query parameter, declared once: its entry in the document and how it is read."""
+
+    name: str
+    schema: dict
+    reader: Callable[[str], object]
+    description: str = ""
+
+    def value(self):
+        """The parameter's value (None when absent), or ValidationFailed naming it."""
+        return self.reader(self.name)
+
+    def documented(self) -> dict:
+        return {"name": self.name, "in": "query", "required": False, "schema": self.schema,
+                "description": self.description}
+
+    @classmethod
+    def whole(cls, name: str, minimum: int = 1, maximum: int = MAX_ID, description: str = "",
+              **schema) -> "Query":
+        return cls(name, {"type": "integer", "minimum": minimum, "maximum": maximum, **schema},
+                   partial(query_int, minimum=minimum, maximum=maximum), description)
+
+    @classmethod
+    def choice(cls, name: str, enum_cls: type[enum.Enum]) -> "Query":
+        return cls(name, {"type": "string", "enum": [m.value for m in enum_cls]},
+                   partial(query_choice, enum_cls=enum_cls))
+
+    @classmethod
+    def text(cls, name: str, description: str = "") -> "Query":
+        return cls(name, {"type": "string"}, query_text, description)
+
+    @classmethod
+    def day(cls, name: str, description: str) -> "Query":
+        return cls(name, {"type": "string", "format": "date"}, query_date, description)
 
 
-def string(data: dict, name: str, *, required: bool = True, max_length: int = 1000) -> str | None:
-    value = data.get(name)
-    if value is None or (isinstance(value, str) and not value.strip() and required):
-        if required:
-            raise ValidationFailed(f"{name} is required.", field=name)
-        return None
-    if not isinstance(value, str) or len(value) > max_length:
-        raise ValidationFailed(f"{name} must be text of up to {max_length:,} characters.", field=name)
-    return value
-
-
-def strings(data: dict, name: str, *, max_items: int = 500, max_length: int = 254) -> list[str]:
-    value = data.get(name)
-    if value is None:
-        return []
-    if not isinstance(value, list) or len(value) > max_items or not all(
-            isinstance(v, str) and len(v) <= max_length for v in value):
-        raise ValidationFailed(f"{name} must be a list of up to {max_items} texts.", field=name)
-    return value
-
-
-def obj(data: dict, name: str) -> dict:
-    value = data.get(name)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise ValidationFailed(f"{name} must be an object.", field=name)
-    return value
-
-
-def moment(data: dict, name: str) -> datetime:
-    """An ISO 8601 date-time; with an offset it is converted, without one it is taken as UTC."""
-    value = string(data, name, max_length=40)
-    try:
-        parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is not None:
-            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved past the calendar's end
-        raise ValidationFailed(f"{name} must be an ISO 8601 date-time, e.g. 2026-07-01T09:00:00Z.",
-                               field=name) from None
-    return parsed
-
-
-def choice(value, name: str, enum_cls: type[enum.Enum]):
-    if value is None:
-        return None
-    try:
-        return enum_cls(value)
-    except ValueError:
-        allowed = ", ".join(m.value for m in enum_cls)
-        raise ValidationFailed(f"{name} must be one of {allowed}.", field=name) from None
+def query_text(name: str) -> str | None:
+    return request.args.get(name)
 
 
 def query_int(name: str, *, minimum: int = 1, maximum: int = MAX_ID) -> int | None:
@@ -232,7 +210,15 @@ def query_date(name: str) -> date | None:
 
 
 def query_choice(name: str, enum_cls: type[enum.Enum]):
-    return choice(request.args.get(name), name, enum_cls)
+    """?name= as a member of `enum_cls`, or None when absent."""
+    value = request.args.get(name)
+    if value is None:
+        return None
+    try:
+        return enum_cls(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_cls)
+        raise ValidationFailed(f"{name} must be one of {allowed}.", field=name) from None
 
 
 @contextmanager

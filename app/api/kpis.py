@@ -1,24 +1,23 @@
 """Program figures (SPEC §14) for a period: GET /kpis?from=YYYY-MM-DD&to=YYYY-MM-DD (a read key is enough).
 
-The response and its OpenAPI schema (SCHEMA, used by openapi.py) live side by side here;
+The response is checked and sent through its model (Figures, the document's Kpis);
 tests/api/test_kpis.py proves every field of a response is in the schema and described.
 """
 
-from app.api import bp
-from app.api.inputs import query_date
+import itertools
+from keyword import iskeyword
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field, create_model
+
+from app.api.inputs import Query
+from app.api.operations import Read, route
 from app.api.representations import when
+from app.api.shapes import Representation
 from app.extensions import db
 from app.models import ActivityKind, AdvocateState, ReferralState, Status
 from app.services import clock, kpis
 from app.services import settings as settings_service
-
-
-@bp.get("/kpis")
-def kpis_report():
-    now = clock.utcnow()
-    timezone = settings_service.load(db.session).timezone
-    period = kpis.period(first=query_date("from"), last=query_date("to"), now=now, timezone=timezone)
-    return figures(kpis.program_figures(db.session, period=period, now=now))
 
 
 def _counts(mapping: dict) -> dict:
@@ -30,6 +29,7 @@ def _rounded(rate: float | None) -> float | None:
 
 
 def figures(f: kpis.Figures) -> dict:
+    """The figures as the response's fields (checked by the Kpis model on the way out)."""
     p = f.period
     return {
         "period": {"from": p.first.isoformat(), "to": p.last.isoformat(), "days": p.days,
@@ -83,35 +83,50 @@ def _asks(f: kpis.Figures) -> dict:
             "band_limits": {name: {"min": low, "max": high} for name, low, high in kpis.ASK_BANDS}}
 
 
-# --- The OpenAPI schema of the response ----------------------------------------------------------
+# --- The response model (its schema is the document's Kpis, inlined) -----------------------------
 
-def _int(description: str) -> dict:
-    return {"type": "integer", "minimum": 0, "description": description}
-
-
-def _rate(description: str) -> dict:
-    return {"type": ["number", "null"], "description": description + "; null when the denominator is 0"}
+_NUMBERS = itertools.count(1)
 
 
-def _of(schema_type, description: str, **extra) -> dict:
-    return {"type": schema_type, "description": description, **extra}
+class Figure(Representation):
+    """An object of the figures: every field present and described, no other."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
-def _obj(description: str, **properties) -> dict:
-    return {"type": "object", "description": description, "required": list(properties),
-            "additionalProperties": False, "properties": properties}
+def _int(description: str) -> Any:
+    return Annotated[int, Field(ge=0, description=description)]
 
 
-def _per(enum_cls, description: str) -> dict:
+def _rate(description: str) -> Any:
+    return Annotated[float | None, Field(description=description + "; null when the denominator is 0")]
+
+
+def _of(value_type, description: str, **extra) -> Any:
+    return Annotated[value_type, Field(description=description, **extra)]
+
+
+def _model(name: str, description: str, **fields) -> type[Figure]:
+    """A model of these fields, all required (a keyword such as `from` is its field's alias)."""
+    named = {(key if not iskeyword(key) else f"{key}_"): (Annotated[value, Field(alias=key)], ...)
+             for key, value in fields.items()}
+    return create_model(name, __base__=Figure, __doc__=description, **named)
+
+
+def _obj(description: str, **fields) -> type[Figure]:
+    return _model(f"Figures{next(_NUMBERS)}", description, **fields)
+
+
+def _per(enum_cls, description: str) -> Any:
     return _obj(description, **{m.value: _int(f"{description}: {m.value}") for m in enum_cls})
 
 
-def _day(description: str) -> dict:
-    return _of("string", description, format="date")
+def _day(description: str) -> Any:
+    return _of(str, description, json_schema_extra={"format": "date"})
 
 
-def _moment(description: str) -> dict:
-    return _of("string", description + ", UTC", format="date-time")
+def _moment(description: str) -> Any:
+    return _of(str, description + ", UTC", json_schema_extra={"format": "date-time"})
 
 
 def _upto(high: int | None) -> str:
@@ -121,12 +136,13 @@ def _upto(high: int | None) -> str:
 UNTRACKED = "always null: "
 BANDS = ", ".join(f"{name} {low}-{_upto(high)}" for name, low, high in kpis.ASK_BANDS)
 
-SCHEMA = _obj(
+Kpis = _model(
+    "Kpis",
     "The program figures of SPEC §14 for the period. Money is in cents of the program's currency (deal "
     "amounts are entered in whole units, unit costs in cents). Rates are fractions (0.25 = 25 %).",
     period=_obj("The period reported: whole days in the program timezone, `to` inclusive",
                 **{"from": _day("first day"), "to": _day("last day"), "days": _int("days in the period"),
-                   "timezone": _of("string", "the program timezone (IANA name)"),
+                   "timezone": _of(str, "the program timezone (IANA name)"),
                    "starts_at": _moment("the period's first moment"),
                    "ends_at": _moment("the first moment after the period (exclusive)")}),
     as_of=_moment("when the figures were read"),
@@ -134,30 +150,28 @@ SCHEMA = _obj(
         "A snapshot now, whatever the period", as_of=_moment("the moment of the snapshot"),
         by_state=_per(AdvocateState, "customer records in each state"),
         by_status=_per(Status, "active advocates at each status"),
-        by_readiness_tier=_of("array", "eligible customer records by readiness tier (null: below tier 3)",
-                              items=_obj("one tier", tier=_of(["integer", "null"], "1, 2, 3 or null",
-                                                              enum=[1, 2, 3, None]),
-                                         eligible_records=_int("eligible records in this tier"),
-                                         active_advocates=_int("of them, active advocates")))),
+        by_readiness_tier=_of(list[_obj("one tier", tier=_of(Literal[1, 2, 3] | None, "1, 2, 3 or null"),
+                                        eligible_records=_int("eligible records in this tier"),
+                                        active_advocates=_int("of them, active advocates"))],
+                              "eligible customer records by readiness tier (null: below tier 3)")),
     coverage=_obj("Advocate coverage, a snapshot now",
                   eligible_advocates=_int("eligible customer records that are active advocates"),
                   eligible_customers=_int("customer records flagged eligible (any state)"),
                   rate=_rate("eligible_advocates ÷ eligible_customers"),
-                  target=_obj("the target band (SPEC §14)", min=_of("number", "lower bound"),
-                              max=_of("number", "upper bound")),
-                  within_target=_of(["boolean", "null"], "whether the rate is within the target band")),
+                  target=_obj("the target band (SPEC §14)", min=_of(float, "lower bound"),
+                              max=_of(float, "upper bound")),
+                  within_target=_of(bool | None, "whether the rate is within the target band")),
     activation=_obj("Activation in the period",
                     eligible_customers=_int("customer records flagged eligible now"),
                     activated=_int("of them, with at least one approved attempt decided in the period"),
                     rate=_rate("activated ÷ eligible_customers")),
-    actions_by_month=_of("array", "approved attempts by the calendar month (program timezone) of their "
-                                  "approval; the first and last months hold only the period's days",
-                         items=_obj("one month",
-                                    month=_of("string", "YYYY-MM", pattern="^[0-9]{4}-[0-9]{2}$"),
-                                    total=_int("approved attempts in the month"),
-                                    by_kind=_per(ActivityKind, "approved attempts by activity kind"))),
+    actions_by_month=_of(list[_obj("one month", month=_of(str, "YYYY-MM", pattern="^[0-9]{4}-[0-9]{2}$"),
+                                   total=_int("approved attempts in the month"),
+                                   by_kind=_per(ActivityKind, "approved attempts by activity kind"))],
+                         "approved attempts by the calendar month (program timezone) of their approval; the "
+                         "first and last months hold only the period's days"),
     reviews=_obj("Reviews in the period", count=_int("approved review attempts decided in the period"),
-                 average_rating=_of("null", UNTRACKED + "reviews carry no rating (see notes)")),
+                 average_rating=_of(None, UNTRACKED + "reviews carry no rating (see notes)")),
     referrals=_obj(
         "The referral funnel of the clicks and referrals made in the period (later moves count)",
         clicks=_int("referral link visits"), submissions=_int("accepted sign-ups (rejected ones apart)"),
@@ -177,26 +191,39 @@ SCHEMA = _obj(
         advocates=_int("advocates counted"),
         band_limits=_obj("the asks each band holds", **{
             name: _obj(name, min=_int("fewest asks"),
-                       max=_of(["integer", "null"], "most asks; null: no limit"))
+                       max=_of(int | None, "most asks; null: no limit"))
             for name, _, _ in kpis.ASK_BANDS})),
     half_life=_obj("Advocate half-life, over all history up to the period's end",
-                   median_days=_of(["number", "null"], "median days between an advocate's first and last "
+                   median_days=_of(float | None, "median days between an advocate's first and last "
                                    "approved attempt (one decimal); null when nobody has one"),
                    advocates=_int("advocates with at least one approved attempt (one alone counts 0 days)"),
                    single_action=_int("of them, with exactly one")),
     revenue=_obj("Advocacy revenue in the period",
                  sourced_cents=_int("deal amounts of referrals converted in the period"),
                  converted_referrals=_int("referrals converted in the period"),
-                 influenced_cents=_of("null", UNTRACKED + "no deal records to tag yet (see notes)")),
+                 influenced_cents=_of(None, UNTRACKED + "no deal records to tag yet (see notes)")),
     cost=_obj("Program cost in the period",
               rewards_cents=_int("unit cost of every redemption fulfilled in the period"),
               redemptions_fulfilled=_int("redemptions fulfilled in the period"),
               redemptions_without_cost=_int("of them, of rewards with no unit cost (counted 0)"),
-              incentives_cents=_of("null", UNTRACKED + "no incentive spend is recorded (see notes)"),
+              incentives_cents=_of(None, UNTRACKED + "no incentive spend is recorded (see notes)"),
               total_cents=_int("rewards_cents (the only cost recorded)")),
-    roi=_of(["number", "null"],
+    roi=_of(float | None,
             "(sourced + influenced (0 while untracked) − cost) ÷ cost; null when the cost is 0"),
-    notes=_of("array", "what a figure cannot show and why",
-              items=_obj("one note", figure=_of("string", "the field, e.g. revenue.influenced_cents"),
-                         text=_of("string", "the explanation"))),
+    notes=_of(list[_obj("one note", figure=_of(str, "the field, e.g. revenue.influenced_cents"),
+                              text=_of(str, "the explanation"))], "what a figure cannot show and why"),
 )
+
+
+FIRST = Query.day("from", "first day, YYYY-MM-DD (program timezone); default "
+                          f"{kpis.DEFAULT_DAYS - 1} days before `to`")
+LAST = Query.day("to", "last day, inclusive; default today")
+
+
+@route("/kpis", get=Read("The program figures (SPEC §14) for a period", Kpis, (FIRST, LAST),
+                         codes=("401", "422", "429")))
+def kpis_report():
+    now = clock.utcnow()
+    timezone = settings_service.load(db.session).timezone
+    period = kpis.period(first=FIRST.value(), last=LAST.value(), now=now, timezone=timezone)
+    return Kpis.model_validate(figures(kpis.program_figures(db.session, period=period, now=now)))

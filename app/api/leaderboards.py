@@ -1,10 +1,8 @@
 """Leaderboards: all time, this month, this week (program timezone), optionally by region or industry."""
 
-from flask import request
-
-from app.api import bp
 from app.api import representations as rep
-from app.api.inputs import query_int
+from app.api.inputs import Query
+from app.api.operations import Read, route
 from app.api.pagination import MAX_LIMIT
 from app.extensions import db
 from app.services import clock, leaderboards
@@ -13,12 +11,15 @@ from app.services.errors import ValidationFailed
 PERIODS = {"all-time": "all", "month": "month", "week": "week"}
 
 
-@bp.get("/leaderboards/<period>")
+LIMIT, REGION, INDUSTRY = Query.whole("limit", 1, MAX_LIMIT), Query.text("region"), Query.text("industry")
+
+
+@route("/leaderboards/<period>", path={"period": {"type": "string", "enum": list(PERIODS)}}, get=Read(
+    "A leaderboard", rep.Leaderboard, (LIMIT, REGION, INDUSTRY), codes=("401", "422", "429")))
 def leaderboard(period: str):
     if period not in PERIODS:
         raise ValidationFailed("period is all-time, month or week.", field="period")
     board = leaderboards.board(
-        db.session, period=PERIODS[period], now=clock.utcnow(), limit=query_int("limit", maximum=MAX_LIMIT),
-        region=request.args.get("region") or None, industry=request.args.get("industry") or None)
-    return {"period": period, "starts": rep.when(board.starts),
-            "data": [rep.board_row(row, leaderboards.ANONYMOUS) for row in board.rows], "next_cursor": None}
+        db.session, period=PERIODS[period], now=clock.utcnow(), limit=LIMIT.value(),
+        region=REGION.value() or None, industry=INDUSTRY.value() or None)
+    return rep.Leaderboard.of(period, board, leaderboards.ANONYMOUS)

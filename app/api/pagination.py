@@ -4,16 +4,18 @@ A cursor is the last id of a page, signed (itsdangerous, salted per list endpoin
 be forged or carried to another list; a bad one is a 400.
 """
 
-from collections.abc import Callable
-
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from app.api.inputs import MAX_ID, BadRequest, query_int
+from app.api.inputs import MAX_ID, BadRequest, Query
+from app.api.shapes import Representation
 from app.services.listings import Page
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+LIMIT = Query.whole("limit", 1, MAX_LIMIT, default=DEFAULT_LIMIT)
+CURSOR = Query.text("cursor", "next_cursor of the previous page (opaque)")
+PAGE = (LIMIT, CURSOR)
 
 
 def _serializer() -> URLSafeSerializer:
@@ -22,8 +24,8 @@ def _serializer() -> URLSafeSerializer:
 
 def page_args() -> tuple[int | None, int]:
     """(the id the page continues from, limit) from ?cursor= and ?limit=."""
-    limit = query_int("limit", minimum=1, maximum=MAX_LIMIT) or DEFAULT_LIMIT
-    raw = request.args.get("cursor")
+    limit = LIMIT.value() or DEFAULT_LIMIT
+    raw = CURSOR.value()
     if not raw:
         return None, limit
     try:
@@ -35,6 +37,7 @@ def page_args() -> tuple[int | None, int]:
     return last_id, limit
 
 
-def envelope(page: Page, represent: Callable) -> dict:
+def envelope(page: Page, item: type[Representation]) -> dict:
+    """The page's rows, each as `item` (a Representation with `of`), and the cursor to the next page."""
     cursor = _serializer().dumps(page.last_id) if page.has_more else None
-    return {"data": [represent(row) for row in page.rows], "next_cursor": cursor}
+    return {"data": [item.of(row).dump() for row in page.rows], "next_cursor": cursor}

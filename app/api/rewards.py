@@ -1,21 +1,23 @@
 """The rewards catalog and redemptions (read only)."""
 
-from app.api import bp
 from app.api import representations as rep
-from app.api.inputs import query_int
-from app.api.pagination import envelope, page_args
+from app.api.inputs import Query
+from app.api.operations import Listing, route
+from app.api.pagination import page_args
 from app.extensions import db
 from app.services import listings
 
 
-@bp.get("/rewards")
+@route("/rewards", get=Listing("The rewards catalog", rep.Reward))
 def rewards_list():
     after, limit = page_args()
-    return envelope(listings.rewards(db.session, after=after, limit=limit), rep.reward)
+    return listings.rewards(db.session, after=after, limit=limit)
 
 
-@bp.get("/redemptions")
+ADVOCATE_ID = Query.whole("advocate_id")
+
+
+@route("/redemptions", get=Listing("Redemptions", rep.Redemption, (ADVOCATE_ID,)))
 def redemptions_list():
     after, limit = page_args()
-    page = listings.redemptions(db.session, after=after, limit=limit, advocate_id=query_int("advocate_id"))
-    return envelope(page, rep.redemption)
+    return listings.redemptions(db.session, after=after, limit=limit, advocate_id=ADVOCATE_ID.value())

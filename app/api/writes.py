@@ -1,4 +1,4 @@
-"""Every API write runs through `write`: parse the JSON body, honour Idempotency-Key, commit once."""
+"""Every API write runs through `write`: read the body, honour Idempotency-Key, check it, commit once."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -7,6 +7,7 @@ from flask import Response, current_app, request
 
 from app.api.auth import caller
 from app.api.inputs import canonical, json_body
+from app.api.shapes import Representation, dumped
 from app.extensions import db
 from app.services import clock, idempotency
 
@@ -18,16 +19,15 @@ def _json(status: int, body: str, replayed: bool = False) -> Response:
     return response
 
 
-def write(view=None, *, body: Callable[[], object] = json_body):
-    """Wrap a view `view(body, **url_values) -> (payload, status)` into one transaction.
+def write(view, *, result: type[Representation], body: Callable[[], object] | None = None,
+          check: Callable[[dict], object] | None = None):
+    """Wrap a view `view(body, **url_values) -> (a `result`, status)` into one transaction.
 
-    `body` reads the request body (a JSON object unless told otherwise: `@write(body=reader)`).
-    With an Idempotency-Key the key is claimed first, in the same transaction as the write; a
-    repeat returns the stored first response and changes nothing; the same key for another
-    request (method, path or body) is a 409."""
-    if view is None:
-        return lambda view: write(view, body=body)
-    read_body = body
+    `body` reads the request body (a JSON object unless told otherwise). With an Idempotency-Key the
+    key is claimed first, in the same transaction as the write; a repeat returns the stored first
+    response and changes nothing; the same key for another request (method, path or body) is a 409.
+    Then `check` (a body model's `read`) turns the body into what the view gets."""
+    read_body = body or json_body
 
     @wraps(view)
     def wrapped(**url_values):
@@ -41,13 +41,14 @@ def write(view=None, *, body: Callable[[], object] = json_body):
             if claim.replay is not None:
                 db.session.rollback()
                 return _json(*claim.replay, replayed=True)
-        payload, status = view(body, **url_values)
-        text = current_app.json.dumps(payload, separators=(",", ":"))
+        payload, status = view(check(body) if check else body, **url_values)
+        text = current_app.json.dumps(dumped(payload, result), separators=(",", ":"))
         if claim is not None:
             idempotency.record(db.session, claim=claim, status_code=status, body=text)
         db.session.commit()
         return _json(status, text)
 
+    wrapped.check = check
     return wrapped
 
 
