@@ -1,6 +1,6 @@
 """Customer records from a CRM (SPEC §7): upsert one by its external id, or import many at once.
 
-Both go through services/customers.py, the importer the admin upload and the CLI use, so a record
+Both go through services/customers, the importer the admin upload and the CLI use, so a record
 is checked and written by the same rules wherever it comes from, and a rejected one writes nothing.
 """
 

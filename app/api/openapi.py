@@ -14,6 +14,7 @@ from app.models import (
     Status,
     TriggerEventType,
 )
+from app.services.customers.signals import MAX_COUNT, SIGNALS, Signal
 from app.services.kpis import DEFAULT_DAYS as KPI_DEFAULT_DAYS
 from app.services.trigger_rules import NUMBERS
 from app.services.triggers import MAX_DATA_CHARS
@@ -113,7 +114,18 @@ def _whole(minimum: int, maximum: int | None = None) -> dict:
     return {"type": ["integer", "string"], **bounds}
 
 
-# One customer record (services/customer_rows.FIELDS; tests/api/test_customers.py proves the same columns).
+def _signal(s: Signal) -> dict:
+    """A signal field's schema, from its declaration (services/customers/signals.py)."""
+    if s.kind == "date":
+        return DATE
+    if s.kind == "average":
+        return {"type": ["number", "string"], "minimum": s.low, "maximum": s.high}
+    if s.kind == "flag":
+        return {"type": ["boolean", "string"], "description": "or yes/no, true/false, 1/0"}
+    return _whole(s.low, None if s.high == MAX_COUNT else s.high)
+
+
+# One customer record (services/customers/rows.FIELDS; tests/api/test_customers.py proves the same columns).
 # Missing or null values leave stored ones alone; numbers may also come as numeric strings, as in CSV.
 CUSTOMER_FIELDS = {
     "external_id": {"type": ["string", "integer"], "maxLength": 80},
@@ -123,11 +135,7 @@ CUSTOMER_FIELDS = {
     "company_size": {"type": "string", "maxLength": 40}, "region": {"type": "string", "maxLength": 80},
     "tags": {"type": ["array", "string"], "items": {"type": "string", "maxLength": 40}, "maxItems": 20,
              "description": "a list, or texts separated by ;"},
-    "customer_since": DATE, "nps": _whole(0, 10), "health_score": _whole(0, 100), "purchases": _whole(0),
-    "last_purchase_on": DATE, "csat": {"type": ["number", "string"], "minimum": 1, "maximum": 5},
-    "recovered": {"type": ["boolean", "string"], "description": "or yes/no, true/false, 1/0"},
-    "usage_depth": _whole(0, 100), "referrals_made": _whole(0), "social_mentions": _whole(0),
-    "last_active_on": DATE,
+    **{s.column: _signal(s) for s in SIGNALS},
     "state": {"type": "string", "enum": [s.value for s in AdvocateState],
               "description": "a new record starts invited (or opted_out); an existing one moves as PATCH "
                              "/advocates/{advocate_id} allows, else the row is rejected"},

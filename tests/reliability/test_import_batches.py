@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Advocate, CustomerSignal
-from app.services import clock, customer_batches, customers, readiness
+from app.services import clock, customers
+from app.services.customers import batches as customer_batches
+from app.services.customers import importer, readiness
 from tests.factories import make_advocate, make_staff
 
 HEADER = ("external_id,email,name,company,tags,customer_since,nps,health_score,purchases,last_purchase_on,"
@@ -29,7 +31,7 @@ def _rows(today: date, count: int, start: int = 1) -> list[str]:
 
 
 def test_the_batch_path_creates_updates_and_leaves_unchanged_rows_alone(race_app, monkeypatch):
-    monkeypatch.setattr(customers, "BATCH", 50)
+    monkeypatch.setattr(importer, "BATCH", 50)
     now = clock.utcnow()
     with race_app.app_context():
         session = db.session
@@ -67,7 +69,7 @@ def test_a_refused_batch_falls_back_to_one_savepoint_a_row(race_app, monkeypatch
 
     def refuse(session_, outcomes, ctx):
         if len(outcomes) > 1 or outcomes[0].row.email == "c3@example.com":
-            raise customers.IntegrityError("INSERT", {}, Exception("refused"))
+            raise importer.IntegrityError("INSERT", {}, Exception("refused"))
         return real(session_, outcomes, ctx)
 
     monkeypatch.setattr(customer_batches, "_write", refuse)

@@ -7,9 +7,10 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from app.models import CustomerSignal
-from app.services import readiness, settings
-from app.services import readiness_explain as explain_service
-from app.services.readiness import Record, Rules, Signals
+from app.services import settings
+from app.services.customers import explanation as explain_service
+from app.services.customers import readiness
+from app.services.customers.readiness import Record, Rules, Signals
 from tests.factories import make_advocate
 
 TODAY = date(2026, 6, 15)
