@@ -12,7 +12,7 @@ runs it inside a SAVEPOINT and, if the database refuses the batch, again one row
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.models import Advocate, AdvocateState, AskFrequency, CustomerSignal, StaffUser, Status
 from app.services import lifecycle
 from app.services.customers import readiness
+from app.services.customers.keys import Keys
 from app.services.customers.rows import CustomerRow, Problem
 from app.services.customers.signals import NO_SIGNAL_ROW, ON_ADVOCATE, ON_SIGNAL_ROW
 
@@ -39,13 +40,12 @@ _FOUND = (select(_A.c.id, _A.c.email, _A.c.external_id, *(_A.c[name] for name in
                  _A.c.password_hash.is_not(None).label("has_password"),
                  _S.c.advocate_id.label("signal_id"), *(_S.c[name] for name in SIGNALS))
           .select_from(_A.outerjoin(_S, _S.c.advocate_id == _A.c.id)))
-_NEW = ("email", "external_id", *PROFILE, "state", "ask_frequency", "leaderboard_opt_out", "status",
-        "status_since", "balance", "lifetime_points", "email_opt_outs", "readiness_score",
-        "eligible", "created_at")
-_CHANGED = ("email", "external_id", *PROFILE, "readiness_score", "eligible")
-_INSERT = sa.insert(_A).returning(_A.c.id, sort_by_parameter_order=True)
+_WRITTEN = ("email", "external_id", *PROFILE, "readiness_score", "eligible")  # a new record: and fixed_values
+_INSERT = sa.insert(_A)
+_LAST_ID = select(sa.func.max(_A.c.id))
+_NEWER = select(_A.c.email, _A.c.id).where(_A.c.id > bindparam("after"))
 _UPDATE = (sa.update(_A).where(_A.c.id == bindparam("b_id"))
-           .values({name: bindparam(f"b_{name}") for name in _CHANGED}))
+           .values({name: bindparam(f"b_{name}") for name in _WRITTEN}))
 _SIGNAL_INSERT = sa.insert(_S)
 _SIGNAL_UPDATE = (sa.update(_S).where(_S.c.advocate_id == bindparam("b_id"))
                   .values({name: bindparam(f"b_{name}") for name in (*SIGNALS, "updated_at")}))
@@ -55,45 +55,6 @@ class Rejected(Exception):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.problem = Problem(message, field)
-
-
-@dataclass
-class Keys:
-    """The lines where each external id and email first appeared in this import (by hash: flat memory)."""
-
-    ext: dict[int, int] = field(default_factory=dict)
-    email: dict[int, int] = field(default_factory=dict)
-
-    def first(self, row: CustomerRow, line: int) -> Problem | None:
-        """A duplicate of an earlier row: the problem; otherwise remember this row's keys."""
-        ext, email = row.external_id, row.email
-        ext_key = None if ext is None else hash(ext)
-        email_key = None if email is None else hash(email)
-        if ext_key is not None and ext_key in self.ext:
-            return Problem(f"duplicate of line {self.ext[ext_key]}: the same external_id {ext}",
-                           "external_id")
-        if email_key is not None and email_key in self.email:
-            return Problem(f"duplicate of line {self.email[email_key]}: the same email {email}", "email")
-        if ext_key is not None:
-            self.ext[ext_key] = line
-        if email_key is not None:
-            self.email[email_key] = line
-        return None
-
-    def _stored(self, stored: dict):
-        return (("external_id", stored["external_id"], self.ext), ("email", stored["email"], self.email))
-
-    def check_claim(self, stored: dict, line: int) -> None:
-        """Rejected if an earlier row already matched the record a row matched (by its other key)."""
-        for name, value, seen in self._stored(stored):
-            if value is not None and seen.get(hash(value), line) < line:
-                raise Rejected(f"duplicate of line {seen[hash(value)]}: the same customer record "
-                               f"({name} {value})", name)
-
-    def claim(self, stored: dict, line: int) -> None:
-        for _, value, seen in self._stored(stored):
-            if value is not None:
-                seen[hash(value)] = min(seen.get(hash(value), line), line)
 
 
 @dataclass
@@ -166,7 +127,7 @@ def _decide(outcome: Outcome, by_ext: dict, by_email: dict, staff: set, ctx: Con
 
 def _update(outcome: Outcome, stored: dict, by_ext: dict, by_email: dict, staff: set, ctx: Context) -> None:
     row = outcome.row
-    ctx.keys.check_claim(stored, outcome.line)
+    _refuse(ctx.keys.claimed(stored, outcome.line))
     outcome.advocate_id = stored["id"]
     if stored["signal_id"] is None:
         stored = {**stored, **NEW_SIGNALS}
@@ -190,6 +151,11 @@ def _update(outcome: Outcome, stored: dict, by_ext: dict, by_email: dict, staff:
         by_email[merged["email"]] = merged
     if merged["external_id"] != stored["external_id"]:
         by_ext[merged["external_id"]] = merged
+
+
+def _refuse(problem: Problem | None) -> None:
+    if problem is not None:
+        raise Rejected(problem.message, problem.field)
 
 
 def _match(row: CustomerRow, by_ext: dict, by_email: dict) -> dict | None:
@@ -245,7 +211,7 @@ def _write(session: Session, outcomes: list[Outcome], ctx: Context) -> None:
     if created:
         _create(session, created, ctx)
     if updated:
-        session.execute(_UPDATE, [{"b_id": o.advocate_id, **{f"b_{n}": o.values[n] for n in _CHANGED}}
+        session.execute(_UPDATE, [{"b_id": o.advocate_id, **{f"b_{n}": o.values[n] for n in _WRITTEN}}
                                   for o in updated])
     fresh = [o.values for o in updated if o.values["signal_id"] is None]
     if fresh:
@@ -262,13 +228,20 @@ def _email(outcome: Outcome) -> str:
 
 
 def _create(session: Session, created: list[Outcome], ctx: Context) -> None:
-    """Insert the new records (their ids returned in order), then their customer_signal rows."""
+    """Insert the new records with one executemany, read their ids back, then insert their signals.
+
+    New ids come from above the largest one (SQLite rowids, PostgreSQL sequences), so one range read
+    on the primary key finds them; if another writer's rows are mixed in, the emails decide."""
     fixed = fixed_values(ctx.now)
     created.sort(key=_email)  # neighbouring inserts land on neighbouring pages of the email index
-    ids = session.scalars(_INSERT, [{**fixed, **{name: o.values[name] for name in _NEW if name not in fixed}}
-                                    for o in created]).all()
-    for o, advocate_id in zip(created, ids, strict=True):
-        o.advocate_id = advocate_id
+    after = session.scalar(_LAST_ID) or 0
+    session.execute(_INSERT, [{**fixed, **{name: o.values[name] for name in _WRITTEN}} for o in created])
+    ids = dict(session.execute(_NEWER, {"after": after}).tuples().all())
+    if any(o.row.email not in ids for o in created):
+        emails = [o.row.email for o in created]
+        ids = dict(session.execute(select(_A.c.email, _A.c.id).where(_A.c.email.in_(emails))).tuples().all())
+    for o in created:
+        o.advocate_id = ids[o.row.email]
     session.execute(_SIGNAL_INSERT, [{"advocate_id": o.advocate_id, "updated_at": ctx.now,
                                       **{name: o.values[name] for name in SIGNALS}} for o in created])
 

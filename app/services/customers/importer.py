@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from app.services import settings as settings_service
 from app.services.customers import readiness
-from app.services.customers.batches import Context, Keys, Outcome, write_batch
+from app.services.customers.batches import Context, Outcome, write_batch
 from app.services.customers.files import (
     ColumnMap,
     FileRefused,
@@ -38,6 +38,7 @@ from app.services.customers.files import (
     refuse_bad_mapping,
     strict_mapping,
 )
+from app.services.customers.keys import Keys
 from app.services.customers.rows import CustomerRow, Problem, RowInvalid, parse_row
 
 BATCH = 2000

@@ -11,8 +11,9 @@ always share the better tier. Rerunning changes nothing unless signals, settings
 
 import math
 import time
+from collections import namedtuple
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, make_dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -35,15 +36,16 @@ RECENT_DAYS, STALE_DAYS = 90, 730  # a purchase this recent counts in full, this
 NO_TICKETS_CSAT = 0.5  # no resolved tickets: neither good nor bad
 
 
-# One customer's signals (signals.SIGNALS: one attribute each, defaulting to a record without data).
-Signals = make_dataclass("Signals", [(s.attr, s.type if s.default is not None else s.type | None,
-                                      field(default=s.default)) for s in SIGNALS], frozen=True)
+# One customer's signals: an attribute per signals.SIGNALS entry, each defaulting to "no data".
+Signals = namedtuple("Signals", [s.attr for s in SIGNALS], defaults=[s.default for s in SIGNALS])
+_DEFAULTS = tuple((s.attr, s.default) for s in SIGNALS)
 
 
 def signals_of(values: Mapping[str, object]) -> Signals:
     """The Signals of a record's stored or imported values (a mapping with every signal attribute);
     a missing value (no customer_signal row) is the signal's default: no purchases, referrals…"""
-    return Signals(**{s.attr: s.default if values[s.attr] is None else values[s.attr] for s in SIGNALS})
+    return Signals._make([default if (value := values[attr]) is None else value
+                          for attr, default in _DEFAULTS])
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from app.services import customers
 from app.services.customers import batches as customer_batches
 from app.services.customers import files as customer_files
 from app.services.customers import importer, readiness
+from app.services.customers.keys import Keys, LineTable
+from app.services.customers.rows import CustomerRow
 from tests.conftest import migrate_database
 from tests.factories import make_advocate, make_staff
 
@@ -308,14 +310,22 @@ def test_progress_reports_every_byte_read(session, now):
     assert sum(seen) == len(data)
 
 
-def test_the_key_set_remembers_hashes_not_texts():
-    keys = customer_batches.Keys()
-    from app.services.customers.rows import CustomerRow
+def test_the_key_set_remembers_hashes_in_flat_arrays():
+    keys = Keys()
     assert keys.first(CustomerRow(external_id="CRM-1", email="a@x.test"), 2) is None
-    assert all(isinstance(k, int) for k in [*keys.ext, *keys.email])
+    assert (keys.ext.get(hash("CRM-1")), keys.email.get(hash("a@x.test"))) == (2, 2)
     duplicate = keys.first(CustomerRow(email="a@x.test"), 3)
     assert duplicate.message == "duplicate of line 2: the same email a@x.test"
 
+
+def test_the_line_table_grows_and_keeps_every_first_line():
+    table = LineTable(size=4)
+    for n in range(1, 5001):
+        table.put(n * 1024, n)  # all in one slot of the first table: long probe runs, then growth
+        table.put(-n, n)
+    table.put(1024, 99)  # a later line keeps the first
+    assert all(table.get(n * 1024) == n and table.get(-n) == n for n in range(1, 5001))
+    assert table.get(5001 * 1024) is None and len(table.lines) >= 4 * 5000
 
 def test_a_future_or_impossible_date_is_rejected_not_an_error(session, now):
     report = run(session, now, lines("CRM-1,a@example.com,A,9,,0001-01-01,,",
