@@ -12,9 +12,7 @@ from sqlalchemy import event, func, select
 
 from app.models import Advocate, CustomerSignal
 from app.services import customers
-from app.services.customers import batches as customer_batches
-from app.services.customers import files as customer_files
-from app.services.customers import importer, readiness
+from app.services.customers import batches, files, importer, readiness
 from app.services.customers.keys import Keys, LineTable
 from app.services.customers.rows import CustomerRow
 from tests.conftest import migrate_database
@@ -69,7 +67,7 @@ def test_latin1_bytes_deep_in_a_file_refuse_it_with_their_line_and_write_nothing
 
 
 def test_a_character_cut_between_two_reads_is_still_utf8(session, now, monkeypatch):
-    monkeypatch.setattr(customer_files, "CHUNK", 7)
+    monkeypatch.setattr(files, "CHUNK", 7)
     report = run(session, now, "email,name\nzoë@example.com,Zoë\n".encode())
     assert (report.created, report.rejected_count) == (1, 0)
 
@@ -132,7 +130,7 @@ def test_a_mapping_of_another_width_or_with_a_field_twice_is_refused(session, no
 
 def test_aliases_are_suggested_and_a_field_is_suggested_once():
     header = ["Customer ID", "E-mail", " EMAIL ", "NPS Score", "Last seen", "Shoe size", "Company Name"]
-    assert customer_files.suggest_mapping(header) == [
+    assert files.suggest_mapping(header) == [
         "external_id", "email", None, "nps", "last_active_on", None, "company"]
 
 
@@ -236,7 +234,7 @@ def test_rows_spanning_many_batches_keep_their_lines_and_order(session, now, mon
 
 def test_a_batch_the_database_refuses_is_written_again_row_by_row(session, now, monkeypatch):
     make_staff(session, email="staff@example.com")
-    real = customer_batches._write
+    real = batches._write
     calls = []
 
     def fail_first_batch(session_, outcomes, now_):
@@ -245,7 +243,7 @@ def test_a_batch_the_database_refuses_is_written_again_row_by_row(session, now, 
             raise importer.IntegrityError("INSERT", {}, Exception("disk hiccup"))
         return real(session_, outcomes, now_)
 
-    monkeypatch.setattr(customer_batches, "_write", fail_first_batch)
+    monkeypatch.setattr(batches, "_write", fail_first_batch)
     report = run(session, now, lines("CRM-1,a@example.com,A,9,,,,", "CRM-2,b@example.com,B,9,,,,",
                                      "CRM-3,staff@example.com,S,9,,,,"), keep_results=True)
     assert calls == [3, 1, 1, 1]
@@ -254,14 +252,14 @@ def test_a_batch_the_database_refuses_is_written_again_row_by_row(session, now, 
 
 
 def test_a_row_the_database_refuses_alone_is_rejected_and_its_neighbours_apply(session, now, monkeypatch):
-    real = customer_batches._write
+    real = batches._write
 
     def refuse_b(session_, outcomes, now_):
         if any(o.row.email == "b@example.com" for o in outcomes):
             raise importer.IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
         return real(session_, outcomes, now_)
 
-    monkeypatch.setattr(customer_batches, "_write", refuse_b)
+    monkeypatch.setattr(batches, "_write", refuse_b)
     report = run(session, now, lines("CRM-1,a@example.com,A,9,,,,", "CRM-2,b@example.com,B,9,,,,",
                                      "CRM-3,c@example.com,C,9,,,,"), keep_results=True)
     assert [r.outcome for r in report.results] == ["created", "rejected", "created"]
