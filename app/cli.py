@@ -198,18 +198,10 @@ def import_customers(file, maps, ignore, rejections, progress):
     given = _column_options(maps, ignore)
     size = os.fstat(file.fileno()).st_size
     hidden = not (progress and _is_terminal())
-    try:
-        with click.progressbar(length=size, label="Importing", hidden=hidden, file=sys.stderr) as bar:
-            report = customers.import_file(db.session, stream=file, now=clock.utcnow(), given=given,
-                                           progress=bar.update, commit=db.session.commit,
-                                           rejections=rejections, keep=customers.KEEP_REJECTED)
-    except customers.ImportFailed as failed:
-        db.session.rollback()
-        applied = (f"The rows up to line {failed.committed_line:,} were committed "
-                   f"({failed.report.summary()[:-1]}); running the same file again applies the rest."
-                   if failed.committed_line else
-                   "Nothing was committed.")
-        raise click.ClickException(f"the import stopped: {failed.message} {applied}") from None
+    with click.progressbar(length=size, label="Importing", hidden=hidden, file=sys.stderr) as bar:
+        report = customers.import_file(db.session, stream=file, now=clock.utcnow(), given=given,
+                                       progress=bar.update, commit=db.session.commit,
+                                       rejections=rejections, keep=customers.KEEP_REJECTED)
     db.session.commit()
     for row in report.rejected:
         click.echo(f"line {row.line}: {row.key + ': ' if row.key else ''}{row.reason}")

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Advocate
-from app.services import customers, joblocks, readiness
+from app.services import customers, joblocks
+from app.services.customers import readiness
 from seeds.people import TAGS, TITLES, profiles
 
 PROSPECTS = 100

@@ -12,8 +12,9 @@ from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.models import StaffRole
 from app.security import role_required
-from app.services import asks, clock, directory, ledger, readiness, readiness_explain, trigger_listing
+from app.services import asks, clock, directory, ledger, trigger_listing
 from app.services import status as status_service
+from app.services.customers import explanation, readiness
 
 
 @bp.get("/advocates")
@@ -40,7 +41,7 @@ def _detail(advocate_id: int, adjust_form=None, status_form=None, state_form=Non
                            recent_asks=asks.advocate_asks(db.session, advocate_id=record.advocate.id),
                            recent_events=trigger_listing.recent_events(
                                db.session, advocate_id=record.advocate.id, per_page=10)[0],
-                           why=readiness_explain.explain(db.session, advocate_id=record.advocate.id, now=now),
+                           why=explanation.explain(db.session, advocate_id=record.advocate.id, now=now),
                            lifecycle=advocate_lifecycle.panel(record.advocate, state_form, owner_form))
 
 

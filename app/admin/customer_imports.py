@@ -1,6 +1,6 @@
 """Importing customer records from a CSV upload (marketing and admin): upload, map the columns, import.
 
-Upload stores the file under an unguessable token (services/import_uploads.py) and redirects to
+Upload stores the file under an unguessable token (services/uploads.py) and redirects to
 its preview: every column of the header with the field it fills (suggested by name and alias;
 any can be ignored), the first rows and what stands in the way. Confirming imports with that
 mapping and redirects to the report; the rejected rows download as CSV.
@@ -15,8 +15,9 @@ from app.admin import bp
 from app.admin.catalog import curators
 from app.admin.forms.customers import MAX_CSV_MB, CustomerImportForm, column_mapping_form
 from app.extensions import db
-from app.services import clock, customers, import_uploads
-from app.services.customer_files import FileRefused
+from app.services import clock, customers
+from app.services.customers import uploads
+from app.services.customers.files import FileRefused
 
 
 def _folder() -> Path:
@@ -28,8 +29,8 @@ def _owner() -> str:
     return f"s{current_user.id}"
 
 
-def _upload(token: str) -> import_uploads.Upload:
-    return import_uploads.find_upload(_folder(), token, owner=_owner(),
+def _upload(token: str) -> uploads.Upload:
+    return uploads.find_upload(_folder(), token, owner=_owner(),
                                       now=clock.utcnow())
 
 
@@ -39,7 +40,7 @@ def customers_import():
     form = CustomerImportForm()
     if form.validate_on_submit():
         try:
-            upload = import_uploads.store_upload(
+            upload = uploads.store_upload(
                 _folder(), form.file.data.stream, owner=_owner(),
                 filename=form.file.data.filename, now=clock.utcnow())
         except FileRefused as refused:
@@ -57,16 +58,16 @@ def customers_import_preview(token: str):
     if upload.report_path.exists():
         return redirect(url_for("admin.customers_import_report", token=token))
     today = clock.utcnow().date()
-    suggested = import_uploads.preview(upload, mapping=None, today=today)
+    suggested = uploads.preview(upload, mapping=None, today=today)
     form = column_mapping_form(suggested.header, suggested.mapping)
     if not form.validate_on_submit():
         return _preview_page(upload, form, suggested)
-    checked = import_uploads.preview(upload, mapping=form.mapping(), today=today)
+    checked = uploads.preview(upload, mapping=form.mapping(), today=today)
     if checked.problems or form.check.data:
         return _preview_page(upload, form, checked)
-    summary = import_uploads.run_import(db.session, upload, mapping=checked.mapping, now=clock.utcnow())
+    summary = uploads.run_import(db.session, upload, mapping=checked.mapping, now=clock.utcnow())
     db.session.commit()
-    import_uploads.finish(upload, summary)
+    uploads.finish(upload, summary)
     return redirect(url_for("admin.customers_import_report", token=token))
 
 
@@ -83,14 +84,14 @@ def _preview_page(upload, form, preview):
 def customers_import_report(token: str):
     upload = _upload(token)
     return render_template("admin/customer_import_report.html", upload=upload,
-                           report=import_uploads.saved_report(upload), shown=import_uploads.REPORT_ROWS)
+                           report=uploads.saved_report(upload), shown=uploads.REPORT_ROWS)
 
 
 @bp.get("/customers/import/<token>/rejected.csv")
 @curators
 def customers_import_rejections(token: str):
     upload = _upload(token)
-    import_uploads.saved_report(upload)
+    uploads.saved_report(upload)
     stem = Path(upload.filename).stem or "customers"
     return send_file(upload.rejections_path, mimetype="text/csv", as_attachment=True,
                      download_name=f"{stem}-rejected.csv", max_age=0)

@@ -11,7 +11,8 @@ from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.jobs.runner import find, run_once
 from app.security import invite_token
-from app.services import clock, qualified
+from app.services import clock
+from app.services.customers import qualified
 
 
 def _list_page(invite_form=None):

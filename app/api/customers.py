@@ -1,13 +1,13 @@
 """Customer records from a CRM (SPEC §7): upsert one by its external id, or import many at once.
 
-Both go through services/customers.py, the importer the admin upload and the CLI use, so a record
+Both go through services/customers, the importer the admin upload and the CLI use, so a record
 is checked and written by the same rules wherever it comes from, and a rejected one writes nothing.
 """
 
 from typing import Annotated, Any
 
 from flask import request
-from pydantic import ConfigDict, Field, RootModel, WithJsonSchema
+from pydantic import ConfigDict, Field, RootModel, WithJsonSchema, create_model
 
 from app.api import representations as rep
 from app.api.inputs import BadRequest, json_value, limited_body
@@ -16,6 +16,7 @@ from app.api.shapes import Body
 from app.extensions import db
 from app.models import Advocate, AdvocateState
 from app.services import clock, customers
+from app.services.customers.signals import MAX_COUNT, SIGNALS, Signal
 from app.services.errors import ValidationFailed
 
 MAX_RECORDS = 10_000
@@ -36,11 +37,18 @@ def _whole(minimum: int, maximum: int | None = None) -> dict:
     return {"type": ["integer", "string"], **bounds}
 
 
-class CustomerRecord(Body):
-    """A new record needs an email and a name; an update, its external_id or email. Unknown fields are
-    refused. Numbers may also come as numeric strings, as in CSV. Every field is checked as the admin
-    upload and the CLI check it, and every reason is reported."""
+def _signal(s: Signal) -> Any:
+    """A signal field as documented, from its declaration (services/customers/signals.py)."""
+    if s.kind == "date":
+        return column(**DAY)
+    if s.kind == "average":
+        return column(type=["number", "string"], minimum=s.low, maximum=s.high)
+    if s.kind == "flag":
+        return column(type=["boolean", "string"], description="or yes/no, true/false, 1/0")
+    return column(**_whole(s.low, None if s.high == MAX_COUNT else s.high))
 
+
+class _Profile(Body):
     model_config = ConfigDict(extra="forbid")
 
     external_id: column(type=["string", "integer"], maxLength=80) = None
@@ -53,22 +61,20 @@ class CustomerRecord(Body):
     region: column(**TEXT, maxLength=80) = None
     tags: column(type=["array", "string"], items={"type": "string", "maxLength": 40}, maxItems=20,
                  description="a list, or texts separated by ;") = None
-    customer_since: column(**DAY) = None
-    nps: column(**_whole(0, 10)) = None
-    health_score: column(**_whole(0, 100)) = None
-    purchases: column(**_whole(0)) = None
-    last_purchase_on: column(**DAY) = None
-    csat: column(type=["number", "string"], minimum=1, maximum=5) = None
-    recovered: column(type=["boolean", "string"], description="or yes/no, true/false, 1/0") = None
-    usage_depth: column(**_whole(0, 100)) = None
-    referrals_made: column(**_whole(0)) = None
-    social_mentions: column(**_whole(0)) = None
-    last_active_on: column(**DAY) = None
-    state: column(type="string", enum=[s.value for s in AdvocateState],
+
+
+CustomerRecord = create_model(
+    "CustomerRecord", __base__=_Profile,
+    __doc__="""A new record needs an email and a name; an update, its external_id or email. Unknown fields are
+    refused. Numbers may also come as numeric strings, as in CSV. Every field is checked as the admin
+    upload and the CLI check it, and every reason is reported.""",
+    **{s.column: (_signal(s), None) for s in SIGNALS},
+    state=(column(type="string", enum=[s.value for s in AdvocateState],
                   description="a new record starts invited (or opted_out); an existing one moves as PATCH "
-                              "/advocates/{advocate_id} allows, else the row is rejected") = None
-    owner_email: column(type="string", format="email", description="the owner CSM: an active staff user's "
-                                                                   "email, else the row is rejected") = None
+                              "/advocates/{advocate_id} allows, else the row is rejected"), None),
+    owner_email=(column(type="string", format="email", description="the owner CSM: an active staff user's "
+                                                                   "email, else the row is rejected"), None),
+)
 
 
 class CustomerRecords(RootModel[Annotated[list[CustomerRecord], Field(min_length=1,

@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.jobs import Job, batch_commit
-from app.services import period_totals, readiness, reengagement, status
+from app.services import period_totals, reengagement, status
+from app.services.customers import readiness
 
 
 def send_reengagement(session: Session, now: datetime) -> int:

@@ -95,7 +95,7 @@ class Advocate(TimestampMixin, db.Model):
     nps: Mapped[int | None]
     health_score: Mapped[int | None]
     readiness_tier: Mapped[int | None]
-    # Written by the weekly score_customers job (services/readiness.py) from the customer signals.
+    # Written by the weekly score_customers job (services/customers/readiness.py) from the customer signals.
     readiness_score: Mapped[int | None]
     eligible: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))

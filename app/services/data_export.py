@@ -22,12 +22,12 @@ from app.models import (
     Referral,
     StatusChange,
 )
+from app.services.customers.signals import ON_ADVOCATE, ON_SIGNAL_ROW
 from app.services.preferences import EMAIL_CATEGORIES
 
 PROFILE = ("name", "email", "external_id", "company", "title", "industry", "company_size", "region", "tags",
-           "customer_since", "nps", "health_score")
-SIGNALS = ("purchase_count", "last_purchase_on", "csat", "recovered", "usage_depth", "referrals_made",
-           "social_mentions", "last_active_on")
+           *ON_ADVOCATE)
+SIGNALS = ON_SIGNAL_ROW
 
 
 def _when(moment: datetime | date | None) -> str | None:

@@ -45,12 +45,13 @@ from app.models import (
     TriggerEvent,
 )
 from app.services import lifecycle, passwords
+from app.services.customers.signals import ON_ADVOCATE
 from app.services.errors import Conflict, ValidationFailed
 
 ERASED_NAME = "Erased advocate"
 PSEUDONYM_DOMAIN = "erased.invalid"  # .invalid never resolves (RFC 2606): nothing can be delivered
 CLEARED = {"external_id": None, "company": "", "title": "", "industry": "", "company_size": "", "region": "",
-           "tags": [], "customer_since": None, "nps": None, "health_score": None, "readiness_tier": None,
+           "tags": [], **{name: None for name in ON_ADVOCATE}, "readiness_tier": None,
            "readiness_score": None, "eligible": False, "password_hash": None, "email_opt_outs": [],
            "leaderboard_opt_out": True}
 # Text columns of other rows that may quote an advocate's name or email.

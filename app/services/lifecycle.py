@@ -190,7 +190,7 @@ def leave_program(session: Session, *, advocate: Advocate, now: datetime) -> Acc
 def apply_imported(session: Session, changes: list[tuple[int, int, AdvocateState | None, int | None]], *,
                    now: datetime) -> None:
     """Set what a customer import's rows changed, as (advocate id, line, state, owner id), already checked
-    against the moves table (customer_batches); each change is recorded with source import."""
+    against the moves table (customers.batches); each change is recorded with source import."""
     for advocate_id, line, state, owner_id in changes:
         advocate = session.get(Advocate, advocate_id, populate_existing=True)  # the import wrote it with SQL
         change_advocate(session, advocate=advocate, changes=Changes(

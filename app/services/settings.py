@@ -44,7 +44,7 @@ DEFAULTS: dict[str, object] = {
     "referral_qualified_points": 400,
     "referral_converted_points": 1000,
     "referral_burst_per_hour": 5,
-    # Advocate identification (services/readiness.py): score weights, the recovered-customer bonus
+    # Advocate identification (services/customers/readiness.py): score weights, the recovered-customer bonus
     # and the eligibility thresholds.
     **{f"score_weight_{signal}": weight for signal, weight in (
         ("nps", 20), ("usage", 15), ("health", 15), ("purchases", 10), ("recency", 5), ("csat", 10),

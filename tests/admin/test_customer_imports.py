@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from app.admin.forms.customers import MAX_CSV_MB
 from app.models import Advocate, AdvocateState, CustomerSignal
-from app.services import clock, import_uploads
+from app.services import clock
+from app.services.customers import uploads
 from tests.conftest import session_token
 from tests.factories import make_advocate
 
@@ -123,7 +124,7 @@ def test_an_unreadable_file_is_refused_at_the_field_and_not_kept(as_role, client
     response = upload(client, data)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'id="file-error"' in page and words in page, page
-    folder = import_uploads.Path(app.config["UPLOAD_FOLDER"]) / "imports"
+    folder = uploads.Path(app.config["UPLOAD_FOLDER"]) / "imports"
     assert not list(folder.glob("*.csv"))
 
 
@@ -146,20 +147,20 @@ def test_a_second_confirm_imports_nothing_more_and_shows_the_report(as_role, cli
 
 def test_many_rejections_are_capped_on_the_page_and_all_download_as_csv(as_role, client, session):
     as_role("marketing")
-    rows = "".join(f"r{n}@example.com,Row {n},eleven\n" for n in range(import_uploads.REPORT_ROWS + 30))
+    rows = "".join(f"r{n}@example.com,Row {n},eleven\n" for n in range(uploads.REPORT_ROWS + 30))
     url = preview_url(upload(client, ("email,name,nps\n" + rows + "=cmd@example.com,X,12\n").encode()))
     report = confirm(client, url, {0: "email", 1: "name", 2: "nps"})
     page = client.get(preview_url(report)).get_data(as_text=True)
-    assert page.count('<td data-label="Line">') == import_uploads.REPORT_ROWS
-    assert f"the first {import_uploads.REPORT_ROWS} are listed here" in page
+    assert page.count('<td data-label="Line">') == uploads.REPORT_ROWS
+    assert f"the first {uploads.REPORT_ROWS} are listed here" in page
     download = client.get(url + "/rejected.csv")
     assert download.status_code == 200 and download.mimetype == "text/csv"
     assert "attachment" in download.headers["Content-Disposition"]
     lines = download.get_data(as_text=True).splitlines()
     download.close()
-    assert lines[0] == "line,record,reason" and len(lines) == 1 + import_uploads.REPORT_ROWS + 31
+    assert lines[0] == "line,record,reason" and len(lines) == 1 + uploads.REPORT_ROWS + 31
     assert lines[1].startswith("2,r0@example.com,")
-    assert lines[-1].startswith(f"{import_uploads.REPORT_ROWS + 32},'=cmd@example.com,")  # no formula
+    assert lines[-1].startswith(f"{uploads.REPORT_ROWS + 32},'=cmd@example.com,")  # no formula
     assert count(session) == 0
 
 
@@ -173,9 +174,9 @@ def test_an_upload_is_only_its_uploaders_and_expires(as_role, client, session, a
     assert taken.status_code == 302
     assert count(session) == 0
     assert client.get("/admin/customers/import/not-a-token").status_code == 404
-    folder = import_uploads.Path(app.config["UPLOAD_FOLDER"]) / "imports"
+    folder = uploads.Path(app.config["UPLOAD_FOLDER"]) / "imports"
     token = url.rsplit("/", 1)[1]
-    clock.freeze(now + import_uploads.EXPIRY + timedelta(minutes=1))
+    clock.freeze(now + uploads.EXPIRY + timedelta(minutes=1))
     preview_url(upload(client, CSV))  # every upload sweeps the expired ones away
     assert not list(folder.glob(f"{token}.*"))
     meta = json.loads(next(folder.glob("*.json")).read_text())

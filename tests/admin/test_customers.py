@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import AdvocateState, CustomerSignal, Invite, ProgramSetting
-from app.services import readiness
+from app.services.customers import readiness
 from app.services.settings import DEFAULTS
 from tests.conftest import session_token
 from tests.factories import make_advocate

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Advocate, CustomerSignal, JobRun
-from app.services import readiness
+from app.services.customers import readiness
 from tests.conftest import session_token
 from tests.factories import make_advocate
 
@@ -17,7 +17,7 @@ TODAY = date(2026, 6, 15)  # the frozen clock's day
 
 
 def hand_customer(session, now, **fields):
-    """The hand-worked record of tests/services/test_readiness_explain.py: 67 points + 10 bonus = 77."""
+    """The hand-worked record of tests/services/customers/test_explanation.py: 67 points + 10 bonus = 77."""
     values = dict(nps=9, health_score=75, customer_since=date(2025, 6, 15))
     values.update(fields)
     advocate = make_advocate(session, **values)

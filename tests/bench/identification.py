@@ -24,7 +24,8 @@ from sqlalchemy import func, select
 from app import create_app
 from app.extensions import db
 from app.models import Advocate, CustomerSignal
-from app.services import clock, readiness, readiness_explain
+from app.services import clock
+from app.services.customers import explanation, readiness
 from tests.conftest import make_config, migrate_database
 
 CHUNK = 20_000
@@ -125,7 +126,7 @@ def one_record(session, now: datetime, records: int, samples: int = 21) -> tuple
         session.commit()
         rescore.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
-        readiness_explain.explain(session, advocate_id=advocate_id, now=now)
+        explanation.explain(session, advocate_id=advocate_id, now=now)
         session.rollback()
         explain.append((time.perf_counter() - started) * 1000)
     return statistics.median(rescore), statistics.median(explain)

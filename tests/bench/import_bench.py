@@ -2,17 +2,12 @@
 
 `python -m tests.bench.import_bench` writes the file on disk (every column, realistic values, about
 1.5 % of rows invalid: bad numbers and dates, NPS 11, a missing name, a repeated external id),
-then imports it in a fresh child process through customers.import_file exactly as
-`flask import customers FILE` does (a commit per batch, inline scores, tiers at the end), so the
-RSS is the import's own. For scale it times a bare sqlite3 executemany of the same valid rows,
-already parsed as tuples, into the real tables: `advocate` and `customer_signal` created with the
-CREATE TABLE / CREATE INDEX SQL read from sqlite_master of the freshly migrated database, so every
-index and constraint the import pays for is there (`import_raw_executemany_s`, the headline ratio).
-The earlier baseline, tables with only the unique indexes, is printed too
-(`import_raw_unique_only_s` and its ratios).
-BENCH_SCALE scales the row count (default 1.0). IMPORT_BENCH_PIPELINE=0 imports in one process
-(the default reads and checks a file above 5 MB in a child process, as the CLI does).
-IMPORT_BENCH_PROFILE=path writes a cProfile of
+then imports it in a fresh process through customers.import_file exactly as
+`flask import customers FILE` does (commits as it goes, inline scores, tiers at the end), so the
+RSS is the import's own. For information it times a bare sqlite3 executemany of the same valid
+rows, already parsed as tuples, into the real tables (the CREATE TABLE / CREATE INDEX SQL read from
+the freshly migrated database): `import_raw_executemany_s` and `import_vs_raw_ratio`.
+BENCH_SCALE scales the row count (default 1.0). IMPORT_BENCH_PROFILE=path writes a cProfile of
 the import. Prints `name: value` lines.
 """
 
@@ -77,7 +72,6 @@ def measure(scale: float) -> dict[str, str]:
             raise RuntimeError(f"the import child failed:\n{child.stderr[-4000:]}")
         result = json.loads(child.stdout.strip().splitlines()[-1])
         raw = raw_seconds(Path(folder) / "raw.db", rows, now, schema)
-        unique_only = raw_seconds(Path(folder) / "raw-unique-only.db", rows, now, UNIQUE_ONLY_TABLES)
         size_mb = path.stat().st_size / 1024 / 1024
     assert result["rejected"] == invalid and result["stored"] == rows - invalid, (result, invalid)
     total = result["seconds"]
@@ -89,13 +83,8 @@ def measure(scale: float) -> dict[str, str]:
             "import_rows_per_s": f"{rows / total:.0f}", "import_rss_mb": f"{result['rss_mb']:.0f}",
             "import_scoring_s": f"{result['scoring_seconds']:.1f}",
             "import_tiering_s": f"{result['tiering_seconds']:.1f}",
-            "import_child_rss_mb": f"{result['child_rss_mb']:.0f}",
-            "import_child_cpu_s": f"{result['child_cpu_s']:.1f}",
             "import_raw_executemany_s": f"{raw:.2f}",
-            "import_phase_vs_raw_ratio": f"{phase / raw:.2f}", "import_vs_raw_ratio": f"{total / raw:.2f}",
-            "import_raw_unique_only_s": f"{unique_only:.2f}",
-            "import_phase_vs_unique_only_ratio": f"{phase / unique_only:.2f}",
-            "import_vs_unique_only_ratio": f"{total / unique_only:.2f}"}
+            "import_phase_vs_raw_ratio": f"{phase / raw:.2f}", "import_vs_raw_ratio": f"{total / raw:.2f}"}
 
 
 def _values(rng: random.Random, n: int, today: date) -> list:
@@ -176,25 +165,6 @@ def real_schema(path: str) -> str:
     return ";\n".join(statements) + ";"
 
 
-# The earlier baseline: the columns the import writes and only the unique indexes (email,
-# external_id, the key); the advocate table's four other indexes and the CHECK constraints left out.
-UNIQUE_ONLY_TABLES = """
-CREATE TABLE advocate (id INTEGER PRIMARY KEY, email VARCHAR(254) NOT NULL, external_id VARCHAR(80),
-  name VARCHAR(120) NOT NULL, company VARCHAR(120) NOT NULL, title VARCHAR(120) NOT NULL,
-  industry VARCHAR(80) NOT NULL, company_size VARCHAR(40) NOT NULL, region VARCHAR(80) NOT NULL,
-  tags JSON NOT NULL, customer_since DATE, nps INTEGER, health_score INTEGER, state VARCHAR(24) NOT NULL,
-  ask_frequency VARCHAR(24) NOT NULL, leaderboard_opt_out BOOLEAN NOT NULL, status VARCHAR(24) NOT NULL,
-  status_since DATETIME NOT NULL, balance INTEGER NOT NULL, lifetime_points INTEGER NOT NULL,
-  email_opt_outs JSON NOT NULL, readiness_score INTEGER,
-  eligible BOOLEAN NOT NULL, created_at DATETIME NOT NULL, CONSTRAINT uq_email UNIQUE (email),
-  CONSTRAINT uq_external_id UNIQUE (external_id));
-CREATE TABLE customer_signal (advocate_id INTEGER PRIMARY KEY REFERENCES advocate (id) ON DELETE CASCADE,
-  purchase_count INTEGER NOT NULL, last_purchase_on DATE, csat FLOAT, recovered BOOLEAN NOT NULL,
-  usage_depth INTEGER, referrals_made INTEGER NOT NULL, social_mentions INTEGER NOT NULL, last_active_on DATE,
-  updated_at DATETIME NOT NULL);
-"""
-
-
 def raw_seconds(path: Path, rows: int, now: datetime, schema: str) -> float:
     """Seconds of bare executemany of the valid rows, built as tuples beforehand, one chunk at a time."""
     connection = sqlite3.connect(path, isolation_level=None)
@@ -250,9 +220,7 @@ def run_import(url: str, folder: str, path: str, now: datetime) -> None:
         started = time.perf_counter()
         if profiler:
             profiler.enable()
-        pipeline = False if os.environ.get("IMPORT_BENCH_PIPELINE") == "0" else None  # None: by file size
-        report = customers.import_file(session, stream=stream, now=now, commit=session.commit,
-                                       pipeline=pipeline)
+        report = customers.import_file(session, stream=stream, now=now, commit=session.commit)
         session.commit()
         seconds = time.perf_counter() - started
         if profiler:
@@ -260,11 +228,8 @@ def run_import(url: str, folder: str, path: str, now: datetime) -> None:
             profiler.dump_stats(profile)
         stored = session.scalar(select(func.count()).select_from(Advocate))
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the import's reading process, if any
     print(json.dumps({"seconds": seconds, "rss_mb": usage.ru_maxrss / 1024,
-                      "child_rss_mb": children.ru_maxrss / 1024,
-                      "cpu_s": usage.ru_utime + usage.ru_stime, "sys_s": usage.ru_stime,
-                      "child_cpu_s": children.ru_utime + children.ru_stime, "stored": stored,
+                      "cpu_s": usage.ru_utime + usage.ru_stime, "sys_s": usage.ru_stime, "stored": stored,
                       "created": report.created,
                       "rejected": report.rejected_count, "scoring_seconds": report.scoring_seconds,
                       "tiering_seconds": report.tiering_seconds}))

@@ -9,7 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.models import CustomerSignal, StaffRole
-from app.services import readiness
+from app.services.customers import readiness
 from tests.browser.test_core_journey import sign_in_with_keyboard, watch_for_errors
 from tests.factories import make_advocate, make_staff
 

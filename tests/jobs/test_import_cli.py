@@ -8,6 +8,7 @@ from app import cli
 from app.extensions import db
 from app.models import Advocate
 from app.services import customers
+from app.services.customers import importer
 
 
 def run(app, path):
@@ -115,8 +116,8 @@ def test_a_binary_file_is_refused_with_its_reason(app, session, tmp_path):
 
 
 def test_a_long_import_commits_as_it_goes(app, session, tmp_path, monkeypatch):
-    monkeypatch.setattr(customers, "BATCH", 10)
-    monkeypatch.setattr(customers, "COMMIT_EVERY", 20)
+    monkeypatch.setattr(importer, "BATCH", 10)
+    monkeypatch.setattr(importer, "COMMIT_EVERY", 20)
     commits = []
     real = db.session.commit
     monkeypatch.setattr(db.session, "commit", lambda: (commits.append(1), real())[1])

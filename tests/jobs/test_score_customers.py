@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from app.jobs.runner import find, run_once
 from app.models import Advocate, AdvocateState, CustomerSignal, JobRun
-from app.services import qualified, readiness, settings
+from app.services import settings
+from app.services.customers import qualified, readiness
 from tests.factories import make_advocate
 
 D = timedelta(days=1)

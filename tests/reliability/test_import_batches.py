@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Advocate, CustomerSignal
-from app.services import clock, customer_batches, customers, readiness
+from app.services import clock, customers
+from app.services.customers import batches, importer, readiness
 from tests.factories import make_advocate, make_staff
 
 HEADER = ("external_id,email,name,company,tags,customer_since,nps,health_score,purchases,last_purchase_on,"
@@ -29,7 +30,7 @@ def _rows(today: date, count: int, start: int = 1) -> list[str]:
 
 
 def test_the_batch_path_creates_updates_and_leaves_unchanged_rows_alone(race_app, monkeypatch):
-    monkeypatch.setattr(customers, "BATCH", 50)
+    monkeypatch.setattr(importer, "BATCH", 50)
     now = clock.utcnow()
     with race_app.app_context():
         session = db.session
@@ -63,14 +64,14 @@ def test_the_batch_path_creates_updates_and_leaves_unchanged_rows_alone(race_app
 
 def test_a_refused_batch_falls_back_to_one_savepoint_a_row(race_app, monkeypatch):
     now = clock.utcnow()
-    real = customer_batches._write
+    real = batches._write
 
     def refuse(session_, outcomes, ctx):
         if len(outcomes) > 1 or outcomes[0].row.email == "c3@example.com":
-            raise customers.IntegrityError("INSERT", {}, Exception("refused"))
+            raise importer.IntegrityError("INSERT", {}, Exception("refused"))
         return real(session_, outcomes, ctx)
 
-    monkeypatch.setattr(customer_batches, "_write", refuse)
+    monkeypatch.setattr(batches, "_write", refuse)
     with race_app.app_context():
         session = db.session
         report = customers.import_file(session, stream=_file(_rows(now.date(), 5)), now=now,
@@ -86,7 +87,7 @@ def test_a_concurrent_writer_of_the_same_email_loses_no_row(race_app, monkeypatc
     """Another process creates a record the batch also creates: the batch is refused by the unique
     index, then written row by row, and the row of that customer updates the other's record."""
     now = clock.utcnow()
-    real = customer_batches._write
+    real = batches._write
     raced = threading.Event()
 
     def with_a_rival(session_, outcomes, ctx):
@@ -97,7 +98,7 @@ def test_a_concurrent_writer_of_the_same_email_loses_no_row(race_app, monkeypatc
             rival.join()
         return real(session_, outcomes, ctx)
 
-    monkeypatch.setattr(customer_batches, "_write", with_a_rival)
+    monkeypatch.setattr(batches, "_write", with_a_rival)
     with race_app.app_context():
         session = db.session
         report = customers.import_file(session, stream=_file(_rows(now.date(), 4)), now=now,

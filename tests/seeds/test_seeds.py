@@ -26,7 +26,8 @@ from app.models import (
     StaffUser,
     Status,
 )
-from app.services import leaderboards, ledger, passwords, qualified, trigger_listing
+from app.services import leaderboards, ledger, passwords, trigger_listing
+from app.services.customers import qualified
 from seeds.customers import PROSPECTS
 
 SMALL = 30

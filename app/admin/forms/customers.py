@@ -5,7 +5,7 @@ from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import IntegerField, SelectChoice, SelectField, SelectMultipleField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
-from app.services.customer_rows import COLUMNS
+from app.services.customers.rows import COLUMNS
 
 MAX_CSV_MB = 5
 

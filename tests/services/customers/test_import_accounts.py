@@ -2,7 +2,6 @@
 allows (new records start invited, or opted_out), `owner_email` names an active staff user; a bad
 value rejects the whole row with its line and reason; every change is recorded with source import."""
 
-import pytest
 from sqlalchemy import select
 
 from app.models import AccountEvent, Advocate, AdvocateState, EventKind, EventSource, StaffRole
@@ -10,13 +9,8 @@ from app.services import customers
 from tests.factories import make_advocate, make_staff
 
 
-def csv_import(session, now, *lines, header="email,name,company,state,owner_email", pipeline=False, tmp=None):
+def csv_import(session, now, *lines, header="email,name,company,state,owner_email"):
     data = ("\n".join([header, *lines]) + "\n").encode()
-    if pipeline:  # the big-file path: a child process reads and checks the rows
-        path = tmp / "customers.csv"
-        path.write_bytes(data)
-        with open(path, "rb") as stream:
-            return customers.import_file(session, stream=stream, now=now, pipeline=True, keep_results=True)
     return customers.import_csv(session, data=data, now=now)
 
 
@@ -29,8 +23,7 @@ def events(session):
     return session.scalars(select(AccountEvent).order_by(AccountEvent.id)).all()
 
 
-@pytest.mark.parametrize("pipeline", [False, True], ids=["one-process", "pipeline"])
-def test_state_and_owner_columns_apply_through_the_lifecycle_rules(session, now, tmp_path, pipeline):
+def test_state_and_owner_columns_apply_through_the_lifecycle_rules(session, now):
     csm = make_staff(session, role=StaffRole.CSM, email="casey@example.com")
     make_advocate(session, email="ada@example.com", name="Ada", company="A")
     make_advocate(session, email="bo@example.com", name="Bo", company="B", state=AdvocateState.PAUSED)
@@ -38,7 +31,7 @@ def test_state_and_owner_columns_apply_through_the_lifecycle_rules(session, now,
     report = csv_import(session, now, "ada@example.com,Ada,A,paused,casey@example.com",
                         "bo@example.com,Bo,B Corp,active,",
                         "new@example.com,New Person,N,,Casey@Example.com",
-                        "gone@example.com,Gone Person,G,opted_out,", pipeline=pipeline, tmp=tmp_path)
+                        "gone@example.com,Gone Person,G,opted_out,")
     session.commit()
     assert (report.created, report.updated, report.rejected_count) == (2, 2, 0)
     ada, bo = by_email(session, "ada@example.com"), by_email(session, "bo@example.com")

@@ -13,6 +13,7 @@ from datetime import date
 
 from app.models import AdvocateState
 from app.services.accounts import normalise_email
+from app.services.customers.signals import ADVOCATE, MAX_COUNT, SIGNALS, Signal
 
 EMAIL = re.compile(r"^[^@\s<>()\[\],;:\\\"]+@[^@\s<>()\[\],;:\\\"]+\.[a-z]{2,63}$")
 TRUE, FALSE = {"1", "true", "yes", "y"}, {"0", "false", "no", "n", ""}
@@ -68,9 +69,6 @@ def _email(value) -> str:
     return email
 
 
-MAX_COUNT = 1_000_000  # purchases, referrals, mentions: far above any real count, well inside a column
-
-
 WHOLE = re.compile(r"-?\d{1,18}")
 
 
@@ -89,14 +87,16 @@ def _whole(low: int, high: int = MAX_COUNT) -> Callable[[object], int]:
     return parse
 
 
-def _csat(value) -> float:
-    try:
-        number = float(str(value).strip()) if not isinstance(value, bool) else math.nan
-    except ValueError:
-        number = math.nan
-    if not 1 <= number <= 5:
-        raise ValueError("an average from 1 to 5")
-    return round(number, 2)
+def _average(low: int, high: int) -> Callable[[object], float]:
+    def parse(value) -> float:
+        try:
+            number = float(str(value).strip()) if not isinstance(value, bool) else math.nan
+        except ValueError:
+            number = math.nan
+        if not low <= number <= high:
+            raise ValueError(f"an average from {low} to {high}")
+        return round(number, 2)
+    return parse
 
 
 def _flag(value) -> bool:
@@ -149,9 +149,14 @@ def _state(value) -> AdvocateState:
         raise ValueError("one of invited, active, paused, opted_out") from None
 
 
+def _parser(signal: Signal) -> Callable:
+    return {"whole": lambda: _whole(signal.low, signal.high), "date": lambda: _day,
+            "average": lambda: _average(signal.low, signal.high), "flag": lambda: _flag}[signal.kind]()
+
+
 # column -> (where it is stored, parser). "advocate": a column of the advocate; "signal": of customer_signal;
 # "key" and "account": an attribute of the CustomerRow (the account's state and owner go through the
-# lifecycle rules, see customer_batches).
+# lifecycle rules, see batches). The signal fields come from signals.SIGNALS.
 FIELDS: dict[str, tuple[str, Callable]] = {
     "external_id": ("key", _text(80)),
     "email": ("key", _email),
@@ -162,39 +167,23 @@ FIELDS: dict[str, tuple[str, Callable]] = {
     "company_size": ("advocate", _text(40)),
     "region": ("advocate", _text(80)),
     "tags": ("advocate", _tags),
-    "customer_since": ("advocate", _day),
-    "nps": ("advocate", _whole(0, 10)),
-    "health_score": ("advocate", _whole(0, 100)),
-    "purchases": ("signal", _whole(0)),
-    "last_purchase_on": ("signal", _day),
-    "csat": ("signal", _csat),
-    "recovered": ("signal", _flag),
-    "usage_depth": ("signal", _whole(0, 100)),
-    "referrals_made": ("signal", _whole(0)),
-    "social_mentions": ("signal", _whole(0)),
-    "last_active_on": ("signal", _day),
+    **{s.column: ("advocate" if s.table == ADVOCATE else "signal", _parser(s)) for s in SIGNALS},
     "state": ("account", _state),
     "owner_email": ("account", _email),
 }
 COLUMNS = tuple(FIELDS)
-NOT_IN_FUTURE = ("customer_since", "last_purchase_on", "last_active_on")
-# CSV/JSON name -> CustomerSignal attribute, where they differ.
-SIGNAL_ATTRS = {"purchases": "purchase_count"}
+NOT_IN_FUTURE = tuple(s.column for s in SIGNALS if s.kind == "date")
+# CSV/JSON name -> stored attribute, where they differ.
+SIGNAL_ATTRS = {s.column: s.attr for s in SIGNALS if s.column != s.attr}
 
 
 @dataclass(slots=True)
 class CustomerRow:
     external_id: str | None = None
     email: str | None = None
-    # advocate attribute -> value, customer_signal attribute -> value; None while a row sent `ready`
-    # carries them only in its arguments (customer_batches.unpack fills them in when needed).
-    profile: dict[str, object] | None = field(default_factory=dict)
-    signals: dict[str, object] | None = field(default_factory=dict)
-    # If the reading process of a big import built them (customer_pipeline): the driver's arguments
-    # for inserting the record this row would create (advocate, scored, then customer_signal
-    # without its advocate_id) and the names of the profile and signal fields the row gave, as
-    # (advocate arguments, signal arguments, (profile names, signal names)). None: built when written.
-    ready: tuple | None = None
+    # advocate attribute -> value, customer_signal attribute -> value
+    profile: dict[str, object] = field(default_factory=dict)
+    signals: dict[str, object] = field(default_factory=dict)
     # The account columns, when given: the state to move to and the owner's staff email.
     state: AdvocateState | None = None
     owner_email: str | None = None

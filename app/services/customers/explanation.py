@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, AdvocateState, JobRun
-from app.services import readiness
 from app.services import settings as settings_service
-from app.services.readiness import Record, Rules, Signals
+from app.services.customers import readiness
+from app.services.customers.readiness import Record, Rules, Signals
+from app.services.customers.signals import ON_ADVOCATE
 
 LABELS = {"nps": "NPS", "usage": "Usage depth", "health": "Health score", "purchases": "Purchases",
           "recency": "Last purchase", "csat": "Support CSAT", "tenure": "Tenure",
@@ -74,8 +75,7 @@ class Explanation:
     @property
     def no_customer_data(self) -> bool:
         s = self.stored.signals
-        return not self.stored.has_signal_row and s.nps is None and s.health_score is None \
-            and s.customer_since is None
+        return not self.stored.has_signal_row and all(getattr(s, name) is None for name in ON_ADVOCATE)
 
 
 def explain(session: Session, *, advocate_id: int, now: datetime) -> Explanation:

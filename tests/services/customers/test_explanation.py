@@ -7,9 +7,10 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from app.models import CustomerSignal
-from app.services import readiness, settings
-from app.services import readiness_explain as explain_service
-from app.services.readiness import Record, Rules, Signals
+from app.services import settings
+from app.services.customers import explanation as explain_service
+from app.services.customers import readiness
+from app.services.customers.readiness import Record, Rules, Signals
 from tests.factories import make_advocate
 
 TODAY = date(2026, 6, 15)
@@ -63,7 +64,7 @@ def test_the_raw_values_read_as_a_marketer_would_say_them():
 
 
 def test_no_bonus_without_recovery_and_the_cap_is_shown():
-    plain = build(Signals(**{**HAND.__dict__, "recovered": False}))
+    plain = build(HAND._replace(recovered=False))
     assert (plain.weighted, plain.bonus, plain.capped, plain.total) == (67, 0, 0, 67)
     best = Signals(nps=10, health_score=100, customer_since=date(2020, 1, 1), purchase_count=5,
                    last_purchase_on=TODAY, csat=5.0, usage_depth=100, referrals_made=3, social_mentions=5,

@@ -11,7 +11,8 @@ always share the better tier. Rerunning changes nothing unless signals, settings
 
 import math
 import time
-from collections.abc import Callable
+from collections import namedtuple
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from app.models import Advocate, CustomerSignal
 from app.services import joblocks
 from app.services import settings as settings_service
+from app.services.customers.signals import ADVOCATE, SIGNALS
 from app.services.errors import NotFound
 
 BATCH = 2000
@@ -34,19 +36,16 @@ RECENT_DAYS, STALE_DAYS = 90, 730  # a purchase this recent counts in full, this
 NO_TICKETS_CSAT = 0.5  # no resolved tickets: neither good nor bad
 
 
-@dataclass(frozen=True)
-class Signals:
-    nps: int | None = None
-    health_score: int | None = None
-    customer_since: date | None = None
-    purchase_count: int = 0
-    last_purchase_on: date | None = None
-    csat: float | None = None
-    recovered: bool = False
-    usage_depth: int | None = None
-    referrals_made: int = 0
-    social_mentions: int = 0
-    last_active_on: date | None = None
+# One customer's signals: an attribute per signals.SIGNALS entry, each defaulting to "no data".
+Signals = namedtuple("Signals", [s.attr for s in SIGNALS], defaults=[s.default for s in SIGNALS])
+_DEFAULTS = tuple((s.attr, s.default) for s in SIGNALS)
+
+
+def signals_of(values: Mapping[str, object]) -> Signals:
+    """The Signals of a record's stored or imported values (a mapping with every signal attribute);
+    a missing value (no customer_signal row) is the signal's default: no purchases, referrals…"""
+    return Signals._make([default if (value := values[attr]) is None else value
+                          for attr, default in _DEFAULTS])
 
 
 @dataclass(frozen=True)
@@ -123,6 +122,12 @@ def is_eligible(s: Signals, rules: Rules, today: date) -> bool:
     return all(conditions(s, rules, today).values())
 
 
+def rate(values: Mapping[str, object], rules: Rules, today: date) -> tuple[int, bool]:
+    """(score, eligible) of a record's values: what score_customers writes for it."""
+    signals = signals_of(values)
+    return score(signals, rules, today), is_eligible(signals, rules, today)
+
+
 def tier_floors(groups: list[tuple[int, int]]) -> dict[int, int]:
     """tier -> lowest score in it, from the eligible (score, count) groups; empty tiers are left out."""
     eligible = sum(n for _, n in groups)
@@ -140,9 +145,8 @@ def tier_floors(groups: list[tuple[int, int]]) -> dict[int, int]:
 
 _A = Advocate.__table__
 _S = CustomerSignal.__table__
-_READ = (select(_A.c.id, _A.c.nps, _A.c.health_score, _A.c.customer_since, _S.c.purchase_count,
-                _S.c.last_purchase_on, _S.c.csat, _S.c.recovered, _S.c.usage_depth, _S.c.referrals_made,
-                _S.c.social_mentions, _S.c.last_active_on, _A.c.readiness_score, _A.c.eligible)
+_READ = (select(_A.c.id, *((_A if s.table == ADVOCATE else _S).c[s.attr] for s in SIGNALS),
+                _A.c.readiness_score, _A.c.eligible)
          .select_from(_A.outerjoin(_S, _S.c.advocate_id == _A.c.id)))
 _WRITE = (sa.update(_A).where(_A.c.id == bindparam("b_id"))
           .values(readiness_score=bindparam("b_score"), eligible=bindparam("b_eligible")))
@@ -161,8 +165,7 @@ def score_customers(session: Session, *, now: datetime, batch: int = BATCH,
         last = rows[-1].id
         writes = []
         for row in rows:
-            signals = _signals(row)
-            new = (score(signals, rules, today), is_eligible(signals, rules, today))
+            new = rate(row._mapping, rules, today)
             if new != (row.readiness_score, row.eligible):
                 writes.append({"b_id": row.id, "b_score": new[0], "b_eligible": new[1]})
         if writes:
@@ -196,8 +199,8 @@ def read_record(session: Session, *, advocate_id: int) -> Record:
                           .where(_A.c.id == advocate_id)).one_or_none()
     if row is None:
         raise NotFound("No such advocate.")
-    return Record(_signals(row), row.signal_row is not None, row.readiness_score, bool(row.eligible),
-                  row.readiness_tier)
+    return Record(signals_of(row._mapping), row.signal_row is not None, row.readiness_score,
+                  bool(row.eligible), row.readiness_tier)
 
 
 def rescore_advocate(session: Session, *, advocate_id: int, actor: str, now: datetime) -> Rescored:
@@ -224,15 +227,6 @@ def rescore_advocate(session: Session, *, advocate_id: int, actor: str, now: dat
     joblocks.finish_run(session, run_id=run.id, now=now, items=int(changed) + tiers_changed,
                         duration_ms=int((time.monotonic() - started) * 1000))
     return Rescored(before, after, tiers_changed)
-
-
-def _signals(row) -> Signals:
-    """A read row as Signals; a record without a signals row has no purchases, referrals or mentions."""
-    return Signals(nps=row.nps, health_score=row.health_score, customer_since=row.customer_since,
-                   purchase_count=row.purchase_count or 0, last_purchase_on=row.last_purchase_on,
-                   csat=row.csat, recovered=bool(row.recovered), usage_depth=row.usage_depth,
-                   referrals_made=row.referrals_made or 0, social_mentions=row.social_mentions or 0,
-                   last_active_on=row.last_active_on)
 
 
 def assign_tiers(session: Session) -> int:

@@ -3,7 +3,7 @@
 An upload is stored as <folder>/<token>.csv beside <token>.json (who uploaded it, the file's name,
 when). Only its uploader finds it again, and only for EXPIRY; `sweep` (run on every upload)
 deletes expired files. The preview reads the header and the first rows; the import reads the
-file as a stream (customers.import_file) with the chosen mapping, writes every rejected row to
+file as a stream (importer.import_file) with the chosen mapping, writes every rejected row to
 <token>.rejected.csv and the report to <token>.report.json, then deletes the uploaded file, so a
 repeated confirm finds nothing to import.
 """
@@ -19,8 +19,8 @@ from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 
-from app.services import customers
-from app.services.customer_files import (
+from app.services.customers import importer
+from app.services.customers.files import (
     ColumnMap,
     FileRefused,
     check_encoding,
@@ -29,7 +29,7 @@ from app.services.customer_files import (
     read_header,
     suggest_mapping,
 )
-from app.services.customer_rows import RowInvalid, parse_row
+from app.services.customers.rows import RowInvalid, parse_row
 from app.services.errors import NotFound
 
 EXPIRY = timedelta(hours=2)
@@ -155,8 +155,8 @@ def run_import(session: Session, upload: Upload, *, mapping: ColumnMap, now: dat
         raise NotFound("This upload was imported already; upload the file again to import it again.")
     rejections = upload.rejections_path.open("w", newline="", encoding="utf-8")
     with upload.path.open("rb") as stream, rejections as out:
-        report = customers.import_file(session, stream=stream, now=now, mapping=mapping, rejections=out,
-                                       keep=REPORT_ROWS, pipeline=False)
+        report = importer.import_file(session, stream=stream, now=now, mapping=mapping, rejections=out,
+                                       keep=REPORT_ROWS)
     summary = {"filename": upload.filename, "created": report.created, "updated": report.updated,
                "unchanged": report.unchanged, "rejected_count": report.rejected_count,
                "refused": report.refused,

@@ -6,7 +6,7 @@ anything is written: UTF-8 (with or without a BOM) passes; UTF-16, bytes that ar
 problem and the line where it was found. `records` then parses with the `csv` module over a text
 stream wrapped around the same binary stream, yielding one record at a time.
 
-A mapping is one entry per header column: the field it fills (customer_rows.COLUMNS) or None to
+A mapping is one entry per header column: the field it fills (rows.COLUMNS) or None to
 ignore the column. `strict_mapping` (the API, and the CLI without options) takes header names as
 they are, case and padding aside, and refuses an unknown one; `suggest_mapping` (the web preview)
 also knows common aliases ("E-mail", "Customer ID") and leaves what it cannot place ignored.
@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.services.customer_rows import COLUMNS
+from app.services.customers.rows import COLUMNS
 
 CHUNK = 1 << 20  # bytes per read while checking the encoding and while parsing
 FIELD_LIMIT = 1 << 20  # one CSV cell may hold up to 1 MiB (the csv module's default is 128 KiB)

@@ -11,7 +11,10 @@ import pytest
 from sqlalchemy import event, func, select
 
 from app.models import Advocate, CustomerSignal
-from app.services import customer_batches, customer_files, customers, readiness
+from app.services import customers
+from app.services.customers import batches, files, importer, readiness
+from app.services.customers.keys import Keys, LineTable
+from app.services.customers.rows import CustomerRow
 from tests.conftest import migrate_database
 from tests.factories import make_advocate, make_staff
 
@@ -64,7 +67,7 @@ def test_latin1_bytes_deep_in_a_file_refuse_it_with_their_line_and_write_nothing
 
 
 def test_a_character_cut_between_two_reads_is_still_utf8(session, now, monkeypatch):
-    monkeypatch.setattr(customer_files, "CHUNK", 7)
+    monkeypatch.setattr(files, "CHUNK", 7)
     report = run(session, now, "email,name\nzoë@example.com,Zoë\n".encode())
     assert (report.created, report.rejected_count) == (1, 0)
 
@@ -127,7 +130,7 @@ def test_a_mapping_of_another_width_or_with_a_field_twice_is_refused(session, no
 
 def test_aliases_are_suggested_and_a_field_is_suggested_once():
     header = ["Customer ID", "E-mail", " EMAIL ", "NPS Score", "Last seen", "Shoe size", "Company Name"]
-    assert customer_files.suggest_mapping(header) == [
+    assert files.suggest_mapping(header) == [
         "external_id", "email", None, "nps", "last_active_on", None, "company"]
 
 
@@ -221,7 +224,7 @@ def test_inline_scores_and_tiers_equal_the_weekly_job(session, now):
 
 
 def test_rows_spanning_many_batches_keep_their_lines_and_order(session, now, monkeypatch):
-    monkeypatch.setattr(customers, "BATCH", 7)
+    monkeypatch.setattr(importer, "BATCH", 7)
     rows = [f"CRM-{n},c{n}@example.com,C {n},{'x' if n % 5 == 0 else 9},,,," for n in range(1, 60)]
     report = run(session, now, lines(*rows), keep_results=True)
     assert [r.line for r in report.results] == list(range(2, 61))
@@ -231,16 +234,16 @@ def test_rows_spanning_many_batches_keep_their_lines_and_order(session, now, mon
 
 def test_a_batch_the_database_refuses_is_written_again_row_by_row(session, now, monkeypatch):
     make_staff(session, email="staff@example.com")
-    real = customer_batches._write
+    real = batches._write
     calls = []
 
     def fail_first_batch(session_, outcomes, now_):
         calls.append(len(outcomes))
         if len(calls) == 1:
-            raise customers.IntegrityError("INSERT", {}, Exception("disk hiccup"))
+            raise importer.IntegrityError("INSERT", {}, Exception("disk hiccup"))
         return real(session_, outcomes, now_)
 
-    monkeypatch.setattr(customer_batches, "_write", fail_first_batch)
+    monkeypatch.setattr(batches, "_write", fail_first_batch)
     report = run(session, now, lines("CRM-1,a@example.com,A,9,,,,", "CRM-2,b@example.com,B,9,,,,",
                                      "CRM-3,staff@example.com,S,9,,,,"), keep_results=True)
     assert calls == [3, 1, 1, 1]
@@ -249,18 +252,18 @@ def test_a_batch_the_database_refuses_is_written_again_row_by_row(session, now, 
 
 
 def test_a_row_the_database_refuses_alone_is_rejected_and_its_neighbours_apply(session, now, monkeypatch):
-    real = customer_batches._write
+    real = batches._write
 
     def refuse_b(session_, outcomes, now_):
         if any(o.row.email == "b@example.com" for o in outcomes):
-            raise customers.IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+            raise importer.IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
         return real(session_, outcomes, now_)
 
-    monkeypatch.setattr(customer_batches, "_write", refuse_b)
+    monkeypatch.setattr(batches, "_write", refuse_b)
     report = run(session, now, lines("CRM-1,a@example.com,A,9,,,,", "CRM-2,b@example.com,B,9,,,,",
                                      "CRM-3,c@example.com,C,9,,,,"), keep_results=True)
     assert [r.outcome for r in report.results] == ["created", "rejected", "created"]
-    assert report.results[1].reason == customers.CONFLICT
+    assert report.results[1].reason == importer.CONFLICT
     assert sorted(session.scalars(select(Advocate.email))) == ["a@example.com", "c@example.com"]
 
 
@@ -288,8 +291,9 @@ def test_a_50_mb_file_streams_in_flat_memory(now, tmp_path):
                       f"Head of {'o' * 110},{'i' * 80},{'r' * 80},{tags},{n % 11}\n")
     url = f"sqlite:///{tmp_path}/big.db"
     migrate_database(url, str(tmp_path / "uploads"))
-    child = subprocess.run([sys.executable, "-m", "tests.services.import_memory", url, str(tmp_path),
-                            str(path), now.isoformat()], capture_output=True, text=True, check=True)
+    child = subprocess.run([sys.executable, "-m", "tests.services.customers.import_memory", url,
+                            str(tmp_path), str(path), now.isoformat()],
+                           capture_output=True, text=True, check=True)
     result = json.loads(child.stdout.strip().splitlines()[-1])
     assert (result["created"], result["rejected"]) == (n, 0)
     # What grows: SQLite's page cache (up to 32 MiB a connection) as the database grows, one batch
@@ -304,43 +308,25 @@ def test_progress_reports_every_byte_read(session, now):
     assert sum(seen) == len(data)
 
 
-def test_the_key_set_remembers_hashes_not_texts():
-    keys = customer_batches.Keys()
-    from app.services.customer_rows import CustomerRow
+def test_the_key_set_remembers_hashes_in_flat_arrays():
+    keys = Keys()
     assert keys.first(CustomerRow(external_id="CRM-1", email="a@x.test"), 2) is None
-    assert all(isinstance(k, int) for k in [*keys.ext, *keys.email])
+    assert (keys.ext.get(hash("CRM-1")), keys.email.get(hash("a@x.test"))) == (2, 2)
     duplicate = keys.first(CustomerRow(email="a@x.test"), 3)
     assert duplicate.message == "duplicate of line 2: the same email a@x.test"
 
+
+def test_the_line_table_grows_and_keeps_every_first_line():
+    table = LineTable(size=4)
+    for n in range(1, 5001):
+        table.put(n * 1024, n)  # all in one slot of the first table: long probe runs, then growth
+        table.put(-n, n)
+    table.put(1024, 99)  # a later line keeps the first
+    assert all(table.get(n * 1024) == n and table.get(-n) == n for n in range(1, 5001))
+    assert table.get(5001 * 1024) is None and len(table.lines) >= 4 * 5000
 
 def test_a_future_or_impossible_date_is_rejected_not_an_error(session, now):
     report = run(session, now, lines("CRM-1,a@example.com,A,9,,0001-01-01,,",
                                      "CRM-2,b@example.com,B,9,,9999-12-31,,",
                                      f"CRM-3,c@example.com,C,9,,{date(2026, 2, 28)},,"))
     assert [r.line for r in report.rejected] == [3] and report.created == 2
-
-
-def test_the_collector_is_set_back_after_imports_even_overlapping_ones(session, now):
-    import gc
-    import threading
-
-    before = gc.get_threshold()
-    inside = []
-    started, release = threading.Event(), threading.Event()
-
-    def slow_rows():
-        started.set()
-        release.wait(10)
-        yield {"email": "slow@example.com", "name": "Slow"}
-
-    def other():
-        with customers._collecting_less():
-            started.wait(10)
-            inside.append(gc.get_threshold())
-        release.set()
-
-    worker = threading.Thread(target=other)
-    worker.start()
-    customers.import_rows(session, rows=slow_rows(), now=now)
-    worker.join(10)
-    assert inside[0][0] >= 50_000 and gc.get_threshold() == before and gc.get_freeze_count() == 0
