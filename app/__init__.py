@@ -5,10 +5,12 @@ from pathlib import Path
 from flask import Flask, g
 from flask_login import current_user
 
-from app import cli, confirmation, errors, security, sqlite, template_helpers, transactions
+from app import cli, confirmation, errors, security, template_helpers
+from app.db import sqlite, transactions
 from app.extensions import csrf, db, migrate
-from app.services import notifications, passwords
-from app.services import settings as settings_service
+from app.services.messaging import notifications
+from app.services.people import passwords
+from app.services.program import settings as settings_service
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (

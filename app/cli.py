@@ -9,8 +9,11 @@ from flask import current_app, url_for
 
 from app.extensions import db
 from app.models import ApiScope, StaffRole
-from app.services import accounts, api_keys, clock, customers, ledger
+from app.services import clock, customers
+from app.services.api import keys as api_keys
 from app.services.errors import DomainError
+from app.services.people import accounts
+from app.services.points import ledger
 
 
 def init_app(app) -> None:
@@ -37,7 +40,7 @@ OPTION_OF = {"admin_email": "--admin-email", "name": "--name", "program_name": "
 @click.option("--url", "base_url", default=None, metavar="URL",
               help="The site's public address for the invitation link, e.g. https://advocates.example.com.")
 def setup_command(admin_email: str, name: str, program_name: str | None, base_url: str | None):
-    from app.services import program_setup
+    from app.services.operations import setup as program_setup
 
     try:
         result = program_setup.set_up(db.session, admin_email=admin_email, admin_name=name,
@@ -272,7 +275,7 @@ PG_BIN_OPTION = click.option("--pg-bin", default=None, metavar="DIR",
 @click.option("--force", is_flag=True, help="Replace PATH if it exists.")
 @PG_BIN_OPTION
 def backup_command(path: Path, force: bool, pg_bin: str | None):
-    from app.services import backups, pg_backups
+    from app.services.operations import backups, pg_backups
 
     db.session.remove()
     try:
@@ -293,7 +296,7 @@ def backup_command(path: Path, force: bool, pg_bin: str | None):
 def restore_command(path: Path, force: bool, pg_bin: str | None):
     from flask_migrate import upgrade
 
-    from app.services import backups, pg_backups
+    from app.services.operations import backups, pg_backups
 
     db.session.remove()
     try:

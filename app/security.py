@@ -22,9 +22,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from app.extensions import db, login_manager
 from app.forms_support import attach_error
 from app.models import StaffRole
-from app.services import clock, login_sessions, sign_in
+from app.services import clock
 from app.services.errors import DomainError, RateLimited
-from app.services.sign_in import ThrottlePolicy
+from app.services.people import sessions as login_sessions
+from app.services.people import sign_in
+from app.services.people.sign_in import ThrottlePolicy
 
 
 def init_app(app) -> None:

@@ -1,6 +1,6 @@
-"""The default catalog lives with the program set-up (app/services/default_catalog.py): the demo and
+"""The default catalog lives with the program set-up (app/services/missions/default_catalog.py): the demo and
 `flask setup` load the same bands and activities."""
 
-from app.services.default_catalog import ACTIVITIES, BANDS, ActivitySeed, load_catalog
+from app.services.missions.default_catalog import ACTIVITIES, BANDS, ActivitySeed, load_catalog
 
 __all__ = ["ACTIVITIES", "BANDS", "ActivitySeed", "load_catalog"]

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Advocate
-from app.services import customers, joblocks
+from app.services import customers
 from app.services.customers import readiness
+from app.services.operations import joblocks
 from seeds.people import TAGS, TITLES, profiles
 
 PROSPECTS = 100

@@ -25,9 +25,10 @@ from app.models import (
     StaffUser,
     Status,
 )
-from app.services import accounts, asks, passwords
-from app.services import settings as settings_service
+from app.services import asks
+from app.services.people import accounts, passwords
 from app.services.periods import period_start
+from app.services.program import settings as settings_service
 from seeds import personas
 from seeds.customers import load_customers
 from seeds.history import Replay

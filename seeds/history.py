@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, Attempt, AttemptState, Evidence, LedgerReason, Mission, StaffUser
-from app.services import ledger, missions, notifications
-from app.services import status as status_service
+from app.services import missions
 from app.services.errors import DomainError
+from app.services.messaging import notifications
+from app.services.points import ledger
+from app.services.points import status as status_service
 from seeds.plan import Step
 
 LINKS = {

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from app.models import ActivityType, Advocate, LedgerReason, Mission, Status
-from app.services import eligibility
+from app.services.missions import eligibility
 
 DAY = timedelta(days=1)
 

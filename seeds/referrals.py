@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, ReferralState, StaffUser
-from app.services import referral_pipeline, referrals
+from app.services import referrals
+from app.services.referrals import pipeline as referral_pipeline
 
 R = ReferralState
 # (friend name, company, email domain or None for the referrer's own domain, then the moves:

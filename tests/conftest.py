@@ -9,7 +9,8 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.extensions import db
-from app.services import clock, login_sessions
+from app.services import clock
+from app.services.people import sessions as login_sessions
 from config import TestConfig
 
 FROZEN_AT = datetime(2026, 6, 15, 12, 0, 0)

@@ -17,7 +17,8 @@ from app.models import (
     Status,
     Value,
 )
-from app.services import clock, passwords
+from app.services import clock
+from app.services.people import passwords
 
 _seq = count(1)
 PASSWORD = "correct horse battery"
@@ -112,7 +113,7 @@ def make_reward(session, **overrides):
 def fund(session, advocate, points: int, key: str | None = None):
     """Give the advocate points through the ledger (a bonus entry)."""
     from app.models import LedgerReason
-    from app.services import ledger
+    from app.services.points import ledger
 
     ledger.post_entry(session, advocate_id=advocate.id, amount=points, reason=LedgerReason.BONUS,
                       idempotency_key=key or f"fund:{advocate.id}:{next(_seq)}", now=clock.utcnow())

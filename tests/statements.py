@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import event
 
-from app import transactions
+from app.db import transactions
 
 
 @dataclass
 class Seen:
     statements: list[str] = field(default_factory=list)
     transactions: int = 0  # transactions begun
-    writes: int = 0  # of which began as writes (app.transactions)
+    writes: int = 0  # of which began as writes (app.db.transactions)
 
     def selects(self) -> int:
         return sum(1 for s in self.statements if s.lstrip().upper().startswith(("SELECT", "WITH")))
@@ -28,7 +28,7 @@ def watched(engine):
     def statement(_conn, _cursor, sql, *_args):
         seen.statements.append(sql)
 
-    def begun(conn):  # after app.sqlite's own "begin" listener, which records the intent
+    def begun(conn):  # after app.db.sqlite's own "begin" listener, which records the intent
         seen.transactions += 1
         seen.writes += conn.info.get(transactions.INTENT_KEY) == "write"
 

@@ -14,8 +14,9 @@ from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.models import AccountEvent, Advocate, AdvocateState, EventSource, StaffRole
 from app.security import has_role, role_required
-from app.services import clock, directory, lifecycle
+from app.services import clock
 from app.services.errors import NotFound
+from app.services.people import directory, lifecycle
 
 
 @dataclass

@@ -12,9 +12,12 @@ from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.models import StaffRole
 from app.security import role_required
-from app.services import asks, clock, directory, ledger, trigger_listing
-from app.services import status as status_service
+from app.services import asks, clock
 from app.services.customers import explanation, readiness
+from app.services.people import directory
+from app.services.points import ledger
+from app.services.points import status as status_service
+from app.services.triggers import listing as trigger_listing
 
 
 @bp.get("/advocates")

@@ -10,7 +10,8 @@ from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.models import ApiKey, ApiScope
 from app.security import role_required
-from app.services import api_keys, clock
+from app.services import clock
+from app.services.api import keys as api_keys
 
 
 def _page(form: ApiKeyForm, secret: str | None = None, status: int = 200):

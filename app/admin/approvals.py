@@ -8,8 +8,9 @@ from app.admin.catalog import curators
 from app.admin.forms.people import ApproveForm, RejectForm
 from app.extensions import db
 from app.forms_support import attach_error
-from app.services import clock, directory, missions
+from app.services import clock, missions
 from app.services.errors import Conflict, DomainError
+from app.services.people import directory
 
 ALREADY_DECIDED = "Someone already decided this submission (or it changed); the queue below is current."
 

@@ -15,7 +15,9 @@ from app.confirmation import ask_first
 from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.models import Ask, AskReason, AskState, StaffRole, Status
-from app.services import asks, catalog, clock, directory
+from app.services import asks, clock
+from app.services.missions import catalog
+from app.services.people import directory
 
 PER_PAGE = 50
 

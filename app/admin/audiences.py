@@ -9,7 +9,8 @@ from app.admin.catalog import curators
 from app.admin.forms.catalog import MissionForm
 from app.admin.missions import audience_of, count_text
 from app.extensions import db
-from app.services import audiences, directory
+from app.services.missions import audiences
+from app.services.people import directory
 
 SEARCH_LIMIT = 10
 

@@ -9,7 +9,8 @@ from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.models import StaffRole
 from app.security import role_required
-from app.services import catalog, clock
+from app.services import clock
+from app.services.missions import catalog
 
 curators = role_required(StaffRole.MARKETING)
 

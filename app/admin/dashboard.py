@@ -5,8 +5,9 @@ from flask_login import current_user
 
 from app.admin import bp
 from app.extensions import db
-from app.services import clock, directory
-from app.services import settings as settings_service
+from app.services import clock
+from app.services.people import directory
+from app.services.program import settings as settings_service
 
 
 @bp.get("/")

@@ -12,8 +12,9 @@ from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.models import Invite, StaffRole
 from app.security import has_role, invite_token, role_required
-from app.services import accounts, clock, directory
+from app.services import clock
 from app.services.errors import DomainError
+from app.services.people import accounts, directory
 
 inviters = role_required(StaffRole.MARKETING)
 

@@ -11,9 +11,10 @@ from app.jobs import registry
 from app.jobs.heartbeat import Timing
 from app.jobs.runner import find, run_once
 from app.security import role_required
-from app.services import clock, joblocks
-from app.services import settings as settings_service
+from app.services import clock
 from app.services.errors import DomainError
+from app.services.operations import joblocks
+from app.services.program import settings as settings_service
 
 
 def schedule_label(trigger: dict) -> str:

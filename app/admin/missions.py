@@ -10,9 +10,10 @@ from app.admin.forms.catalog import ConfirmForm, MissionForm
 from app.confirmation import ask_first
 from app.extensions import db
 from app.forms_support import commit_or_attach
-from app.services import audiences, catalog, clock
-from app.services import settings as settings_service
+from app.services import clock
+from app.services.missions import audiences, catalog
 from app.services.periods import to_local
+from app.services.program import settings as settings_service
 
 
 def _timezone() -> str:

@@ -6,7 +6,8 @@ from flask_login import current_user
 from app.admin import bp
 from app.admin.forms.catalog import ConfirmForm
 from app.extensions import db
-from app.services import clock, notifications
+from app.services import clock
+from app.services.messaging import notifications
 
 LIMIT = 50
 

@@ -5,7 +5,7 @@ from flask import render_template, request
 from app.admin import bp
 from app.extensions import db
 from app.security import role_required
-from app.services import outbox
+from app.services.messaging import outbox
 
 
 @bp.get("/outbox")

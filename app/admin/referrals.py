@@ -11,7 +11,9 @@ from app.confirmation import ask_first
 from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.models import ReferralState
-from app.services import clock, referral_pipeline, referral_reports
+from app.services import clock
+from app.services.referrals import pipeline as referral_pipeline
+from app.services.referrals import reports as referral_reports
 
 DONE = {ReferralState.QUALIFIED: "Qualified: the referrer gets {points:,} points.",
         ReferralState.CONVERTED: "Converted: the referrer gets {points:,} points.",

@@ -1,5 +1,5 @@
 """Program figures (SPEC §14) for a period, for marketing and admins: the same figures as
-GET /api/v1/kpis, from services/kpis.py. CSMs do not get it: the figures cover the whole program."""
+GET /api/v1/kpis, from services/analytics/kpis.py. CSMs do not get it: the figures cover the whole program."""
 
 from flask import render_template, request
 
@@ -7,9 +7,10 @@ from app.admin import bp
 from app.admin.catalog import curators
 from app.admin.forms.reports import PeriodForm
 from app.extensions import db
-from app.services import clock, kpis
-from app.services import settings as settings_service
+from app.services import clock
+from app.services.analytics import kpis
 from app.services.errors import ValidationFailed
+from app.services.program import settings as settings_service
 
 
 @bp.get("/figures")

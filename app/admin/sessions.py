@@ -9,7 +9,8 @@ from app.confirmation import ask_first
 from app.extensions import db
 from app.models import Advocate, StaffUser
 from app.security import role_required, safe_next_url
-from app.services import clock, login_sessions
+from app.services import clock
+from app.services.people import sessions as login_sessions
 
 
 def _ended(user, count: int) -> str:

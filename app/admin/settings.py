@@ -9,7 +9,7 @@ from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.security import role_required
 from app.services import clock
-from app.services import settings as settings_service
+from app.services.program import settings as settings_service
 
 
 @bp.route("/settings", methods=["GET", "POST"])

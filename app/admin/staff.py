@@ -11,8 +11,8 @@ from app.confirmation import ask_first
 from app.extensions import db
 from app.security import has_role, role_required
 from app.services import clock
-from app.services import staff as staff_service
 from app.services.errors import DomainError
+from app.services.people import staff as staff_service
 
 
 @bp.get("/staff")

@@ -10,10 +10,12 @@ from app.admin.forms.triggers import EventForm, RuleForm, ToggleForm
 from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.models import StaffRole
-from app.services import clock, trigger_listing, trigger_rules, triggers
-from app.services import settings as settings_service
+from app.services import clock, triggers
 from app.services.errors import DomainError, ValidationFailed
 from app.services.periods import to_local, to_utc
+from app.services.program import settings as settings_service
+from app.services.triggers import listing as trigger_listing
+from app.services.triggers import rules as trigger_rules
 
 PER_PAGE = 50
 # Where the service's fields are shown on the manual entry form.

@@ -17,8 +17,11 @@ from app.api.shapes import Body, one_of, string, whole
 from app.api.writes import idempotency_key
 from app.extensions import db
 from app.models import ActivityType, Advocate, AdvocateState, AskFrequency, EventSource, Status
-from app.services import asks, clock, ledger, lifecycle, listings
+from app.services import asks, clock
+from app.services.api import listings
 from app.services.errors import NotFound, ValidationFailed
+from app.services.people import lifecycle
+from app.services.points import ledger
 
 MAX_ADJUSTMENT = 1_000_000
 CHANGES = ("state", "owner_email", "ask_frequency")

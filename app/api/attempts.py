@@ -8,8 +8,9 @@ from app.api.pagination import page_args
 from app.api.shapes import Body, string, whole
 from app.extensions import db
 from app.models import AttemptState
-from app.services import clock, listings, missions
-from app.services.missions import Actor
+from app.services import clock, missions
+from app.services.api import listings
+from app.services.missions.attempts import Actor
 
 EVIDENCE_FIELDS = {"link": "evidence.link", "text": "evidence.text", "file": "evidence.file"}
 ATTEMPT = f"/attempts/<{ID}:attempt_id>"

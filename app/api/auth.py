@@ -4,10 +4,12 @@ from dataclasses import dataclass
 
 from flask import current_app, g, request
 
+from app.db.transactions import writing
 from app.extensions import db
 from app.models import ApiScope, StaffUser
-from app.services import api_keys, api_rate, clock
-from app.transactions import writing
+from app.services import clock
+from app.services.api import keys as api_keys
+from app.services.api import rate as api_rate
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -32,7 +34,7 @@ def _bearer() -> str | None:
 def require_key():
     """Blueprint guard. The request's count (when the window has room: a refused request is not
     counted) and the key's last use are committed before any refusal and before the view's work, in
-    a write transaction even when the request reads (app.transactions): on SQLite the count is
+    a write transaction even when the request reads (app.db.transactions): on SQLite the count is
     atomic because that transaction holds the write lock from its BEGIN IMMEDIATE."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None

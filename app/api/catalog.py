@@ -14,8 +14,10 @@ from app.api.pagination import page_args
 from app.api.shapes import Body, Moment, Says, one_of, string, strings, whole
 from app.extensions import db
 from app.models import ActivityType, Status
-from app.services import catalog, clock, listings
+from app.services import clock
+from app.services.api import listings
 from app.services.errors import ValidationFailed
+from app.services.missions import catalog
 
 MISSION_STATES = ("open",)
 SERVICE_FIELDS = {"activity_id": "activity_key", "readiness_tiers": "audience.readiness_tiers",

@@ -15,8 +15,8 @@ from app.api.operations import Write, route
 from app.api.shapes import Body
 from app.extensions import db
 from app.models import Advocate, AdvocateState
+from app.models.signals import MAX_COUNT, SIGNALS, Signal
 from app.services import clock, customers
-from app.services.customers.signals import MAX_COUNT, SIGNALS, Signal
 from app.services.errors import ValidationFailed
 
 MAX_RECORDS = 10_000
@@ -38,7 +38,7 @@ def _whole(minimum: int, maximum: int | None = None) -> dict:
 
 
 def _signal(s: Signal) -> Any:
-    """A signal field as documented, from its declaration (services/customers/signals.py)."""
+    """A signal field as documented, from its declaration (models/signals.py)."""
     if s.kind == "date":
         return column(**DAY)
     if s.kind == "average":

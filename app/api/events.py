@@ -1,5 +1,5 @@
 """Trigger events (SPEC §8): a CRM, survey tool or support desk reports a moment; the answer says
-which rule matched and what became of the ask. Everything happens in services/triggers.py, the
+which rule matched and what became of the ask. Everything happens in services/triggers/events.py, the
 service the staff form uses too (it checks the event's data for its type)."""
 
 from typing import Annotated
@@ -14,8 +14,8 @@ from app.api.shapes import Body, Moment, crm_id, one_of, string
 from app.extensions import db
 from app.models import TriggerEventType
 from app.services import clock, triggers
-from app.services.trigger_rules import NUMBERS
-from app.services.triggers import MAX_DATA_CHARS
+from app.services.triggers.events import MAX_DATA_CHARS
+from app.services.triggers.rules import NUMBERS
 
 EVENT_DATA = {
     "description": f"the event's details, up to {MAX_DATA_CHARS:,} characters of JSON; other keys are "

@@ -16,8 +16,9 @@ from app.api.representations import when
 from app.api.shapes import Representation
 from app.extensions import db
 from app.models import ActivityKind, AdvocateState, ReferralState, Status
-from app.services import clock, kpis
-from app.services import settings as settings_service
+from app.services import clock
+from app.services.analytics import kpis
+from app.services.program import settings as settings_service
 
 
 def _counts(mapping: dict) -> dict:

@@ -5,8 +5,9 @@ from app.api.inputs import Query
 from app.api.operations import Read, route
 from app.api.pagination import MAX_LIMIT
 from app.extensions import db
-from app.services import clock, leaderboards
+from app.services import clock
 from app.services.errors import ValidationFailed
+from app.services.points import leaderboards
 
 PERIODS = {"all-time": "all", "month": "month", "week": "week"}
 

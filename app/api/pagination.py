@@ -9,7 +9,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.api.inputs import MAX_ID, BadRequest, Query
 from app.api.shapes import Representation
-from app.services.listings import Page
+from app.services.api.listings import Page
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500

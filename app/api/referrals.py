@@ -8,7 +8,9 @@ from app.api.pagination import page_args
 from app.api.shapes import Body, whole
 from app.extensions import db
 from app.models import ReferralState
-from app.services import clock, listings, referral_pipeline
+from app.services import clock
+from app.services.api import listings
+from app.services.referrals import pipeline as referral_pipeline
 
 
 class Conversion(Body):

@@ -5,7 +5,7 @@ from app.api.inputs import Query
 from app.api.operations import Listing, route
 from app.api.pagination import page_args
 from app.extensions import db
-from app.services import listings
+from app.services.api import listings
 
 
 @route("/rewards", get=Listing("The rewards catalog", rep.Reward))

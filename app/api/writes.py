@@ -9,7 +9,8 @@ from app.api.auth import caller
 from app.api.inputs import canonical, json_body
 from app.api.shapes import Representation, dumped
 from app.extensions import db
-from app.services import clock, idempotency
+from app.services import clock
+from app.services.api import idempotency
 
 
 def _json(status: int, body: str, replayed: bool = False) -> Response:

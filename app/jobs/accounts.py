@@ -6,7 +6,8 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.jobs import Job
-from app.services import login_sessions, password_resets, throttle
+from app.services.people import password_resets, throttle
+from app.services.people import sessions as login_sessions
 
 # Ended sessions and spent reset links are kept a while, for questions like "was I signed in?".
 KEEP = timedelta(days=30)

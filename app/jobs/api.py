@@ -6,7 +6,8 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.jobs import Job, batch_commit
-from app.services import api_keys, idempotency
+from app.services.api import idempotency
+from app.services.api import keys as api_keys
 
 
 def purge_api_records(session: Session, now: datetime) -> int:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app.extensions import db
-from app.services import clock, joblocks
+from app.services import clock
+from app.services.operations import joblocks
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.jobs import Job, batch_commit
-from app.services import sweeps
+from app.services.missions import sweeps
 
 
 def expire_due_attempts(session: Session, now: datetime) -> int:

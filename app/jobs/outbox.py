@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.jobs import Job
-from app.services import outbox
+from app.services.messaging import outbox
 
 log = logging.getLogger(__name__)
 

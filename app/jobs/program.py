@@ -6,8 +6,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.jobs import Job, batch_commit
-from app.services import period_totals, reengagement, status
 from app.services.customers import readiness
+from app.services.messaging import reengagement
+from app.services.points import period_totals, status
 
 
 def send_reengagement(session: Session, now: datetime) -> int:

@@ -27,7 +27,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from app.extensions import db
 from app.jobs import Job, registry, slots
 from app.jobs.heartbeat import Heartbeat, Timing
-from app.services import clock, joblocks
+from app.services import clock
+from app.services.operations import joblocks
 
 log = logging.getLogger(__name__)
 

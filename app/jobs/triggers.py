@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.jobs import Job
-from app.services import trigger_followups
+from app.services.triggers import followups as trigger_followups
 
 
 def follow_up_trigger_asks(session: Session, now: datetime) -> int:

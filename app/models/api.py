@@ -53,7 +53,7 @@ class ApiKey(db.Model):
 
 class ApiRequestCount(db.Model):
     """Requests per key per second: the buckets of the API's sliding rate-limit window, shared by every
-    process (app/services/api_rate.py). `window_start` is the second's start."""
+    process (app/services/api/rate.py). `window_start` is the second's start."""
 
     __tablename__ = "api_request_count"
 

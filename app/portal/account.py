@@ -8,9 +8,13 @@ from app.forms_support import commit_or_attach
 from app.models import AskFrequency, Status
 from app.portal import bp
 from app.portal.forms import ActionForm, EmailPreferencesForm, PreferencesForm
-from app.services import accounts, clock, eligibility, ledger, notifications, preferences
-from app.services import settings as settings_service
-from app.services import status as status_service
+from app.services import clock
+from app.services.messaging import notifications
+from app.services.missions import eligibility
+from app.services.people import accounts, preferences
+from app.services.points import ledger
+from app.services.points import status as status_service
+from app.services.program import settings as settings_service
 
 PAGE_SIZE = 25
 

@@ -9,9 +9,10 @@ from app.forms_support import attach_error
 from app.models import AttemptState, Evidence
 from app.portal import bp
 from app.portal.forms import ActionForm, DeclineForm, FileEvidenceForm, LinkEvidenceForm, TextEvidenceForm
-from app.services import clock, evidence, missions
-from app.services import settings as settings_service
+from app.services import clock, missions
 from app.services.errors import DomainError, NotFound
+from app.services.missions import evidence
+from app.services.program import settings as settings_service
 
 EVIDENCE_FORMS = {
     Evidence.LINK: LinkEvidenceForm,

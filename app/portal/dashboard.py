@@ -6,8 +6,10 @@ from flask_login import current_user
 from app.extensions import db
 from app.models import AttemptState
 from app.portal import bp
-from app.services import clock, eligibility, leaderboards, missions
-from app.services import status as status_service
+from app.services import clock, missions
+from app.services.missions import eligibility
+from app.services.points import leaderboards
+from app.services.points import status as status_service
 
 IN_PROGRESS = (AttemptState.STARTED, AttemptState.SUBMITTED, AttemptState.REJECTED)
 PAST = (AttemptState.APPROVED, AttemptState.DECLINED, AttemptState.EXPIRED)

@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.services.preferences import EMAIL_CATEGORIES
+from app.services.people.preferences import EMAIL_CATEGORIES
 
 
 class ActionForm(FlaskForm):

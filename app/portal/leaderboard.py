@@ -5,8 +5,10 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.portal import bp
-from app.services import audiences, clock, leaderboards
+from app.services import clock
+from app.services.missions import audiences
 from app.services.periods import period_end
+from app.services.points import leaderboards
 
 PERIOD_LABELS = {"all": "All time", "month": "This month", "week": "This week"}
 

@@ -7,9 +7,10 @@ from app.confirmation import ask_first
 from app.extensions import db
 from app.portal import bp
 from app.portal.forms import ActionForm, DeclineForm
-from app.services import clock, eligibility
+from app.services import clock
 from app.services import missions as missions_service
 from app.services.errors import DomainError
+from app.services.missions import eligibility
 
 
 def _offer(mission_id: int):

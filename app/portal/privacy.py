@@ -11,7 +11,9 @@ from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.portal import bp
 from app.portal.forms import ActionForm, EraseForm
-from app.services import clock, data_export, erasure, evidence, lifecycle
+from app.services import clock
+from app.services.missions import evidence
+from app.services.people import data_export, erasure, lifecycle
 
 
 def _signed_out(message: str):

@@ -3,10 +3,11 @@
 from flask import render_template, url_for
 from flask_login import current_user
 
+from app.db.transactions import writing
 from app.extensions import db
 from app.portal import bp
-from app.services import clock, referral_reports, referrals
-from app.transactions import writing
+from app.services import clock, referrals
+from app.services.referrals import reports as referral_reports
 
 
 @bp.get("/referrals")

@@ -19,7 +19,7 @@ class AcceptInviteForm(FlaskForm):
 
 
 class ReferralForm(FlaskForm):
-    # The email's shape is checked by the service (services/referrals.py), which also needs its domain.
+    # The email's shape is checked by the service (services/referrals/landing.py), which needs its domain.
     name = StringField("Your name", validators=[DataRequired("Tell us your name."), Length(max=120)])
     email = EmailField("Work email", validators=[DataRequired("Enter your email address."), Length(max=254)])
     company = StringField("Company", validators=[Length(max=120)])

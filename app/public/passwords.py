@@ -8,9 +8,10 @@ from app.forms_support import commit_or_attach
 from app.public import bp
 from app.public.forms import ForgotPasswordForm, ResetPasswordForm
 from app.security import client_ip, external_url, throttle_policy, too_many
-from app.services import clock, password_resets
-from app.services.accounts import normalise_email
+from app.services import clock
 from app.services.errors import DomainError, RateLimited
+from app.services.people import password_resets
+from app.services.people.accounts import normalise_email
 
 RESET_DONE = ("Your password is changed, and every device that was signed in to your account is now "
               "signed out. Sign in with your new password.")

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from flask import current_app, redirect, render_template, request, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from app.db.transactions import writing
 from app.extensions import db
 from app.forms_support import attach_error
 from app.public import bp
@@ -19,7 +20,6 @@ from app.public.forms import ReferralForm
 from app.security import client_ip
 from app.services import clock, referrals
 from app.services.errors import DomainError, NotFound, RateLimited
-from app.transactions import writing
 
 COOKIE = "rp_referral"
 ATTRIBUTION = timedelta(days=30)

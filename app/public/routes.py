@@ -14,8 +14,10 @@ from app.security import (
     throttle_policy,
     too_many,
 )
-from app.services import accounts, clock, login_sessions, sign_in
+from app.services import clock
 from app.services.errors import DomainError, RateLimited
+from app.services.people import accounts, sign_in
+from app.services.people import sessions as login_sessions
 
 
 @bp.get("/")

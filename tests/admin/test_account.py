@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services import passwords
+from app.services.people import passwords
 from tests.factories import PASSWORD
 
 NEW = "a brand new passphrase"

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from app.models import AdvocateState, LedgerEntry, Status, StatusChange
-from app.services import ledger
+from app.services.points import ledger
 from tests.factories import make_advocate, make_submitted_attempt
 
 

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from app.models import ApiKey, ApiScope
-from app.services import api_keys
+from app.services.api import keys as api_keys
 from tests.conftest import session_token
 
 SECRET = re.compile(r'value="(rp_[A-Za-z0-9_-]{40,})"')

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Advocate, AdvocateState, Mission, Status
-from app.services import eligibility
+from app.services.missions import eligibility
 from tests.admin.test_missions import mission_form
 from tests.factories import make_activity, make_advocate, make_mission
 

@@ -19,7 +19,8 @@ from app.models import (
     Referral,
 )
 from app.models import ReferralState as R
-from app.services import api_keys, rewards
+from app.services import rewards
+from app.services.api import keys as api_keys
 from tests.admin.test_asks import queued_ask
 from tests.admin.test_referrals import _submit
 from tests.factories import fund, make_advocate, make_mission, make_reward, make_staff

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.models import AdvocateState, CustomerSignal, Invite, ProgramSetting
 from app.services.customers import readiness
-from app.services.settings import DEFAULTS
+from app.services.program.settings import DEFAULTS
 from tests.conftest import session_token
 from tests.factories import make_advocate
 
@@ -118,7 +118,7 @@ def settings_form(**overrides):
 
 
 def test_the_identification_settings_are_saved(as_role, client, session):
-    from app.services import settings
+    from app.services.program import settings
 
     as_role("admin")
     html = client.get("/admin/settings").get_data(as_text=True)

@@ -72,7 +72,7 @@ def test_a_new_link_revokes_the_old_one(as_role, client, session):
 
 
 def test_marketing_may_not_renew_or_view_a_staff_invitation(as_role, client, session, now):
-    from app.services import accounts
+    from app.services.people import accounts
 
     admin = make_staff(session, role=StaffRole.ADMIN)
     invite = accounts.invite_staff(session, email="new@example.com", name="New", role=StaffRole.ADMIN,

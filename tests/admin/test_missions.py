@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.models import Mission
-from app.services import settings
+from app.services.program import settings
 from tests.factories import make_activity, make_advocate, make_mission
 
 

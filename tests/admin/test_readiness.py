@@ -192,7 +192,7 @@ def test_refresh_scores_now_runs_the_weekly_job_and_says_what_changed(as_role, c
 
 
 def test_refresh_while_the_job_runs_elsewhere_waits(as_role, client, session, now):
-    from app.services import joblocks
+    from app.services.operations import joblocks
 
     as_role("marketing")
     joblocks.acquire(session, name="score_customers", holder="other-host", now=now,

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Advocate, LedgerEntry, ReferralState
-from app.services import referral_pipeline, referrals
+from app.services import referrals
+from app.services.referrals import pipeline as referral_pipeline
 from tests.factories import make_advocate
 
 R = ReferralState
@@ -112,7 +113,7 @@ def test_the_detail_shows_the_rejection_reason(as_role, client, session, referra
 
 
 def test_admins_edit_the_referral_settings(as_role, client, session):
-    from app.services import settings
+    from app.services.program import settings
     from tests.admin.test_settings import form
 
     as_role("admin")

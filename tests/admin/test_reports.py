@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from app.services import settings as settings_service
-from tests.services.test_kpis import TZ, build_program
+from app.services.program import settings as settings_service
+from tests.services.analytics.test_kpis import TZ, build_program
 
 
 def _text(response) -> str:

@@ -3,8 +3,8 @@
 import re
 
 from app.models import ActivityKind, ProgramSetting, Status
-from app.services import settings
-from app.services.settings import DEFAULTS
+from app.services.program import settings
+from app.services.program.settings import DEFAULTS
 
 
 def form(**overrides):
@@ -112,7 +112,7 @@ def test_new_settings_out_of_range_are_refused_next_to_the_field(as_role, client
 
 
 def test_the_qualifying_kinds_are_checkboxes_an_admin_saves(as_role, client, session, now):
-    from app.services.default_catalog import load_catalog
+    from app.services.missions.default_catalog import load_catalog
 
     load_catalog(session, now)
     session.commit()
@@ -133,7 +133,7 @@ def test_the_qualifying_kinds_are_checkboxes_an_admin_saves(as_role, client, ses
 
 
 def test_an_unreachable_status_is_refused_next_to_its_kinds_with_the_reason(as_role, client, session, now):
-    from app.services.default_catalog import load_catalog
+    from app.services.missions.default_catalog import load_catalog
 
     load_catalog(session, now)
     session.commit()

@@ -59,7 +59,7 @@ def test_marketing_records_an_nps_event_and_sees_the_outcome(as_role, client, se
 
 
 def test_by_external_id_in_the_program_timezone(login, client, session, review, now):
-    from app.services import settings
+    from app.services.program import settings
 
     settings.save(session, changes={"timezone": "Europe/Berlin"}, actor_id=None, now=now)
     login(make_staff(session))

@@ -3,7 +3,8 @@
 import pytest
 
 from app.models import ApiScope, StaffRole
-from app.services import api_keys, clock
+from app.services import clock
+from app.services.api import keys as api_keys
 from tests.factories import make_staff
 
 

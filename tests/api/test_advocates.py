@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Advocate, AdvocateState, LedgerEntry, LedgerReason, Status
-from app.services import ledger
+from app.services.points import ledger
 from tests.api.conftest import error_of
 from tests.factories import fund, make_activity, make_advocate
 

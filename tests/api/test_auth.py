@@ -6,7 +6,8 @@ import pytest
 
 from app.extensions import db
 from app.models import ApiKey
-from app.services import api_keys, clock
+from app.services import clock
+from app.services.api import keys as api_keys
 from tests.api.conftest import ApiClient, error_of
 from tests.factories import make_advocate
 

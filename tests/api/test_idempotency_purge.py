@@ -9,7 +9,11 @@ from app.jobs import api as api_jobs
 from app.jobs import registry
 from app.jobs.runner import run_once
 from app.models import ApiKey, ApiRequestCount, IdempotencyRecord, LedgerEntry
-from app.services import api_keys, api_rate, clock, idempotency, joblocks
+from app.services import clock
+from app.services.api import idempotency
+from app.services.api import keys as api_keys
+from app.services.api import rate as api_rate
+from app.services.operations import joblocks
 from tests.api.conftest import ApiClient
 from tests.factories import make_advocate
 

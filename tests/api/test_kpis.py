@@ -3,10 +3,11 @@
 import pytest
 
 from app.models import ApiKey
-from app.services import api_keys, clock
-from app.services import settings as settings_service
+from app.services import clock
+from app.services.api import keys as api_keys
+from app.services.program import settings as settings_service
 from tests.api.conftest import error_of
-from tests.services.test_kpis import TZ, build_program
+from tests.services.analytics.test_kpis import TZ, build_program
 
 IN_PERIOD = "/kpis?from=2026-05-01&to=2026-06-15"
 

@@ -38,7 +38,9 @@ from schemathesis.specs.openapi.checks import (
 from app.api.openapi import document
 from app.extensions import db
 from app.models import ApiScope, ReferralState, StaffRole
-from app.services import api_keys, referral_pipeline, referrals
+from app.services import referrals
+from app.services.api import keys as api_keys
+from app.services.referrals import pipeline as referral_pipeline
 from tests.factories import fund, make_advocate, make_mission, make_reward, make_staff, make_submitted_attempt
 
 EXAMPLES = int(os.environ.get("API_PROPERTY_EXAMPLES", "15"))

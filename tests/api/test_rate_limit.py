@@ -1,4 +1,4 @@
-"""The API rate limit (app/services/api_rate.py): a 60-second sliding window per key, shared through the
+"""The API rate limit (app/services/api/rate.py): a 60-second sliding window per key, shared through the
 database; a 429 says when to come back (Retry-After) and is not itself counted (issue 13, hole 6)."""
 
 from datetime import datetime, timedelta
@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import ApiKey, ApiRequestCount
-from app.services import api_rate, clock
+from app.services import clock
+from app.services.api import rate as api_rate
 from tests.api.conftest import ApiClient, error_of
 
 LIMIT = 3

@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from app.models import LedgerEntry, ReferralState
-from app.services import referral_pipeline, referrals, rewards
+from app.services import referrals, rewards
+from app.services.referrals import pipeline as referral_pipeline
 from tests.api.conftest import error_of
 from tests.factories import fund, make_advocate, make_reward
 

@@ -28,10 +28,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app import create_app
+from app.db.sqlite import CACHE_KIB, CHECKPOINT_PAGES
 from app.extensions import db
 from app.models import Advocate
 from app.services import clock, customers
-from app.sqlite import CACHE_KIB, CHECKPOINT_PAGES
 from tests.conftest import make_config, migrate_database
 
 HEADER = ["external_id", "email", "name", "company", "title", "industry", "company_size", "region", "tags",

@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from app import create_app
 from app.extensions import db
-from app.services import clock, kpis, passwords
-from app.services import settings as settings_service
+from app.services import clock
+from app.services.analytics import kpis
+from app.services.people import passwords
+from app.services.program import settings as settings_service
 
 RUNS = 5
 

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, AdvocateState, LedgerEntry, LedgerReason, PeriodTotal, Status
-from app.services import leaderboards, ledger
-from app.services import settings as settings_service
 from app.services.periods import period_start
+from app.services.points import leaderboards, ledger
+from app.services.program import settings as settings_service
 from tests.conftest import session_token
 
 

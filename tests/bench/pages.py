@@ -10,7 +10,7 @@ Virtual advocates walk the campaign loop (issue 13): the dashboard, the missions
 A curator then opens the approvals queue and approves each submission (POST). A referral landing page is
 opened (GET, counts a click) and takes a friend's sign-up (POST), from a new browser each time. The
 sign-in page is opened and posted; the bench hashes passwords with the "fast" profile, so argon2's
-real cost (services/passwords.py) is not in `page_ms_login_post`.
+real cost (services/people/passwords.py) is not in `page_ms_login_post`.
 """
 
 import statistics
@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Advocate, AdvocateState, Evidence, StaffRole, StaffUser, Status
-from app.services import eligibility, passwords, referrals
+from app.services import referrals
+from app.services.missions import eligibility
+from app.services.people import passwords
 from tests.conftest import session_token
 
 KINDS = ("dashboard", "missions", "mission", "start", "attempt", "submit", "leaderboard_all",

@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from app import create_app
 from app.extensions import db
 from app.models import Attempt, AttemptState
-from app.services import clock, sweeps
+from app.services import clock
+from app.services.missions import sweeps
 from seeds.catalog import load_catalog
 from tests.conftest import make_config, migrate_database
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import ApiKey, ApiScope, StaffRole, Status
-from app.services import api_keys
+from app.services.api import keys as api_keys
 from tests.browser.test_core_journey import sign_in_with_keyboard, watch_for_errors
 from tests.factories import make_activity, make_advocate, make_mission, make_staff
 

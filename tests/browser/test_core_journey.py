@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.models import ActivityKind, LedgerReason, StaffRole
-from app.services import ledger
+from app.services.points import ledger
 from tests.factories import PASSWORD, make_activity, make_advocate, make_mission, make_staff
 
 pytestmark = pytest.mark.browser

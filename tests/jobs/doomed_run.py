@@ -10,7 +10,8 @@ from datetime import datetime
 from app import create_app
 from app.jobs import Job
 from app.jobs.runner import run_once
-from app.services import clock, sweeps
+from app.services import clock
+from app.services.missions import sweeps
 from tests.conftest import make_config
 
 

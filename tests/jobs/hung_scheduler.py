@@ -12,7 +12,7 @@ import threading
 from flask.cli import main as flask_main
 
 from app.jobs import Job, missions
-from app.services import sweeps
+from app.services.missions import sweeps
 
 
 def _expire_then_hang(session, now):

@@ -57,7 +57,7 @@ def test_run_now_of_an_unknown_job_is_404(login, admin):
 
 def test_job_descriptions_quote_the_current_settings(session, login, admin, now):
     from app.jobs import registry
-    from app.services import settings
+    from app.services.program import settings
 
     settings.save(session, changes={"reminder_after_start_hours": 24, "reengage_first_days": 21},
                   actor_id=admin.id, now=now)
@@ -69,7 +69,7 @@ def test_job_descriptions_quote_the_current_settings(session, login, admin, now)
 
 def _dead_holder(session, now, name="expire_due_attempts"):
     """A scheduler that took the lease, started a run and was SIGKILLed: its lease ran out a minute ago."""
-    from app.services import joblocks
+    from app.services.operations import joblocks
 
     at = now - timedelta(minutes=2)
     joblocks.acquire(session, name=name, holder="host:4242", now=at, lease=timedelta(minutes=1))
@@ -86,7 +86,7 @@ def test_a_dead_run_shows_as_stopped_responding_not_running(session, login, admi
 
 
 def test_a_live_run_shows_as_running_without_a_clear_button(session, login, admin, now):
-    from app.services import joblocks
+    from app.services.operations import joblocks
 
     joblocks.acquire(session, name="expire_due_attempts", holder="host:1", now=now, lease=MINUTE)
     joblocks.claim(session, name="expire_due_attempts", holder="host:1", now=now, due_at=now)
@@ -122,7 +122,7 @@ def test_an_admin_clears_a_stale_lease_after_confirming_and_run_now_works(sessio
 
 def test_a_live_lease_is_not_cleared(session, login, admin, now):
     from app.models import JobLock
-    from app.services import joblocks
+    from app.services.operations import joblocks
 
     joblocks.acquire(session, name="expire_due_attempts", holder="host:1", now=now, lease=MINUTE)
     session.commit()

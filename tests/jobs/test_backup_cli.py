@@ -13,7 +13,9 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.extensions import db
-from app.services import backups, clock, ledger
+from app.services import clock
+from app.services.operations import backups
+from app.services.points import ledger
 from tests.conftest import make_config
 from tests.factories import make_advocate, make_staff
 from tests.pg import find_pg_bin
@@ -290,7 +292,7 @@ def test_postgres_refusals(pg_url, tmp_path):
 def test_postgres_password_goes_by_environment_never_the_command_line(pg_url, tmp_path, monkeypatch):
     from sqlalchemy.engine import make_url
 
-    from app.services import pg_backups
+    from app.services.operations import pg_backups
 
     url = make_url(pg_url).set(password="s3cret-pw").render_as_string(hide_password=False)
     app = create_app(make_config(url, str(tmp_path / "uploads")))  # the test cluster trusts, ignoring it

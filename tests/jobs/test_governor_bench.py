@@ -3,7 +3,7 @@ batched and the one-at-a-time decisions agree (the bench asserts it)."""
 
 import random
 
-from app.services import passwords
+from app.services.people import passwords
 from tests.bench import governor
 from tests.bench.generate import Generator, Sizes
 
@@ -18,7 +18,7 @@ def test_governor_benchmark_decides_every_advocate_at_small_scale(session, now):
 
 
 def test_generated_statuses_follow_the_rules_so_no_promotion_is_pending(session, now):
-    from app.services import status
+    from app.services.points import status
 
     sizes = Sizes(advocates=400, entries=8000, attempts=2000)
     totals = Generator(session, sizes, now, "UTC", passwords.hash_password("bench-password-123")).run()

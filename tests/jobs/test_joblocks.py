@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.models import JobLock, JobRun
-from app.services import joblocks
+from app.services.operations import joblocks
 
 LEASE = timedelta(minutes=10)
 

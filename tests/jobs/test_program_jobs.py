@@ -6,9 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AdvocateState, Notification, OutboxMessage, Status, StatusChange
-from app.services import missions, reengagement, settings, sign_in
-from app.services import status as status_service
+from app.services import missions
+from app.services.messaging import reengagement
+from app.services.people import sign_in
 from app.services.periods import add_months
+from app.services.points import status as status_service
+from app.services.program import settings
 from tests.factories import PASSWORD, make_advocate, make_mission
 
 D = timedelta(days=1)

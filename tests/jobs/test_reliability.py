@@ -16,7 +16,8 @@ from app.extensions import db
 from app.jobs import missions as mission_jobs
 from app.jobs.runner import run_once
 from app.models import AttemptState, AttemptTransition, JobRun, Notification, OutboxMessage
-from app.services import clock, missions, sweeps
+from app.services import clock, missions
+from app.services.missions import sweeps
 from config import Config
 from tests.conftest import make_config
 from tests.factories import make_activity, make_advocate, make_mission

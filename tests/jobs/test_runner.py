@@ -9,7 +9,9 @@ from app.jobs import Job
 from app.jobs import missions as mission_jobs
 from app.jobs.runner import JOB_DEFAULTS, register_scheduler, run_once
 from app.models import Attempt, AttemptState, JobLock, JobRun, Notification
-from app.services import clock, joblocks, notifications
+from app.services import clock
+from app.services.messaging import notifications
+from app.services.operations import joblocks
 from config import Config
 from tests.jobs.support import started_attempt
 

@@ -23,8 +23,8 @@ from app.extensions import db
 from app.jobs import registry, slots
 from app.jobs.runner import STOPPED
 from app.models import AttemptState, AttemptTransition, JobLock, JobRun
-from app.services import joblocks
 from app.services.clock import utcnow
+from app.services.operations import joblocks
 from tests.conftest import make_config
 from tests.jobs.support import started_attempt
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.jobs.runner import find, run_once
 from app.models import Advocate, AdvocateState, CustomerSignal, JobRun
-from app.services import settings
 from app.services.customers import qualified, readiness
+from app.services.program import settings
 from tests.factories import make_advocate
 
 D = timedelta(days=1)

@@ -116,7 +116,7 @@ def test_without_url_the_link_says_to_put_in_the_sites_address(app):
                                                 "--program-name", "Acme Champions"])
     assert result.exit_code == 0, result.output
     assert "http://localhost/invite/" in result.output and "No --url given" in result.output
-    from app.services import settings
+    from app.services.program import settings
 
     assert settings.load(db.session).program_name == "Acme Champions"
 

@@ -14,7 +14,9 @@ from app.models import (
     OutboxMessage,
     StaffRole,
 )
-from app.services import missions, settings, sweeps
+from app.services import missions
+from app.services.missions import sweeps
+from app.services.program import settings
 from tests.factories import make_staff, make_submitted_attempt
 from tests.jobs.support import messages, started_attempt
 

@@ -15,7 +15,9 @@ from app.models import (
     FollowUp,
     JobLock,
 )
-from app.services import asks, clock, missions, settings, trigger_followups, triggers
+from app.services import asks, clock, missions, triggers
+from app.services.program import settings
+from app.services.triggers import followups as trigger_followups
 from tests.factories import make_activity, make_advocate, make_mission, make_staff
 from tests.jobs.support import messages
 from tests.services.asks.support import sent_ask
@@ -141,7 +143,7 @@ def test_through_the_runner_with_its_lease(app, session, review, now):
 
 
 def test_a_holder_of_the_lease_makes_the_other_run_skip(app, session, review, now):
-    from app.services import joblocks
+    from app.services.operations import joblocks
 
 
     trigger_ask(session, make_advocate(session), now)

@@ -6,7 +6,8 @@ import pytest
 
 from app.extensions import db
 from app.models import AttemptState, Evidence, LedgerEntry
-from app.services import missions, settings
+from app.services import missions
+from app.services.program import settings
 from tests.factories import make_activity, make_mission, make_staff
 from tests.portal.conftest import PDF, started
 from tests.statements import fresh, watched

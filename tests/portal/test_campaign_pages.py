@@ -7,7 +7,8 @@ import pytest
 from app import create_app
 from app.extensions import db
 from app.models import Advocate, Evidence, LedgerReason, Referral, StaffRole, Status
-from app.services import ledger, referrals
+from app.services import referrals
+from app.services.points import ledger
 from tests.conftest import make_config, session_token
 from tests.factories import make_activity, make_advocate, make_mission, make_staff
 

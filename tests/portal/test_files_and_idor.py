@@ -93,7 +93,7 @@ def others_attempt(session, now):
 
     from flask import current_app
 
-    from app.services import evidence
+    from app.services.missions import evidence
 
     stored = evidence.store(Path(current_app.config["UPLOAD_FOLDER"]), PDF, "secret.pdf", max_mb=5)
     missions.submit_attempt(session, advocate=owner, attempt_id=attempt.id, now=now,

@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 from app.models import AskFrequency, LedgerReason, Notification, Status
-from app.services import ledger
-from app.services import status as status_service
+from app.services.points import ledger
+from app.services.points import status as status_service
 from tests.factories import make_advocate, make_staff
 
 
@@ -31,7 +31,7 @@ def test_viewer_outside_the_top_is_shown_below(portal, session, advocate, now):
     for n in range(6):
         _award(session, make_advocate(session), 1000 + n, now, f"top{n}")
     _award(session, advocate, 10, now, "me")
-    from app.services import settings
+    from app.services.program import settings
 
     settings.save(session, changes={"leaderboard_size": 5}, actor_id=None, now=now)
     session.commit()

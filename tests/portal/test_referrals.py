@@ -1,6 +1,7 @@
 """The advocate's Refer a friend page: link, share text, funnel, own referrals only."""
 
-from app.services import clock, referral_pipeline, referrals
+from app.services import clock, referrals
+from app.services.referrals import pipeline as referral_pipeline
 from tests.factories import make_advocate, make_staff
 
 

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import LedgerReason, Redemption, RedemptionState, RewardKind
-from app.services import ledger, rewards
+from app.services import rewards
+from app.services.points import ledger
 from tests.conftest import session_token
 from tests.factories import fund, make_advocate, make_reward
 

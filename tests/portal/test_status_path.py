@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 
 from app.models import ActivityKind, LedgerReason, Status
-from app.services import ledger, missions
-from app.services.missions import EvidenceInput
+from app.services import missions
+from app.services.missions.attempts import EvidenceInput
+from app.services.points import ledger
 from tests.factories import make_activity, make_mission
 
 PAGES = ("/portal/", "/portal/status")
@@ -64,7 +65,7 @@ def test_a_submission_waiting_for_approval_is_shown_as_the_way(portal, session, 
 
 
 def test_the_status_page_lists_each_status_by_the_settings(portal, session, now):
-    from app.services import settings
+    from app.services.program import settings
 
     make_activity(session, kind=ActivityKind.BETA)
     settings.save(session, changes={"silver_qualifying_kinds": ["review", "beta"]}, actor_id=None, now=now)

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import OutboxMessage, PasswordReset
-from app.services import clock, passwords
+from app.services import clock
+from app.services.people import passwords
 from tests.factories import PASSWORD, make_advocate, make_staff
 
 NEW = "a brand new passphrase"

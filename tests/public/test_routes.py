@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from app.models import AdvocateState, LoginThrottle
 from app.security import invite_token
-from app.services import accounts, clock, throttle
+from app.services import clock
+from app.services.people import accounts, throttle
 from tests.factories import PASSWORD, make_advocate, make_staff
 
 NEW_PASSWORD = "a long enough passphrase"

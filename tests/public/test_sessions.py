@@ -10,8 +10,9 @@ import pytest
 
 from app.extensions import db
 from app.models import StaffRole
-from app.services import clock, password_resets
-from app.services.sign_in import ThrottlePolicy
+from app.services import clock
+from app.services.people import password_resets
+from app.services.people.sign_in import ThrottlePolicy
 from tests.factories import PASSWORD, make_advocate, make_staff
 
 NEW = "a brand new passphrase"

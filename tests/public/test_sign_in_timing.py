@@ -13,7 +13,7 @@ import pytest
 
 from app.extensions import db
 from app.models import AdvocateState
-from app.services import passwords
+from app.services.people import passwords
 from tests.factories import make_advocate
 
 ROUNDS = 15

@@ -7,7 +7,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import ApiKey, ApiScope, StaffUser
-from app.services import api_keys, clock
+from app.services import clock
+from app.services.api import keys as api_keys
 from tests.reliability.conftest import THREADS, race
 
 

@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Advocate, ApiKey, ApiRequestCount, ApiScope, LedgerEntry, StaffRole
-from app.services import api_keys, api_rate, clock
+from app.services import clock
+from app.services.api import keys as api_keys
+from app.services.api import rate as api_rate
 from app.services.errors import RateLimited
 from tests.factories import make_advocate, make_staff, make_submitted_attempt
 from tests.reliability.conftest import THREADS, race

@@ -15,8 +15,9 @@ from app.models import (
     Mission,
     StaffUser,
 )
-from app.services import ledger, missions
-from app.services.missions import EvidenceInput
+from app.services import missions
+from app.services.missions.attempts import EvidenceInput
+from app.services.points import ledger
 from tests.factories import make_activity, make_advocate, make_mission, make_staff
 from tests.reliability.conftest import THREADS, race
 

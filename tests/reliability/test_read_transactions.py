@@ -1,5 +1,5 @@
 """Reads never take SQLite's write lock, a sign-in's password check holds none, writers still wait
-for each other, and a read request that writes by mistake fails (app/transactions.py).
+for each other, and a read request that writes by mistake fails (app/db/transactions.py).
 
 "Another connection can write" is tried from outside the app, on a plain connection that gives up
 after 200 ms: on SQLite it needs the database's write lock, on PostgreSQL the row locks of the
@@ -10,10 +10,11 @@ import threading
 import pytest
 import sqlalchemy as sa
 
+from app.db.transactions import writing
 from app.extensions import db
 from app.models import Advocate
-from app.services import notifications, passwords
-from app.transactions import writing
+from app.services.messaging import notifications
+from app.services.people import passwords
 from tests.conftest import session_token
 from tests.factories import PASSWORD, make_advocate
 from tests.reliability.conftest import THREADS, race

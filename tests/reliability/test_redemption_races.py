@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Advocate, Redemption, Reward, RewardKind
-from app.services import ledger, rewards
+from app.services import rewards
+from app.services.points import ledger
 from tests.factories import fund, make_advocate, make_reward
 from tests.reliability.conftest import race
 

@@ -5,7 +5,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Advocate, LedgerEntry, Referral, ReferralState, RejectionReason, StaffRole, StaffUser
-from app.services import ledger, referral_pipeline, referrals
+from app.services import referrals
+from app.services.points import ledger
+from app.services.referrals import pipeline as referral_pipeline
 from tests.factories import make_advocate, make_staff
 from tests.reliability.conftest import THREADS, race
 

@@ -8,8 +8,9 @@ import pytest
 
 from app.extensions import db
 from app.security import throttle_policy
-from app.services import clock, passwords, sign_in
+from app.services import clock
 from app.services.errors import RateLimited
+from app.services.people import passwords, sign_in
 from tests.factories import PASSWORD, make_advocate
 from tests.reliability.conftest import THREADS, race
 

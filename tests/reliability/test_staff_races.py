@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import StaffRole, StaffUser
-from app.services import clock, staff
+from app.services import clock
+from app.services.people import staff
 from tests.factories import make_staff
 from tests.reliability.conftest import THREADS, race
 

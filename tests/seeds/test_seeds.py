@@ -26,8 +26,10 @@ from app.models import (
     StaffUser,
     Status,
 )
-from app.services import leaderboards, ledger, passwords, trigger_listing
 from app.services.customers import qualified
+from app.services.people import passwords
+from app.services.points import leaderboards, ledger
+from app.services.triggers import listing as trigger_listing
 from seeds.customers import PROSPECTS
 
 SMALL = 30

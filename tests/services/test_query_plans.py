@@ -1,7 +1,7 @@
 """Batch statements reach their rows through the id list, not through an index on `state`.
 
 SQLite plans without statistics and, for `WHERE id IN (…) AND state = …`, would otherwise pick an
-index starting with `state` and read every row in that state once per batch (services/planner.py).
+index starting with `state` and read every row in that state once per batch (db/planner.py).
 """
 
 import re
@@ -11,7 +11,9 @@ from sqlalchemy import event, select
 
 import seeds
 from app.models import ActivityType, Advocate
-from app.services import asks, outbox, sweeps
+from app.services import asks
+from app.services.messaging import outbox
+from app.services.missions import sweeps
 
 STATE_ONLY = re.compile(r"USING (COVERING )?INDEX \w+ \(state=\?\)")
 

@@ -6,8 +6,8 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.admin.forms.fields import CheckboxListField, enum_choices
 from app.models import ActivityKind, Status
-from app.services.settings import SCORE_WEIGHTS
-from app.services.status_rules import KIND_SETTINGS
+from app.services.program.settings import SCORE_WEIGHTS
+from app.services.program.status_rules import KIND_SETTINGS
 
 NUMBER_FIELDS = (
     "silver_points", "gold_points", "platinum_points", "platinum_gold_months",

@@ -1,5 +1,5 @@
-"""Trigger rule and manual trigger-event forms (shape only; the rules are in services/trigger_rules.py
-and services/triggers.py, whose errors land next to the field they name)."""
+"""Trigger rule and manual trigger-event forms (shape only; the rules are in services/triggers/rules.py
+and services/triggers/events.py, whose errors land next to the field they name)."""
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectChoice, SelectField, StringField
@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from app.admin.forms.asks import PRIORITIES
 from app.admin.forms.fields import EnumSelectField
 from app.models import ActivityKind, TriggerEventType
-from app.services.trigger_rules import TYPE_LABELS
+from app.services.triggers.rules import TYPE_LABELS
 
 WHOLE = "Enter a whole number (or leave it empty)."
 TYPE_CHOICES = [SelectChoice(t.value, label) for t, label in TYPE_LABELS.items()]

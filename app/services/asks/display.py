@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.models import Advocate, AdvocateState, Ask, AskPush, AskReason, AskState, Mission
-from app.services import eligibility
-from app.services import settings as settings_service
 from app.services.asks.rules import chunks, local_day
 from app.services.errors import NotFound
-from app.services.settings import ProgramSettings
+from app.services.missions import eligibility
+from app.services.program import settings as settings_service
+from app.services.program.settings import ProgramSettings
 
 R = AskReason
 

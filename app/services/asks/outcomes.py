@@ -13,13 +13,13 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from app.db.dialect import dialect_insert
 from app.models import ActivityType, Ask, AskPush, AskReason, AskState, Mission
-from app.services import notifications, outbox
 from app.services.asks.rules import TEMPORARY, Person, decision_for, local_day
+from app.services.messaging import notifications, outbox
+from app.services.missions.scoring import points_for_mission
 from app.services.periods import format_local
-from app.services.scoring import points_for_mission
-from app.services.settings import ProgramSettings
-from app.services.sqltime import dialect_insert
+from app.services.program.settings import ProgramSettings
 
 R = AskReason
 

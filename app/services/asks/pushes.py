@@ -24,13 +24,13 @@ from app.models import (
     StaffUser,
     Status,
 )
-from app.services import audiences, eligibility
-from app.services import settings as settings_service
 from app.services.asks.outcomes import Pending, apply_existing, expire_asks, insert_live, settle
 from app.services.asks.queue import eligible, lock_advocates, queued_asks, still_queued, taken_up
 from app.services.asks.rules import FULL_COLUMNS, Person, chunks, load_people
 from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.settings import ProgramSettings
+from app.services.missions import audiences, eligibility
+from app.services.program import settings as settings_service
+from app.services.program.settings import ProgramSettings
 
 R = AskReason
 LIVE = (AskState.SENT, AskState.QUEUED)

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
+from app.db.planner import unindexed
 from app.models import (
     ActivityType,
     Advocate,
@@ -29,13 +30,12 @@ from app.models import (
     Mission,
     StaffUser,
 )
-from app.services import eligibility
-from app.services import settings as settings_service
 from app.services.asks.outcomes import Outcome, Pending, apply_existing, expire_asks, settle
 from app.services.asks.rules import Person, chunks, load_people
 from app.services.errors import Conflict, NotFound
-from app.services.planner import unindexed
-from app.services.settings import ProgramSettings
+from app.services.missions import eligibility
+from app.services.program import settings as settings_service
+from app.services.program.settings import ProgramSettings
 
 R = AskReason
 

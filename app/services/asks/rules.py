@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.db.planner import unindexed
 from app.models import (
     ActivityType,
     Advocate,
@@ -30,10 +31,9 @@ from app.models import (
     Attempt,
     AttemptState,
 )
-from app.services import settings as settings_service
 from app.services.periods import to_local
-from app.services.planner import unindexed
-from app.services.settings import ProgramSettings
+from app.services.program import settings as settings_service
+from app.services.program.settings import ProgramSettings
 
 R = AskReason
 DAY = timedelta(days=1)

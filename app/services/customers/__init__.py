@@ -1,7 +1,8 @@
 """Customers: importing customer records, their readiness score and its explanation, the qualified list.
 
-Modules: importer (the one import path), rows, files, batches and uploads (its parts), signals
-(the signal fields, declared once), readiness (the score, eligibility and tiers), explanation, qualified.
+Modules: importer (the one import path), rows, files, keys, batches and uploads (its parts),
+readiness (the score, eligibility and tiers), explanation, qualified. The signal fields are declared
+once, beside their table (app/models/signals.py).
 """
 
 from app.services.customers.explanation import explain

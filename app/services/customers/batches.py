@@ -20,11 +20,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, AdvocateState, AskFrequency, CustomerSignal, StaffUser, Status
-from app.services import lifecycle
+from app.models.signals import NO_SIGNAL_ROW, ON_ADVOCATE, ON_SIGNAL_ROW
 from app.services.customers import readiness
 from app.services.customers.keys import Keys
 from app.services.customers.rows import CustomerRow, Problem
-from app.services.customers.signals import NO_SIGNAL_ROW, ON_ADVOCATE, ON_SIGNAL_ROW
+from app.services.people import lifecycle
 
 PROFILE = ("name", "company", "title", "industry", "company_size", "region", "tags", *ON_ADVOCATE)
 SIGNALS = ON_SIGNAL_ROW

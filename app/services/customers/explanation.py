@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, AdvocateState, JobRun
-from app.services import settings as settings_service
+from app.models.signals import ON_ADVOCATE
 from app.services.customers import readiness
 from app.services.customers.readiness import Record, Rules, Signals
-from app.services.customers.signals import ON_ADVOCATE
+from app.services.program import settings as settings_service
 
 LABELS = {"nps": "NPS", "usage": "Usage depth", "health": "Health score", "purchases": "Purchases",
           "recency": "Last purchase", "csat": "Support CSAT", "tenure": "Tenure",

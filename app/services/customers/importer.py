@@ -25,7 +25,6 @@ from typing import BinaryIO, TextIO
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from app.services import settings as settings_service
 from app.services.customers import readiness
 from app.services.customers.batches import Context, Outcome, write_batch
 from app.services.customers.files import (
@@ -40,6 +39,7 @@ from app.services.customers.files import (
 )
 from app.services.customers.keys import Keys
 from app.services.customers.rows import CustomerRow, Problem, RowInvalid, parse_row
+from app.services.program import settings as settings_service
 
 BATCH = 2000
 # Rows between two commits when the caller passes `commit` (the CLI): SQLite's write lock is held this long.

@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, AdvocateState, CustomerSignal, Invite, StaffUser
-from app.services import accounts, joblocks
 from app.services.customers import readiness
 from app.services.customers.readiness import months_between
 from app.services.errors import ValidationFailed
+from app.services.operations import joblocks
+from app.services.people import accounts
 
 PER_PAGE = 50
 MAX_INVITES = 100

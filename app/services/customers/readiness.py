@@ -21,10 +21,10 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, CustomerSignal
-from app.services import joblocks
-from app.services import settings as settings_service
-from app.services.customers.signals import ADVOCATE, SIGNALS
+from app.models.signals import ADVOCATE, SIGNALS
 from app.services.errors import NotFound
+from app.services.operations import joblocks
+from app.services.program import settings as settings_service
 
 BATCH = 2000
 JOB = "score_customers"  # the weekly job that scores every record (app/jobs/program.py)
@@ -36,7 +36,7 @@ RECENT_DAYS, STALE_DAYS = 90, 730  # a purchase this recent counts in full, this
 NO_TICKETS_CSAT = 0.5  # no resolved tickets: neither good nor bad
 
 
-# One customer's signals: an attribute per signals.SIGNALS entry, each defaulting to "no data".
+# One customer's signals: an attribute per models.signals.SIGNALS entry, each defaulting to "no data".
 Signals = namedtuple("Signals", [s.attr for s in SIGNALS], defaults=[s.default for s in SIGNALS])
 _DEFAULTS = tuple((s.attr, s.default) for s in SIGNALS)
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.models import AdvocateState
-from app.services.accounts import normalise_email
-from app.services.customers.signals import ADVOCATE, MAX_COUNT, SIGNALS, Signal
+from app.models.signals import ADVOCATE, MAX_COUNT, SIGNALS, Signal
+from app.services.people.accounts import normalise_email
 
 EMAIL = re.compile(r"^[^@\s<>()\[\],;:\\\"]+@[^@\s<>()\[\],;:\\\"]+\.[a-z]{2,63}$")
 TRUE, FALSE = {"1", "true", "yes", "y"}, {"0", "false", "no", "n", ""}
@@ -156,7 +156,7 @@ def _parser(signal: Signal) -> Callable:
 
 # column -> (where it is stored, parser). "advocate": a column of the advocate; "signal": of customer_signal;
 # "key" and "account": an attribute of the CustomerRow (the account's state and owner go through the
-# lifecycle rules, see batches). The signal fields come from signals.SIGNALS.
+# lifecycle rules, see batches). The signal fields come from models.signals.SIGNALS.
 FIELDS: dict[str, tuple[str, Callable]] = {
     "external_id": ("key", _text(80)),
     "email": ("key", _email),

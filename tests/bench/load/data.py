@@ -13,8 +13,9 @@ from sqlalchemy import func, inspect, select, text
 from app import create_app
 from app.extensions import db
 from app.models import Advocate, AdvocateState, Mission, StaffRole, StaffUser
-from app.services import clock, passwords, referrals
-from app.services import settings as settings_service
+from app.services import clock, referrals
+from app.services.people import passwords
+from app.services.program import settings as settings_service
 from tests.bench.generate import Generator, Sizes
 from tests.conftest import make_config, migrate_database
 

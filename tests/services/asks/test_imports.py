@@ -1,5 +1,5 @@
-"""The asks package's imports: the shared services it uses never import it back (no cycle), and
-code outside it calls its verbs through `app.services.asks`, not through its inner modules."""
+"""Code outside the asks package calls its verbs through `app.services.asks`, not through its inner
+modules (that no package imports another in a circle is tests/test_architecture.py's)."""
 
 import ast
 from pathlib import Path
@@ -23,29 +23,6 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
     return found
-
-
-def _service_graph() -> dict[str, set[str]]:
-    paths = {_name(p): p for p in (ROOT / "app" / "services").rglob("*.py")}
-    return {name: _imports(path) & paths.keys() for name, path in paths.items()}
-
-
-def _reachable(graph: dict[str, set[str]], start: str) -> set[str]:
-    seen, todo = set(), [start]
-    while todo:
-        for name in graph[todo.pop()] - seen:
-            seen.add(name)
-            todo.append(name)
-    return seen
-
-
-def test_the_services_asks_uses_never_import_it_back():
-    graph = _service_graph()
-    inside = {name for name in graph if name == PACKAGE or name.startswith(f"{PACKAGE}.")}
-    used = set().union(*(graph[name] for name in inside)) - inside
-    assert {"app.services.eligibility", "app.services.outbox", "app.services.settings"} <= used
-    for name in sorted(used):
-        assert not _reachable(graph, name) & inside, f"{name} imports the asks package back"
 
 
 def test_code_outside_the_package_imports_only_the_package():

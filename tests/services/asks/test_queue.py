@@ -3,8 +3,9 @@
 import pytest
 
 from app.models import AdvocateState, AskReason, AskState, Notification, OutboxMessage
-from app.services import asks, missions, settings
+from app.services import asks, missions
 from app.services.errors import Conflict, NotFound
+from app.services.program import settings
 from tests.factories import make_activity, make_advocate, make_mission, make_staff
 from tests.services.asks.support import D, S, asks_of, counts, outcome, push, sent_ask
 

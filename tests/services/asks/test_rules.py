@@ -4,8 +4,9 @@ import pytest
 from sqlalchemy import event
 
 from app.models import AdvocateState, AskFrequency, AskReason
-from app.services import asks, settings
+from app.services import asks
 from app.services.asks import Decision, rules
+from app.services.program import settings
 from tests.factories import make_activity, make_advocate
 from tests.services.asks.support import D, S, approved, decide, sent_ask
 

@@ -7,10 +7,10 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from app.models import CustomerSignal
-from app.services import settings
 from app.services.customers import explanation as explain_service
 from app.services.customers import readiness
 from app.services.customers.readiness import Record, Rules, Signals
+from app.services.program import settings
 from tests.factories import make_advocate
 
 TODAY = date(2026, 6, 15)
@@ -189,7 +189,7 @@ def test_tier_bands_show_the_lowest_stored_score_of_each_tier(session):
 
 
 def test_last_scored_is_the_later_of_the_weekly_run_and_the_records_own_rescore(session):
-    from app.services import joblocks
+    from app.services.operations import joblocks
 
     advocate = make_advocate(session)
     other = make_advocate(session)

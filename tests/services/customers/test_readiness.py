@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.services import settings
 from app.services.customers.readiness import Rules, Signals, is_eligible, months_between, score, tier_floors
+from app.services.program import settings
 
 TODAY = date(2026, 6, 15)
 RULES = Rules.from_settings(dict(settings.DEFAULTS))

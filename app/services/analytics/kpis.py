@@ -1,0 +1,292 @@
+"""Program analytics (SPEC §14): every figure for a period, computed in one place.
+
+`program_figures(session, period=..., now=...)` returns a `Figures`; the JSON API (`GET /api/v1/kpis`)
+serves it, and a dashboard or the monthly report should call the same function. Each figure is one
+aggregate query (GROUP BY in the database, no loop over advocates in Python), the same on SQLite and
+PostgreSQL. A period is whole days in the program timezone, `last` inclusive, so [starts_at, ends_at) in
+naive UTC; months are bucketed by a CASE over their UTC boundaries (right across DST on both engines).
+Definitions are in docs/api.md (*Program figures*): advocates by state, status and tier are a snapshot
+now; asks count over the 365 days ending `last`; half-life spans all history up to the period's end.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.db.dialect import days_between
+from app.models import (
+    ActivityKind,
+    ActivityType,
+    Advocate,
+    AdvocateState,
+    Ask,
+    AskState,
+    Attempt,
+    AttemptState,
+    Redemption,
+    RedemptionState,
+    Referral,
+    ReferralState,
+    Reward,
+    Status,
+)
+from app.services.errors import ValidationFailed
+from app.services.periods import add_months, to_local, to_utc
+from app.services.referrals import reports as referral_reports
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 3 * 366  # about three years: 37 month buckets at most
+YEARS = (1970, 9998)  # room for the ask window's year before and the day after, in any timezone
+COVERAGE_TARGET = (0.20, 0.30)
+ASK_WINDOW_DAYS = 365
+# (band, fewest, most asks in the window); "none" and "one" sit below SPEC §6's healthy band.
+ASK_BANDS = (("none", 0, 0), ("one", 1, 1), ("healthy", 2, 4), ("acceptable", 5, 6),
+             ("burnout_risk", 7, 10), ("burning", 11, None))
+
+NOTES = {
+    "reviews.average_rating": "Reviews carry no rating in Rallypoint yet (an attempt holds a link, text or "
+                              "file, never a score), so there is no average to report.",
+    "revenue.influenced_cents": "There are no deal records yet to tag as review-, reference- or "
+                                "peer-intro-driven, so influenced revenue has no source; ROI counts it as 0.",
+    "cost.rewards_cents": "Each fulfilled redemption is costed at its reward's unit cost as it is now (no "
+                          "cost is kept per redemption); a reward without one counts 0.",
+    "cost.incentives_cents": "Rallypoint records no incentive spend (points have no cash value and the "
+                             "friend's referral offer is text), so program cost is rewards at cost only.",
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date  # inclusive
+    timezone: str
+
+    @property
+    def starts_at(self) -> datetime:
+        return _midnight(self.first, self.timezone)
+
+    @property
+    def ends_at(self) -> datetime:
+        return _midnight(self.last + timedelta(days=1), self.timezone)
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+
+def _midnight(day: date, timezone: str) -> datetime:
+    return to_utc(datetime(day.year, day.month, day.day), timezone)
+
+
+def period(*, first: date | None, last: date | None, now: datetime, timezone: str) -> Period:
+    """The period to report: `last` defaults to today (program timezone), `first` to DEFAULT_DAYS days
+    ending `last`. Raises ValidationFailed naming "from" or "to": a year outside YEARS, first > last, or
+    more than MAX_DAYS days."""
+    for name, day in (("from", first), ("to", last)):
+        if day is not None and not YEARS[0] <= day.year <= YEARS[1]:
+            raise ValidationFailed(f"{name} must be a date from {YEARS[0]} to {YEARS[1]}.", field=name)
+    last = last or to_local(now, timezone).date()
+    first = first or last - timedelta(days=DEFAULT_DAYS - 1)
+    if first > last:
+        raise ValidationFailed("from must be on or before to.", field="from")
+    if (last - first).days + 1 > MAX_DAYS:
+        raise ValidationFailed(f"A period may span at most {MAX_DAYS:,} days (about three years).",
+                               field="from")
+    return Period(first, last, timezone)
+
+
+@dataclass
+class Figures:
+    period: Period
+    as_of: datetime  # when the snapshot figures were read
+    by_state: dict[AdvocateState, int]
+    by_status: dict[Status, int]  # active advocates
+    by_tier: dict[int | None, tuple[int, int]]  # eligible records: tier -> (records, active advocates)
+    activated: int
+    actions: dict[date, dict[ActivityKind, int]]  # first day of each month -> approved attempts by kind
+    funnel: referral_reports.Funnel
+    ask_bands: dict[str, int]
+    half_life: "HalfLife"
+    sourced_revenue_cents: int
+    converted_referrals: int
+    rewards: "RewardsCost"
+    notes: dict[str, str] = field(default_factory=lambda: dict(NOTES))
+
+    @property
+    def eligible(self) -> int:
+        return sum(records for records, _ in self.by_tier.values())
+
+    @property
+    def active(self) -> int:
+        return self.by_state.get(AdvocateState.ACTIVE, 0)
+
+    @property
+    def eligible_advocates(self) -> int:
+        """Eligible customers who are active advocates: coverage's numerator (never above eligible)."""
+        return sum(active for _, active in self.by_tier.values())
+
+    @property
+    def coverage(self) -> float | None:
+        return _ratio(self.eligible_advocates, self.eligible)
+
+    @property
+    def activation_rate(self) -> float | None:
+        return _ratio(self.activated, self.eligible)
+
+    @property
+    def action_totals(self) -> dict[date, int]:
+        return {month: sum(kinds.values()) for month, kinds in self.actions.items()}
+
+    @property
+    def reviews(self) -> int:
+        return sum(kinds[ActivityKind.REVIEW] for kinds in self.actions.values())
+
+    @property
+    def program_cost_cents(self) -> int:
+        return self.rewards.cost_cents
+
+    @property
+    def roi(self) -> float | None:
+        """(sourced + influenced (0 while untracked) - cost) / cost; None when nothing cost anything."""
+        cost = self.program_cost_cents
+        return _ratio(self.sourced_revenue_cents - cost, cost)
+
+
+@dataclass(frozen=True)
+class HalfLife:
+    median_days: float | None
+    advocates: int  # with at least one approved attempt by the end of the period
+    single_action: int  # of them, with exactly one
+
+
+@dataclass(frozen=True)
+class RewardsCost:
+    cost_cents: int
+    fulfilled: int  # redemptions fulfilled in the period
+    without_cost: int  # of them, of a reward with no unit cost recorded (counted as 0)
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def program_figures(session: Session, *, period: Period, now: datetime) -> Figures:
+    """Every §14 figure for the period; the definitions are in docs/api.md."""
+    window = (period.starts_at, period.ends_at)
+    revenue, converted = _sourced_revenue(session, window)
+    return Figures(
+        period=period, as_of=now, by_state=_by_state(session), by_status=_by_status(session),
+        by_tier=_by_tier(session), activated=_activated(session, window), actions=_actions(session, period),
+        funnel=referral_reports.funnel(session, created=window), ask_bands=_ask_bands(session, period),
+        half_life=_half_life(session, period.ends_at), sourced_revenue_cents=revenue,
+        converted_referrals=converted, rewards=_rewards_cost(session, window),
+    )
+
+
+def _by_state(session: Session) -> dict[AdvocateState, int]:
+    counts = dict(session.execute(select(Advocate.state, func.count()).group_by(Advocate.state)).all())
+    return {state: counts.get(state, 0) for state in AdvocateState}
+
+
+def _by_status(session: Session) -> dict[Status, int]:
+    active = Advocate.state == AdvocateState.ACTIVE
+    counts = dict(session.execute(select(Advocate.status, func.count()).where(active)
+                                  .group_by(Advocate.status)).all())
+    return {status: counts.get(status, 0) for status in Status}
+
+
+def _by_tier(session: Session) -> dict[int | None, tuple[int, int]]:
+    active = func.coalesce(func.sum(case((Advocate.state == AdvocateState.ACTIVE, 1), else_=0)), 0)
+    rows = session.execute(select(Advocate.readiness_tier, func.count(), active)
+                           .where(Advocate.eligible.is_(True)).group_by(Advocate.readiness_tier)).all()
+    counts = {tier: (records, int(members)) for tier, records, members in rows}
+    return {tier: counts.get(tier, (0, 0)) for tier in (1, 2, 3, None)}
+
+
+def _approved_in(window: tuple[datetime, datetime]):
+    return (Attempt.state == AttemptState.APPROVED, Attempt.decided_at >= window[0],
+            Attempt.decided_at < window[1])
+
+
+def _activated(session: Session, window: tuple[datetime, datetime]) -> int:
+    acted = exists().where(Attempt.advocate_id == Advocate.id, *_approved_in(window))
+    return session.scalar(select(func.count()).select_from(Advocate)
+                          .where(Advocate.eligible.is_(True), acted))
+
+
+def month_starts(period: Period) -> list[date]:
+    """The first day of every calendar month the period touches."""
+    months, month = [], period.first.replace(day=1)
+    while month <= period.last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def _actions(session: Session, period: Period) -> dict[date, dict[ActivityKind, int]]:
+    months = month_starts(period)
+    bucket = case(*[(Attempt.decided_at < _midnight(add_months(m, 1), period.timezone), m.isoformat())
+                    for m in months])
+    # Grouped outside: PostgreSQL would not see two copies of the CASE's parameters as one expression.
+    approved = (select(bucket.label("month"), ActivityType.kind.label("kind"))
+                .join(ActivityType, ActivityType.id == Attempt.activity_id)
+                .where(*_approved_in((period.starts_at, period.ends_at))).subquery())
+    rows = session.execute(select(approved.c.month, approved.c.kind, func.count())
+                           .group_by(approved.c.month, approved.c.kind)).all()
+    actions = {m: dict.fromkeys(ActivityKind, 0) for m in months}
+    for month, kind, count in rows:
+        actions[date.fromisoformat(month)][kind] = count
+    return actions
+
+
+def ask_window(period: Period) -> tuple[date, date]:
+    """The ASK_WINDOW_DAYS days (program timezone) ending on the period's last day."""
+    return period.last - timedelta(days=ASK_WINDOW_DAYS - 1), period.last
+
+
+def _ask_bands(session: Session, period: Period) -> dict[str, int]:
+    first, _ = ask_window(period)
+    counted = and_(Ask.advocate_id == Advocate.id, Ask.state == AskState.SENT, Ask.counts_as_ask.is_(True),
+                   Ask.sent_at >= _midnight(first, period.timezone), Ask.sent_at < period.ends_at)
+    per_advocate = (select(func.count(Ask.id).label("asks")).select_from(Advocate).outerjoin(Ask, counted)
+                    .where(or_(Advocate.state == AdvocateState.ACTIVE, Ask.id.is_not(None)))
+                    .group_by(Advocate.id).subquery())
+    band = case(*[(per_advocate.c.asks <= most, name) for name, _, most in ASK_BANDS if most is not None],
+                else_=ASK_BANDS[-1][0])
+    banded = select(band.label("band")).subquery()
+    counts = dict(session.execute(select(banded.c.band, func.count()).group_by(banded.c.band)).all())
+    return {name: counts.get(name, 0) for name, _, _ in ASK_BANDS}
+
+
+def _half_life(session: Session, until: datetime) -> HalfLife:
+    spans = (select(days_between(func.max(Attempt.decided_at), func.min(Attempt.decided_at)).label("days"),
+                    func.count().label("actions"))
+             .where(Attempt.state == AttemptState.APPROVED, Attempt.decided_at < until)
+             .group_by(Attempt.advocate_id).subquery())
+    ranked = select(spans.c.days, spans.c.actions, func.row_number().over(order_by=spans.c.days).label("n"),
+                    func.count().over().label("total")).subquery()
+    middle = or_(ranked.c.n == (ranked.c.total + 1) // 2, ranked.c.n == (ranked.c.total + 2) // 2)
+    median, advocates, single = session.execute(select(
+        func.avg(case((middle, ranked.c.days))), func.count(),
+        func.coalesce(func.sum(case((ranked.c.actions == 1, 1), else_=0)), 0))).one()
+    return HalfLife(round(float(median), 1) if median is not None else None, advocates, int(single))
+
+
+def _sourced_revenue(session: Session, window: tuple[datetime, datetime]) -> tuple[int, int]:
+    total, converted = session.execute(
+        select(func.coalesce(func.sum(Referral.deal_amount), 0), func.count())
+        .where(Referral.state == ReferralState.CONVERTED, Referral.converted_at >= window[0],
+               Referral.converted_at < window[1])).one()
+    return int(total) * 100, converted
+
+
+def _rewards_cost(session: Session, window: tuple[datetime, datetime]) -> RewardsCost:
+    cost, fulfilled, priced = session.execute(
+        select(func.coalesce(func.sum(Reward.unit_cost_cents), 0), func.count(),
+               func.count(Reward.unit_cost_cents))
+        .select_from(Redemption).join(Reward, Reward.id == Redemption.reward_id)
+        .where(Redemption.state == RedemptionState.FULFILLED, Redemption.fulfilled_at >= window[0],
+               Redemption.fulfilled_at < window[1])).one()
+    return RewardsCost(int(cost), fulfilled, fulfilled - priced)
