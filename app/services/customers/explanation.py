@@ -173,7 +173,7 @@ def checks(s: Signals, rules: Rules, today: date) -> list[Check]:
 def tier_bands(session: Session) -> list[TierBand]:
     """Each tier's share, uses, lowest score and size as the last tier assignment left them."""
     # "state IN (every state)" changes no result but lets SQLite range-scan the covering index
-    # (state, readiness_tier, readiness_score) instead of the table: 4 ms instead of 24 at 100,000 records.
+    # (state, readiness_tier, readiness_score) instead of the table.
     stored = {tier: (floor, n) for tier, floor, n in session.execute(
         select(Advocate.readiness_tier, func.min(Advocate.readiness_score), func.count())
         .where(Advocate.state.in_(list(AdvocateState)), Advocate.readiness_tier.is_not(None))
