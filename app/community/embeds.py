@@ -7,7 +7,7 @@ Origin only. The answer is the same for everyone, so it is public for a minute a
 from flask import abort, current_app, g, jsonify, make_response, render_template, request
 
 from app.community import bp
-from app.extensions import db
+from app.extensions import db, login_manager
 from app.services import clock
 from app.services.community import embeds
 from app.services.errors import NotFound
@@ -29,6 +29,11 @@ def embed(token: str):
         shown = embeds.embed_for_token(db.session, token=token, secret=current_app.config["SECRET_KEY"])
     except NotFound:
         abort(404)
+    # Public and the same for everyone: no X-Frame-Options (app/__init__.py; frame-ancestors decides),
+    # and the visitor counts as anonymous without their sign-in being loaded (Flask-Login reads
+    # g._login_user first), so their session is neither touched nor sent back on a cacheable answer.
+    g.frameable = True
+    g._login_user = login_manager.anonymous_user()
     rows = embeds.embed_rows(db.session, embed=shown, now=clock.utcnow())
     if wants_json():
         response = jsonify(name=shown.name, period=shown.period.value, rows=[vars(r) for r in rows])
@@ -39,7 +44,6 @@ def embed(token: str):
 
 
 def _headers(response, shown, etag: str, *, json: bool):
-    g.frameable = True  # app/__init__.py leaves X-Frame-Options off: frame-ancestors decides
     response.headers["Content-Security-Policy"] = CSP.format(
         ancestors=" ".join(shown.allowed_origins) or "'none'")
     response.headers["Cache-Control"] = "public, max-age=60"

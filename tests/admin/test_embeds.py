@@ -48,6 +48,16 @@ def test_bad_input_is_shown_next_to_the_field_and_changes_nothing(as_role, clien
     assert session.query(Embed).count() == 0
 
 
+def test_every_shape_error_shows_at_once(as_role, client, session):
+    as_role("marketing")
+    response = client.post("/admin/embeds", data={**GOOD, "rows": "0", "origins": "https://ok.example.com\nftp://x"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="rows-error"' in page
+    assert re.search(r'id="origins-error" class="field-error">“ftp://x” is not', page)
+    assert session.query(Embed).count() == 0
+
+
 def test_a_taken_name_is_shown_next_to_the_name(as_role, client, session):
     as_role("marketing")
     client.post("/admin/embeds", data=GOOD)

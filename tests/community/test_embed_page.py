@@ -37,6 +37,7 @@ def test_the_page_frames_only_in_the_allowed_origins(client, board):
     page = response.get_data(as_text=True)
     assert "Jane Doe" in page and "Acme" in page and "Anonymous advocate" in page
     assert 'class="site-header"' not in page and "<script" not in page
+    assert "Set-Cookie" not in response.headers  # public and cached: nothing per visitor
 
 
 def test_an_embed_without_origins_frames_nowhere(client, session):
@@ -113,3 +114,14 @@ def test_the_theme_is_the_embed_s(client, session, theme):
     session.commit()
     page = client.get(f"/embed/{embeds.token_for(embed, secret=current_app.config['SECRET_KEY'])}")
     assert f'data-theme="{theme}"' in page.get_data(as_text=True)
+
+
+def test_a_signed_in_visitor_gets_the_same_public_answer(client, session, login, board):
+    from tests.factories import make_staff
+
+    url, _, _ = board
+    login(make_staff(session))
+    response = client.get(url)
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert 'class="site-header"' not in response.get_data(as_text=True)

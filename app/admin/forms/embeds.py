@@ -2,9 +2,10 @@
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.services.community.embeds import MAX_ROWS
+from app.services.community.embeds import MAX_ROWS, clean_origin
+from app.services.errors import ValidationFailed
 
 
 class EmbedForm(FlaskForm):
@@ -26,6 +27,14 @@ class EmbedForm(FlaskForm):
     origins = TextAreaField("Sites allowed to show it (one https origin a line)",
                             validators=[Length(max=2000)],
                             render_kw={"rows": 3, "placeholder": "https://community.example.com"})
+
+    def validate_origins(self, field) -> None:
+        """Shown with the other shape errors at once (the service checks the same again)."""
+        for line in self.origin_list():
+            try:
+                clean_origin(line)
+            except ValidationFailed as error:
+                raise ValidationError(error.message) from None
 
     def origin_list(self) -> tuple[str, ...]:
         return tuple(line for line in (self.origins.data or "").splitlines() if line.strip())

@@ -117,14 +117,18 @@ def revoke_embed_named(session: Session, *, name: str, now: datetime) -> Embed:
     return revoke_embed(session, embed_id=embed_id, now=now)
 
 
+def _serializer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt=SALT, signer_kwargs={"digest_method": hashlib.sha256})
+
+
 def token_for(embed: Embed, *, secret: str) -> str:
-    return URLSafeSerializer(secret, salt=SALT).dumps(embed.id)
+    return _serializer(secret).dumps(embed.id)
 
 
 def embed_for_token(session: Session, *, token: str, secret: str) -> Embed:
     """The live embed a token names; NotFound for a changed, foreign or revoked token."""
     try:
-        embed_id = URLSafeSerializer(secret, salt=SALT).loads(token)
+        embed_id = _serializer(secret).loads(token)
     except BadSignature:
         raise NotFound("No such embed.") from None
     embed = session.get(Embed, embed_id) if isinstance(embed_id, int) else None
