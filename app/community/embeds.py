@@ -43,6 +43,14 @@ def embed(token: str):
     return _headers(response, shown, embeds.rows_etag(shown, rows), json=wants_json())
 
 
+@bp.teardown_request
+def _forget_visitor(_error):
+    """Drop this request's marks: `g` belongs to the app context, which outlives a request in tests
+    and scripts (and the next request must load its own visitor)."""
+    g.pop("frameable", None)
+    g.pop("_login_user", None)
+
+
 def _headers(response, shown, etag: str, *, json: bool):
     response.headers["Content-Security-Policy"] = CSP.format(
         ancestors=" ".join(shown.allowed_origins) or "'none'")

@@ -125,3 +125,5 @@ def test_a_signed_in_visitor_gets_the_same_public_answer(client, session, login,
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
     assert response.headers["Cache-Control"] == "public, max-age=60"
     assert 'class="site-header"' not in response.get_data(as_text=True)
+    after = client.get("/admin/")  # the next request is signed in again and framed by no one
+    assert after.status_code == 200 and after.headers["X-Frame-Options"] == "DENY"
