@@ -297,6 +297,9 @@ def embeds_create(name, period, rows, theme, names, region, industry, origins, b
     base_url = base_url or current_app.config.get("PUBLIC_BASE_URL") or None
     with current_app.test_request_context(base_url=base_url):
         click.echo(url_for("community.embed", token=token, _external=True))
+    if base_url is None:
+        click.echo("(No --url or PUBLIC_BASE_URL: put your site's address in place of the host; the /embed/… "
+                   "part stays.)", err=True)
 
 
 @embeds_group.command("revoke", help="Revoke the embed with this name; its URL answers 404 from now on.")
