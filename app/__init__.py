@@ -66,10 +66,12 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
+    from app.community import bp as community_bp
     from app.portal import bp as portal_bp
     from app.public import bp as public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(community_bp)
     app.register_blueprint(portal_bp, url_prefix="/portal")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
@@ -88,6 +90,8 @@ def register_request_hooks(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         for name, value in SECURITY_HEADERS.items():
+            if name == "X-Frame-Options" and g.get("frameable"):
+                continue  # an embed: its own frame-ancestors names who may frame it
             response.headers.setdefault(name, value)
         if app.config.get("STRICT_TRANSPORT_SECURITY"):  # production only (config.py)
             response.headers.setdefault("Strict-Transport-Security", app.config["STRICT_TRANSPORT_SECURITY"])

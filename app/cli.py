@@ -9,7 +9,7 @@ from flask import current_app, url_for
 
 from app.extensions import db
 from app.models import ApiScope, StaffRole
-from app.services import clock, customers
+from app.services import clock, community, customers
 from app.services.api import keys as api_keys
 from app.services.errors import DomainError
 from app.services.people import accounts
@@ -24,6 +24,7 @@ def init_app(app) -> None:
     app.cli.add_command(scheduler_group)
     app.cli.add_command(import_group)
     app.cli.add_command(api_keys_group)
+    app.cli.add_command(embeds_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
 
@@ -263,6 +264,54 @@ def api_keys_revoke(name: str):
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"API key “{key.name}” revoked.")
+
+
+@click.group("embeds", help="Embedded leaderboards (the same as Program → Embeds).")
+def embeds_group():
+    pass
+
+
+@embeds_group.command("create", help="Make an embedded leaderboard and print its URL.")
+@click.option("--name", required=True, help="Where it is shown, e.g. Community site.")
+@click.option("--period", required=True, type=click.Choice(["week", "month", "all-time"]))
+@click.option("--rows", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--theme", default="light", show_default=True, type=click.Choice(["light", "dark"]))
+@click.option("--names", default="full", show_default=True,
+              type=click.Choice(["full", "first_initial", "company"]))
+@click.option("--region", default=None)
+@click.option("--industry", default=None)
+@click.option("--origin", "origins", multiple=True, metavar="https://HOST",
+              help="A site allowed to frame it or read its JSON (repeatable).")
+@click.option("--url", "base_url", default=None, metavar="URL",
+              help="The site's address, for the printed URL.")
+def embeds_create(name, period, rows, theme, names, region, industry, origins, base_url):
+    spec = community.EmbedSpec(name=name, period=period.replace("-", "_"), rows=rows, theme=theme,
+                               names=names, region=region, industry=industry, origins=origins)
+    try:
+        embed = community.create_embed(db.session, spec=spec, created_by=None, now=clock.utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    token = community.token_for(embed, secret=current_app.config["SECRET_KEY"])
+    base_url = base_url or current_app.config.get("PUBLIC_BASE_URL") or None
+    with current_app.test_request_context(base_url=base_url):
+        click.echo(url_for("community.embed", token=token, _external=True))
+    if base_url is None:
+        click.echo("(No --url or PUBLIC_BASE_URL: put your site's address in place of the host; the /embed/… "
+                   "part stays.)", err=True)
+
+
+@embeds_group.command("revoke", help="Revoke the embed with this name; its URL answers 404 from now on.")
+@click.argument("name")
+def embeds_revoke(name: str):
+    try:
+        embed = community.revoke_embed_named(db.session, name=name, now=clock.utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Embed “{embed.name}” revoked.")
 
 
 PG_BIN_OPTION = click.option("--pg-bin", default=None, metavar="DIR",

@@ -23,6 +23,10 @@ class Confirmation:
 
 
 ACTIONS = {
+    "revoke_embed": Confirmation(
+        "Revoke the embed “{name}”?",
+        "Every site showing it gets “not found” from now on. A revoked embed cannot be turned back on: "
+        "you would create a new one and give its snippet to the sites.", "Revoke embed"),
     "revoke_key": Confirmation(
         "Revoke the API key “{name}”?",
         "Anything using this key is refused from its next request. A revoked key cannot be turned "

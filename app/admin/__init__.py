@@ -26,6 +26,7 @@ from app.admin import (  # noqa: E402,F401
     customer_imports,
     customers,
     dashboard,
+    embeds,
     invites,
     jobs,
     missions,

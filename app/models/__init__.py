@@ -6,6 +6,7 @@ from app.models.audit import AccountEvent, EventKind, EventSource
 from app.models.auth import LoginSession, LoginThrottle, PasswordReset
 from app.models.base import Status
 from app.models.catalog import ActivityKind, ActivityType, Effort, Evidence, RewardTierBand, Value
+from app.models.community import Embed, EmbedNames, EmbedPeriod, EmbedTheme
 from app.models.ledger import LedgerEntry, LedgerReason, PeriodTotal
 from app.models.missions import Attempt, AttemptState, AttemptTransition, Mission
 from app.models.ops import JobLock, JobRun, Notification, OutboxMessage, ProgramSetting
@@ -31,6 +32,10 @@ from app.models.status import StatusChange
 from app.models.triggers import TriggerEvent, TriggerEventType, TriggerOutcome, TriggerRule
 
 __all__ = [
+    "Embed",
+    "EmbedNames",
+    "EmbedPeriod",
+    "EmbedTheme",
     "AccountEvent",
     "EventKind",
     "EventSource",

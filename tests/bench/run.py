@@ -8,6 +8,7 @@ transaction per award), rss_mb <= 300;
 expire_sweep_s <= 10 with its own RSS <= 300 MB (1,000,000 attempts, 100,000 due: tests/bench/sweeps.py);
 governor_checks_per_s >= 5000 (tests/bench/governor.py); redeem_per_s >= 300 (tests/bench/rewards.py);
 referral_submit_p95_ms <= 30 with 1,000,000 referrals stored (tests/bench/referrals.py);
+embed_p95_ms <= 10 (the public embed, HTML and JSON, all time and this month: tests/bench/embeds.py);
 score_customers_s (100,000 customers, tests/bench/identification.py) is for information.
 kpis_30d_ms / kpis_365d_ms (the program figures, tests/bench/kpis.py) are for information.
 page_ms_<kind> / page_queries_<kind> (each campaign-day page through the test client: median CPU ms and
@@ -31,6 +32,7 @@ from app.extensions import db
 from app.services import clock
 from app.services.people import passwords
 from app.services.program import settings as settings_service
+from tests.bench import embeds as embeds_bench
 from tests.bench import governor as governor_bench
 from tests.bench import identification as identification_bench
 from tests.bench import import_bench
@@ -53,7 +55,7 @@ from tests.conftest import make_config, migrate_database
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench-results" / "latest.txt"
 TARGETS = {"leaderboard_all_time_p95_ms": 25, "leaderboard_month_p95_ms": 25, "dashboard_p95_ms": 25,
-           "leaderboard_page_p95_ms": 25,
+           "leaderboard_page_p95_ms": 25, "embed_p95_ms": 10,
            "expire_sweep_s": 10, "expire_sweep_rss_mb": 300, "referral_submit_p95_ms": 30}
 
 
@@ -94,6 +96,7 @@ def run(app, sizes: Sizes, scale: float) -> dict[str, str]:
         lines[name] = f"{board_p95(session, period=period, now=now, advocates=totals.advocates, rng=rng):.2f}"
     lines["dashboard_p95_ms"] = f"{dashboard_p95(app, bronze_advocate(session)):.2f}"
     lines.update(page_figures(app, session, now))
+    lines.update(embeds_bench.measure(app, session, now=now))
     lines["award_per_s"] = f"{awards_per_second(session, advocates=totals.advocates, now=now, rng=rng):.0f}"
     batched = awards_per_second(session, advocates=totals.advocates, now=now, rng=rng, per_commit=100,
                                 label="bench-batch")

@@ -1,0 +1,63 @@
+"""/embed/<token>: an iframe-friendly leaderboard page, or the same rows as JSON for the allowed origins.
+
+Framing and CORS are per embed: `frame-ancestors` lists exactly its allowed origins (no
+X-Frame-Options, which cannot name origins) and Access-Control-Allow-Origin echoes an allowed
+Origin only. The answer is the same for everyone, so it is public for a minute and has an ETag."""
+
+from flask import abort, current_app, g, jsonify, make_response, render_template, request
+
+from app.community import bp
+from app.extensions import db, login_manager
+from app.services import clock
+from app.services.community import embeds
+from app.services.errors import NotFound
+
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+       "frame-ancestors {ancestors}")
+PERIOD_LABELS = {"week": "This week", "month": "This month", "all_time": "All time"}
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    accepted = request.accept_mimetypes
+    return best == "application/json" and accepted[best] > accepted["text/html"]
+
+
+@bp.get("/embed/<token>")
+def embed(token: str):
+    try:
+        shown = embeds.embed_for_token(db.session, token=token, secret=current_app.config["SECRET_KEY"])
+    except NotFound:
+        abort(404)
+    # Public and the same for everyone: no X-Frame-Options (app/__init__.py; frame-ancestors decides),
+    # and the visitor counts as anonymous without their sign-in being loaded (Flask-Login reads
+    # g._login_user first), so their session is neither touched nor sent back on a cacheable answer.
+    g.frameable = True
+    g._login_user = login_manager.anonymous_user()
+    rows = embeds.embed_rows(db.session, embed=shown, now=clock.utcnow())
+    if wants_json():
+        response = jsonify(name=shown.name, period=shown.period.value, rows=[vars(r) for r in rows])
+    else:
+        response = make_response(render_template("community/embed.html", embed=shown, rows=rows,
+                                                 period_label=PERIOD_LABELS[shown.period.value]))
+    return _headers(response, shown, embeds.rows_etag(shown, rows), json=wants_json())
+
+
+@bp.teardown_request
+def _forget_visitor(_error):
+    """Drop this request's marks: `g` belongs to the app context, which outlives a request in tests
+    and scripts (and the next request must load its own visitor)."""
+    g.pop("frameable", None)
+    g.pop("_login_user", None)
+
+
+def _headers(response, shown, etag: str, *, json: bool):
+    response.headers["Content-Security-Policy"] = CSP.format(
+        ancestors=" ".join(shown.allowed_origins) or "'none'")
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.vary.update(("Accept", "Origin"))
+    origin = request.headers.get("Origin")
+    if json and origin and origin.lower().rstrip("/") in shown.allowed_origins:
+        response.headers["Access-Control-Allow-Origin"] = origin
+    response.set_etag(("j-" if json else "h-") + etag)
+    return response.make_conditional(request)

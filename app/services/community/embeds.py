@@ -1,0 +1,162 @@
+"""Embedded leaderboards: made by marketing, shown on other sites through a signed, read-only URL.
+
+The URL's token is the embed's id signed with the app secret (itsdangerous), so a changed token
+fails; it carries nothing else, and every request reads the row, so revoking the row ends the URL.
+Rows come from the leaderboards service: whoever opted out, left or has not joined shows as
+"Anonymous advocate" with no company, and an embed never shows an email or an advocate id.
+"""
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Embed, EmbedNames, EmbedPeriod, EmbedTheme, StaffUser
+from app.services.errors import NotFound, ValidationFailed
+from app.services.points import leaderboards
+
+SALT = "embed-v1"
+MAX_ROWS = 100
+BOARD_OF = {EmbedPeriod.WEEK: "week", EmbedPeriod.MONTH: "month", EmbedPeriod.ALL_TIME: "all"}
+
+
+@dataclass
+class EmbedSpec:
+    """What marketing chooses for an embed (the form's or the CLI's values)."""
+
+    name: str
+    period: str
+    rows: int = 10
+    theme: str = "light"
+    names: str = "full"
+    region: str | None = None
+    industry: str | None = None
+    origins: tuple[str, ...] = ()
+
+
+@dataclass
+class EmbedRow:
+    rank: int
+    name: str
+    company: str
+    points: int
+
+
+def _choice(enum_cls, value, field: str, message: str):
+    try:
+        return enum_cls(value)
+    except ValueError:
+        raise ValidationFailed(message, field=field) from None
+
+
+def clean_origin(origin: str) -> str:
+    """`https://host[:port]`, lower-cased, with no path, query or user; anything else is refused."""
+    text = origin.strip().rstrip("/").lower()
+    message = f"“{origin.strip()}” is not an https origin such as https://community.example.com."
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (raises on a bad port)
+    except ValueError:
+        raise ValidationFailed(message, field="origins") from None
+    if parts.scheme != "https" or not parts.hostname or parts.path or parts.query or parts.fragment \
+            or "@" in parts.netloc or "*" in parts.netloc or any(c in text for c in " ;,'\""):
+        raise ValidationFailed(message, field="origins")
+    return f"https://{parts.netloc}"
+
+
+def _clean(session: Session, spec: EmbedSpec) -> dict:
+    name = (spec.name or "").strip()
+    if not name or len(name) > 80:
+        raise ValidationFailed("Name the embed (up to 80 characters).", field="name")
+    if session.scalar(select(Embed.id).where(Embed.name == name)):
+        raise ValidationFailed(f"An embed is already named “{name}”; choose another name.", field="name")
+    if not isinstance(spec.rows, int) or not 1 <= spec.rows <= MAX_ROWS:
+        raise ValidationFailed(f"Show between 1 and {MAX_ROWS} rows.", field="rows")
+    origins = list(dict.fromkeys(clean_origin(o) for o in spec.origins if o.strip()))
+    return dict(
+        name=name, kind="leaderboard", rows=spec.rows, allowed_origins=origins,
+        period=_choice(EmbedPeriod, spec.period, "period", "Choose week, month or all time."),
+        theme=_choice(EmbedTheme, spec.theme, "theme", "Choose light or dark."),
+        names=_choice(EmbedNames, spec.names, "names", "Choose how names show."),
+        region=(spec.region or "").strip() or None, industry=(spec.industry or "").strip() or None,
+    )
+
+
+def create_embed(session: Session, *, spec: EmbedSpec, created_by: StaffUser | None, now: datetime) -> Embed:
+    """Make an embed (names are unique, revoked ones included, so a name always means one embed)."""
+    embed = Embed(**_clean(session, spec), created_at=now, created_by=created_by)
+    session.add(embed)
+    session.flush()
+    return embed
+
+
+def list_embeds(session: Session) -> list[Embed]:
+    return list(session.scalars(select(Embed).order_by(Embed.revoked_at.is_not(None), Embed.created_at.desc(),
+                                                       Embed.id.desc())))
+
+
+def revoke_embed(session: Session, *, embed_id: int, now: datetime) -> Embed:
+    embed = session.get(Embed, embed_id)
+    if embed is None:
+        raise NotFound("No such embed.")
+    if embed.revoked_at is None:
+        embed.revoked_at = now
+        session.flush()
+    return embed
+
+
+def revoke_embed_named(session: Session, *, name: str, now: datetime) -> Embed:
+    embed_id = session.scalar(select(Embed.id).where(Embed.name == name.strip()))
+    if embed_id is None:
+        raise NotFound(f"No embed is named “{name.strip()}”.", field="name")
+    return revoke_embed(session, embed_id=embed_id, now=now)
+
+
+def _serializer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt=SALT, signer_kwargs={"digest_method": hashlib.sha256})
+
+
+def token_for(embed: Embed, *, secret: str) -> str:
+    return _serializer(secret).dumps(embed.id)
+
+
+def embed_for_token(session: Session, *, token: str, secret: str) -> Embed:
+    """The live embed a token names; NotFound for a changed, foreign or revoked token."""
+    try:
+        embed_id = _serializer(secret).loads(token)
+    except BadSignature:
+        raise NotFound("No such embed.") from None
+    embed = session.get(Embed, embed_id) if isinstance(embed_id, int) else None
+    if embed is None or embed.revoked_at is not None:
+        raise NotFound("No such embed.")
+    return embed
+
+
+def shown_name(row: leaderboards.Row, names: EmbedNames) -> str:
+    if row.name == leaderboards.ANONYMOUS:
+        return row.name
+    if names == EmbedNames.COMPANY:
+        return row.company or leaderboards.ANONYMOUS
+    if names == EmbedNames.FIRST_INITIAL:
+        first, *rest = row.name.split()
+        return f"{first} {rest[-1][0].upper()}." if rest else first
+    return row.name
+
+
+def embed_rows(session: Session, *, embed: Embed, now: datetime) -> list[EmbedRow]:
+    board = leaderboards.board(session, period=BOARD_OF[embed.period], now=now, limit=embed.rows,
+                               region=embed.region, industry=embed.industry)
+    company_shown = embed.names != EmbedNames.COMPANY
+    return [EmbedRow(r.rank, shown_name(r, embed.names), r.company if company_shown else "", r.points)
+            for r in board.rows]
+
+
+def rows_etag(embed: Embed, rows: list[EmbedRow]) -> str:
+    """A hash of what the embed shows (its rows and look), for ETag / If-None-Match."""
+    shown = {"rows": [asdict(r) for r in rows], "theme": embed.theme.value, "period": embed.period.value}
+    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:32]
