@@ -9,8 +9,9 @@ from app.models import Status
 
 SIZE = 256
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
-COLOURS = {Status.BRONZE: (176, 110, 52), Status.SILVER: (150, 160, 172),
-           Status.GOLD: (212, 160, 23), Status.PLATINUM: (92, 118, 148)}
+# The status colours of the stylesheet (app.css --rp-*), so the images match the pages' pills.
+COLOURS = {Status.BRONZE: (160, 101, 43), Status.SILVER: (107, 114, 128),
+           Status.GOLD: (183, 134, 11), Status.PLATINUM: (79, 70, 229)}
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
