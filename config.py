@@ -62,6 +62,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "Rallypoint <rallypoint@localhost>")
+    # The contact address in the public Open Badges issuer profile (empty: MAIL_FROM's address).
+    BADGE_ISSUER_EMAIL = os.environ.get("BADGE_ISSUER_EMAIL", "")
     # Number of proxies in front of the app (for the real client IP used by login throttling).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
     # `flask seed demo` (200 accounts sharing a published password) only outside production.

@@ -4,6 +4,7 @@ from app.models.api import ApiKey, ApiRequestCount, ApiScope, IdempotencyRecord
 from app.models.asks import Ask, AskPush, AskReason, AskState, FollowUp
 from app.models.audit import AccountEvent, EventKind, EventSource
 from app.models.auth import LoginSession, LoginThrottle, PasswordReset
+from app.models.badges import BadgeAssertion
 from app.models.base import Status
 from app.models.catalog import ActivityKind, ActivityType, Effort, Evidence, RewardTierBand, Value
 from app.models.community import Embed, EmbedNames, EmbedPeriod, EmbedTheme
@@ -32,6 +33,7 @@ from app.models.status import StatusChange
 from app.models.triggers import TriggerEvent, TriggerEventType, TriggerOutcome, TriggerRule
 
 __all__ = [
+    "BadgeAssertion",
     "Embed",
     "EmbedNames",
     "EmbedPeriod",

@@ -3,12 +3,13 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.badge_links import linkedin
 from app.extensions import db
 from app.forms_support import commit_or_attach
 from app.models import AskFrequency, Status
 from app.portal import bp
 from app.portal.forms import ActionForm, EmailPreferencesForm, PreferencesForm
-from app.services import clock
+from app.services import badges, clock
 from app.services.messaging import notifications
 from app.services.missions import eligibility
 from app.services.people import accounts, preferences
@@ -37,6 +38,7 @@ def status():
         progress=status_service.progress(db.session, current_user, now, offers=offers),
         statuses=list(Status), ladder=status_service.ladder(settings_service.load(db.session)),
         history=status_service.history(db.session, advocate_id=current_user.id),
+        badges=[(b, linkedin(b)) for b in badges.for_advocate(db.session, advocate_id=current_user.id)],
     )
 
 

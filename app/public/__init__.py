@@ -1,7 +1,8 @@
-"""Public pages (no prefix): landing, sign-in and sign-out, password resets, invitations, referral landing."""
+"""Public pages (no prefix): landing, sign-in and sign-out, password resets, invitations, referral landing,
+verifiable badges."""
 
 from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from app.public import passwords, referrals, routes  # noqa: E402,F401
+from app.public import badges, passwords, referrals, routes  # noqa: E402,F401

@@ -90,10 +90,20 @@ def board(session: Session, *, period: str, now: datetime, viewer_id: int | None
     return Board(period, start, rows, viewer)
 
 
+def is_hidden(advocate) -> bool:
+    """Whether the public sees this advocate as ANONYMOUS (opted out, left, or not joined yet)."""
+    return advocate.leaderboard_opt_out or advocate.state in ANONYMOUS_STATES
+
+
+def public_name(advocate) -> str:
+    """The name the public sees (leaderboards, badge pages): ANONYMOUS when hidden."""
+    return ANONYMOUS if is_hidden(advocate) else advocate.name
+
+
 def _row(advocate, rank: int, points: int, viewer_id: int | None) -> Row:
     """`advocate`: an Advocate or a row with SHOWN's names."""
     is_viewer = advocate.id == viewer_id
-    hidden = (advocate.leaderboard_opt_out or advocate.state in ANONYMOUS_STATES) and not is_viewer
+    hidden = is_hidden(advocate) and not is_viewer
     return Row(rank, advocate.id, ANONYMOUS if hidden else advocate.name,
                "" if hidden else advocate.company, points, is_viewer)
 

@@ -6,7 +6,8 @@ points and one of a Gold kind (default: a published, i.e. approved, case study);
 the Platinum points and Gold held for the set number of months. A reference-program award counts
 as a completed reference call wherever reference calls qualify. Promotion is one step at
 a time, happens inside the award's transaction, and writes a notification. Status is never
-lowered automatically; staff may set it, with a reason.
+lowered automatically; staff may set it, with a reason. Each change settles the verifiable badges
+(services.badges) in the same transaction: a promotion issues one, a lowered status revokes those above.
 """
 
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ from app.models import (
     Status,
     StatusChange,
 )
+from app.services import badges
 from app.services.errors import ValidationFailed
 from app.services.periods import add_months
 from app.services.program import settings as settings_service
@@ -188,6 +190,7 @@ def _change(session, advocate, to, now, *, reason, actor_id) -> StatusChange:
     session.add_all([change, Notification(advocate_id=advocate.id, kind="status", title=title,
                                            body=body, link="/portal/status", created_at=now)])
     session.flush()
+    badges.settle(session, advocate=advocate, reason=reason, now=now)
     return change
 
 
