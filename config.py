@@ -62,6 +62,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "Rallypoint <rallypoint@localhost>")
+    # Webhooks out: allow endpoints on private, loopback and link-local addresses (tests, an internal
+    # receiver on the same network). Off by default: an admin could otherwise aim requests inside.
+    WEBHOOKS_ALLOW_PRIVATE = os.environ.get("WEBHOOKS_ALLOW_PRIVATE", "0") == "1"
     # Number of proxies in front of the app (for the real client IP used by login throttling).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
     # `flask seed demo` (200 accounts sharing a published password) only outside production.

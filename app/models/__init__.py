@@ -29,8 +29,11 @@ from app.models.rewards import Redemption, RedemptionState, Reward, RewardKind
 from app.models.signals import CustomerSignal
 from app.models.status import StatusChange
 from app.models.triggers import TriggerEvent, TriggerEventType, TriggerOutcome, TriggerRule
+from app.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "AccountEvent",
     "EventKind",
     "EventSource",
