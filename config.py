@@ -64,6 +64,9 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "Rallypoint <rallypoint@localhost>")
     # The contact address in the public Open Badges issuer profile (empty: MAIL_FROM's address).
     BADGE_ISSUER_EMAIL = os.environ.get("BADGE_ISSUER_EMAIL", "")
+    # Webhooks out: allow endpoints on private, loopback and link-local addresses (tests, an internal
+    # receiver on the same network). Off by default: an admin could otherwise aim requests inside.
+    WEBHOOKS_ALLOW_PRIVATE = os.environ.get("WEBHOOKS_ALLOW_PRIVATE", "0") == "1"
     # Number of proxies in front of the app (for the real client IP used by login throttling).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
     # `flask seed demo` (200 accounts sharing a published password) only outside production.

@@ -39,4 +39,5 @@ from app.admin import (  # noqa: E402,F401
     settings,
     staff,
     triggers,
+    webhooks,
 )

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from app.api.operations import OPERATIONS, PATH_PARAMS, Listing, Read, Write
 from app.api.pagination import PAGE
 from app.api.shapes import REF_TEMPLATE, json_schema
+from app.api.webhook_docs import webhooks_section
 
 ERRORS = {
     "400": "Malformed request: not JSON, not an object, or a bad cursor",
@@ -126,6 +127,7 @@ def _document() -> dict:
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "paths": paths,
+        "webhooks": webhooks_section(),
         "components": {"schemas": components(),
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                                       "description": "An API key from Admin → API keys"}}},

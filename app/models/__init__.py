@@ -31,6 +31,7 @@ from app.models.rewards import Redemption, RedemptionState, Reward, RewardKind
 from app.models.signals import CustomerSignal
 from app.models.status import StatusChange
 from app.models.triggers import TriggerEvent, TriggerEventType, TriggerOutcome, TriggerRule
+from app.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "BadgeAssertion",
@@ -38,6 +39,8 @@ __all__ = [
     "EmbedNames",
     "EmbedPeriod",
     "EmbedTheme",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "AccountEvent",
     "EventKind",
     "EventSource",

@@ -2,7 +2,7 @@
 the status below it.
 
 Revision ID: a1e5b0000003
-Revises: a1e5b0000001
+Revises: a1e5b0000002
 Create Date: 2026-12-06 19:00:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a1e5b0000003'
-down_revision = 'a1e5b0000001'
+down_revision = 'a1e5b0000002'
 branch_labels = None
 depends_on = None
 

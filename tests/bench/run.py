@@ -17,6 +17,8 @@ The customer import (tests/bench/import_bench.py, 1,000,000 CSV rows into an emp
 process): import_total_s <= 120 and import_rss_mb <= 300 at full scale; import_vs_raw_ratio and
 import_phase_vs_raw_ratio (against a bare sqlite3 executemany of the same rows) are for information.
 award_batched_per_s (100 awards per transaction, as a job or import would) is for information.
+Webhooks out (tests/bench/webhooks.py, own database, a local receiver): webhook_deliveries_per_s >= 200
+and, after a dispatcher killed mid-run, webhook_lost == 0 (webhook_duplicates printed: at least once).
 """
 
 import os
@@ -41,6 +43,7 @@ from tests.bench import pages as pages_bench
 from tests.bench import referrals as referral_bench
 from tests.bench import rewards as rewards_bench
 from tests.bench import sweeps as sweep_bench
+from tests.bench import webhooks as webhook_bench
 from tests.bench.generate import Generator, Sizes
 from tests.bench.measure import (
     awards_per_second,
@@ -74,6 +77,7 @@ def main() -> int:
     lines.update(referral_bench.measure(scale))
     lines.update(identification_bench.measure(scale))
     lines.update(import_bench.measure(scale))
+    lines.update(webhook_bench.measure(scale))
     report(lines)
     return 0 if within_targets(lines) else 1
 
@@ -128,10 +132,12 @@ def report(lines: dict[str, str]) -> None:
 
 def within_targets(lines: dict[str, str]) -> bool:
     ok = all(float(lines[name]) <= limit for name, limit in TARGETS.items())
-    minimums = {"award_per_s": 500, "governor_checks_per_s": 5000, "redeem_per_s": 300}
+    minimums = {"award_per_s": 500, "governor_checks_per_s": 5000, "redeem_per_s": 300,
+                "webhook_deliveries_per_s": 200}
     ok = ok and all(float(lines[name]) >= floor for name, floor in minimums.items())
     if float(lines["scale"]) >= 1:  # the import's targets are for the full million rows
         ok = ok and float(lines["import_total_s"]) <= 120 and float(lines["import_rss_mb"]) <= 300
+    ok = ok and lines["webhook_lost"] == "0"
     return ok and float(lines["rss_mb"]) <= 300
 
 

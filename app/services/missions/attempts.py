@@ -29,6 +29,7 @@ from app.services.errors import Conflict, InvalidTransition, NotFound, Validatio
 from app.services.missions import eligibility
 from app.services.missions.scoring import points_for_mission
 from app.services.points import ledger
+from app.services.webhooks import events as webhook_events
 
 S = AttemptState
 TRANSITIONS: dict[AttemptState, set[AttemptState]] = {
@@ -64,6 +65,10 @@ class EvidenceInput:
     mimetype: str | None = None
 
 
+# The moves other systems hear about (webhooks out), stored in the move's transaction.
+_EMITTED = {AttemptState.SUBMITTED, AttemptState.APPROVED, AttemptState.REJECTED}
+
+
 def transition(session: Session, attempt: Attempt, to: AttemptState, *, actor: Actor, now: datetime,
                reason: str | None = None, **fields) -> Attempt:
     """Move `attempt` to `to` if the table allows it and nobody moved it first; record the move."""
@@ -81,6 +86,11 @@ def transition(session: Session, attempt: Attempt, to: AttemptState, *, actor: A
     session.add(AttemptTransition(attempt_id=attempt.id, from_state=current, to_state=to,
                                   actor_kind=actor.kind, actor_id=actor.id, actor_name=actor.name,
                                   reason=reason, at=now))
+    if to in _EMITTED:
+        webhook_events.emit(session, f"attempt.{to.value}", {
+            "attempt_id": attempt.id, "advocate_id": attempt.advocate_id, "mission_id": attempt.mission_id,
+            "from_state": current.value, "state": to.value, "actor": {"kind": actor.kind, "id": actor.id},
+            "reason": reason}, now)
     if actor.kind == "advocate":
         session.execute(update(Advocate).where(Advocate.id == actor.id).values(last_active_at=now)
                         .execution_options(synchronize_session=False))

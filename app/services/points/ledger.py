@@ -18,6 +18,7 @@ from app.services.errors import NotFound, ValidationFailed
 from app.services.periods import PERIODS, period_start
 from app.services.points import status as status_service
 from app.services.program import settings as settings_service
+from app.services.webhooks import events as webhook_events
 
 
 @dataclass
@@ -101,6 +102,7 @@ def post_entry(
     if new_id is None:
         existing_id = session.scalar(select(_ENTRY.c.id).where(_ENTRY.c.idempotency_key == idempotency_key))
         return PostResult(session, existing_id, False, [])
+    _emit_entry(session, new_id, values, now)
     earned = amount if reason.counts_as_earned else 0
     cfg = settings_service.load(session)
     standing = _apply_to_caches(session, advocate_id=advocate_id, amount=amount, earned=earned,
@@ -110,6 +112,16 @@ def post_entry(
         promotions = status_service.promote_if_earned(session, advocate_id=advocate_id, now=now,
                                                       cfg=cfg, standing=standing)
     return PostResult(session, new_id, True, promotions)
+
+
+def _emit_entry(session: Session, entry_id: int, values: dict, now: datetime) -> None:
+    """The `ledger_entry.created` webhook event, stored in the entry's transaction."""
+    source = {"type": values["source_type"], "id": values["source_id"]} if values["source_type"] else None
+    webhook_events.emit(session, "ledger_entry.created", {
+        "entry_id": entry_id, "advocate_id": values["advocate_id"], "amount": values["amount"],
+        "reason": values["reason"].value, "idempotency_key": values["idempotency_key"],
+        "source": source,
+        "created_at": now.isoformat(timespec="seconds") + "Z"}, now)
 
 
 def _apply_to_caches(session: Session, *, advocate_id: int, amount: int, earned: int, now: datetime,

@@ -37,6 +37,7 @@ from app.services.errors import ValidationFailed
 from app.services.periods import add_months
 from app.services.program import settings as settings_service
 from app.services.program import status_rules
+from app.services.webhooks import events as webhook_events
 
 if TYPE_CHECKING:  # missions depend on points, not the other way round
     from app.services.missions.eligibility import MissionOffer
@@ -184,6 +185,9 @@ def _change(session, advocate, to, now, *, reason, actor_id) -> StatusChange:
     change = StatusChange(advocate_id=advocate.id, from_status=advocate.status, to_status=to,
                           reason=reason, actor_id=actor_id, at=now)
     promoted = to.rank > advocate.status.rank
+    webhook_events.emit(session, "status.changed", {
+        "advocate_id": advocate.id, "from_status": advocate.status.value, "to_status": to.value,
+        "promotion": promoted, "reason": reason, "actor_id": actor_id}, now)
     advocate.status, advocate.status_since = to, now
     title = f"You reached {to.label}!" if promoted else f"Your status is now {to.label}"
     body = settings_service.load(session).values[f"perks_{to.value}"] if promoted else reason
