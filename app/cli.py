@@ -238,18 +238,24 @@ def api_keys_group():
     pass
 
 
+def _committed(call, **kwargs):
+    """One service call on the session, committed; a DomainError rolls back and is the command's error."""
+    try:
+        result = call(db.session, **kwargs)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    return result
+
+
 @api_keys_group.command("create", help="Make an API key and print its secret, once.")
 @click.option("--name", required=True, help="The system that uses it, e.g. CRM sync.")
 @click.option("--scope", required=True, type=click.Choice([s.value for s in ApiScope]),
               help="read: lists and lookups; write: read, plus every write.")
 def api_keys_create(name: str, scope: str):
-    try:
-        made = api_keys.create_key(db.session, name=name, scope=ApiScope(scope), created_by=None,
-                                   now=clock.utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
-    db.session.commit()
+    made = _committed(api_keys.create_key, name=name, scope=ApiScope(scope), created_by=None,
+                      now=clock.utcnow())
     click.echo(f"API key “{made.key.name}” ({scope}). Store it now; it is not shown again:")
     click.echo(made.secret)
 
@@ -257,12 +263,7 @@ def api_keys_create(name: str, scope: str):
 @api_keys_group.command("revoke", help="Revoke the live API key with this name; it answers 401 from now on.")
 @click.argument("name")
 def api_keys_revoke(name: str):
-    try:
-        key = api_keys.revoke_key_named(db.session, name=name, now=clock.utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
-    db.session.commit()
+    key = _committed(api_keys.revoke_key_named, name=name, now=clock.utcnow())
     click.echo(f"API key “{key.name}” revoked.")
 
 
@@ -287,12 +288,7 @@ def embeds_group():
 def embeds_create(name, period, rows, theme, names, region, industry, origins, base_url):
     spec = community.EmbedSpec(name=name, period=period.replace("-", "_"), rows=rows, theme=theme,
                                names=names, region=region, industry=industry, origins=origins)
-    try:
-        embed = community.create_embed(db.session, spec=spec, created_by=None, now=clock.utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
-    db.session.commit()
+    embed = _committed(community.create_embed, spec=spec, created_by=None, now=clock.utcnow())
     token = community.token_for(embed, secret=current_app.config["SECRET_KEY"])
     base_url = base_url or current_app.config.get("PUBLIC_BASE_URL") or None
     with current_app.test_request_context(base_url=base_url):
@@ -305,12 +301,7 @@ def embeds_create(name, period, rows, theme, names, region, industry, origins, b
 @embeds_group.command("revoke", help="Revoke the embed with this name; its URL answers 404 from now on.")
 @click.argument("name")
 def embeds_revoke(name: str):
-    try:
-        embed = community.revoke_embed_named(db.session, name=name, now=clock.utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
-    db.session.commit()
+    embed = _committed(community.revoke_embed_named, name=name, now=clock.utcnow())
     click.echo(f"Embed “{embed.name}” revoked.")
 
 
