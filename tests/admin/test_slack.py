@@ -2,9 +2,12 @@
 bad URL is shown next to its field and stores nothing; the test post says whether Slack accepted it
 (against a local HTTP server started by the test)."""
 
+from datetime import datetime
+
 import pytest
 
-from app.models import ProgramSetting
+from app.jobs.outbox import deliver_outbox
+from app.models import OutboxMessage, ProgramSetting
 from app.services import community
 from app.services.community.slack import SETTING_KEY
 from tests.services.webhooks.receiver import Receiver
@@ -93,3 +96,19 @@ def test_the_test_post_needs_a_saved_url(as_role, client):
     as_role("admin")
     response = client.post("/admin/slack/test")
     assert response.status_code == 422 and "Save a webhook URL first." in response.get_data(as_text=True)
+
+
+def test_a_failing_post_shows_on_the_outbox_page_with_slacks_answer(as_role, client, session, private_ok,
+                                                                    receiver):
+    as_role("admin")
+    _save(client, receiver.url)
+    friday = datetime(2026, 6, 19, 16, 0)
+    assert community.enqueue_weekly(session, now=friday, portal_url=None)
+    session.commit()
+    receiver.answers.append((500, 0))
+    assert deliver_outbox(session, friday) == 0
+    post = session.query(OutboxMessage).filter_by(channel="slack").one()
+    listing = client.get("/admin/outbox").get_data(as_text=True)
+    assert "Slack" in listing and "Retrying" in listing and "SlackRefused: HTTP 500" in listing
+    detail = client.get(f"/admin/outbox/{post.id}").get_data(as_text=True)
+    assert "Block Kit JSON" in detail and "(slack post)" in detail and "&#34;blocks&#34;" in detail
