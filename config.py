@@ -67,6 +67,9 @@ class Config:
     # Webhooks out: allow endpoints on private, loopback and link-local addresses (tests, an internal
     # receiver on the same network). Off by default: an admin could otherwise aim requests inside.
     WEBHOOKS_ALLOW_PRIVATE = os.environ.get("WEBHOOKS_ALLOW_PRIVATE", "0") == "1"
+    # The weekly Slack post: allow any http(s) webhook URL, private and loopback addresses included
+    # (a local receiver in tests or staging). Off: only https://hooks.slack.com/services/… is accepted.
+    SLACK_ALLOW_PRIVATE = os.environ.get("SLACK_ALLOW_PRIVATE", "0") == "1"
     # Number of proxies in front of the app (for the real client IP used by login throttling).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
     # `flask seed demo` (200 accounts sharing a published password) only outside production.

@@ -37,6 +37,7 @@ from app.admin import (  # noqa: E402,F401
     rewards,
     sessions,
     settings,
+    slack,
     staff,
     triggers,
     webhooks,

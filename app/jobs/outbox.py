@@ -1,4 +1,5 @@
-"""Deliver queued emails over SMTP; without MAIL_SERVER the job skips and messages wait in the outbox."""
+"""Deliver the outbox: emails over SMTP (skipped without MAIL_SERVER: they wait in the outbox) and
+Slack posts to the program's incoming webhook (skipped while no webhook URL is stored)."""
 
 import logging
 from datetime import datetime
@@ -7,6 +8,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.jobs import Job
+from app.services import community
 from app.services.messaging import outbox
 
 log = logging.getLogger(__name__)
@@ -21,14 +23,23 @@ def sender_from_config(config) -> outbox.SmtpSender | None:
         from_addr=config["MAIL_FROM"])
 
 
+def senders(session: Session, config) -> outbox.ChannelSender:
+    """One sender per channel that can send now; a channel left out keeps its messages waiting."""
+    found = {"email": sender_from_config(config),
+             "slack": community.sender(session, allow_private=config["SLACK_ALLOW_PRIVATE"])}
+    return outbox.ChannelSender({channel: each for channel, each in found.items() if each is not None})
+
+
 def deliver_outbox(session: Session, now: datetime) -> int:
-    sender = sender_from_config(current_app.config)
-    if sender is None:
-        log.info("deliver_outbox skipped: MAIL_SERVER is not set; messages wait in the admin outbox")
+    sender = senders(session, current_app.config)
+    if not sender.channels:
+        log.info("deliver_outbox skipped: neither MAIL_SERVER nor a Slack webhook is set; messages wait")
         return 0
     # Claims and each outcome are committed as they happen (see outbox.deliver_due).
-    return outbox.deliver_due(session, sender=sender, now=now, commit=session.commit)
+    return outbox.deliver_due(session, sender=sender, now=now, commit=session.commit,
+                              channels=sender.channels)
 
 
 JOBS = [Job("deliver_outbox", deliver_outbox, {"trigger": "interval", "minutes": 1},
-            "Send queued emails over SMTP, with retries (skipped until MAIL_SERVER is set).")]
+            "Send queued emails over SMTP and Slack posts to the webhook, with retries "
+            "(each channel waits until it is configured).")]

@@ -76,7 +76,8 @@ class JobRun(db.Model):
 
 
 class OutboxMessage(db.Model):
-    """An email waiting for (or done with) delivery; `dedupe_key` makes each message exist once."""
+    """An email or a Slack post (`channel`) waiting for (or done with) delivery; `dedupe_key` makes
+    each message exist once. A Slack post keeps its Block Kit JSON in `body_text`."""
 
     __tablename__ = "outbox_message"
     __table_args__ = (sa.Index("ix_outbox_message_due", "sent_at", "next_attempt_at"),)
@@ -84,6 +85,7 @@ class OutboxMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(40))
+    channel: Mapped[str] = mapped_column(sa.String(16), default="email", server_default="email")
     to_email: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(200))
     body_text: Mapped[str] = mapped_column(sa.Text)

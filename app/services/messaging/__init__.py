@@ -2,12 +2,14 @@
 
 from app.services.messaging.notifications import mark_all_read, notify, recent, recipient_of, unread_count
 from app.services.messaging.outbox import (
+    ChannelSender,
     SmtpSender,
     claim,
     claim_due,
     deliver_due,
     due_ids,
     enqueue,
+    enqueue_post,
     get_message,
     list_messages,
     release,
@@ -16,7 +18,8 @@ from app.services.messaging.outbox import (
 from app.services.messaging.reengagement import dedupe_key, send_due
 
 __all__ = [
-    "mark_all_read", "notify", "recent", "recipient_of", "unread_count", "SmtpSender", "claim",
-    "claim_due", "deliver_due", "due_ids", "enqueue", "get_message", "list_messages", "release", "render",
+    "mark_all_read", "notify", "recent", "recipient_of", "unread_count", "ChannelSender", "SmtpSender",
+    "claim", "claim_due", "deliver_due", "due_ids", "enqueue", "enqueue_post", "get_message", "list_messages",
+    "release", "render",
     "dedupe_key", "send_due"
 ]

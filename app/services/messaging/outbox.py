@@ -1,8 +1,10 @@
-"""The email outbox: messages are rendered and stored here, then delivered by a job over SMTP.
+"""The outbox: emails (and Slack posts) are stored here, then delivered by a job with retries.
 
 Each message has a unique `dedupe_key` (e.g. `reminder-start:attempt:12`), so enqueueing the
 same event twice stores it once. Templates live in app/templates/email/<name>.txt and .html
-and are rendered with plain Jinja (no Flask), HTML autoescaped.
+and are rendered with plain Jinja (no Flask), HTML autoescaped. A message's `channel` says how it
+goes out ("email" over SMTP, "slack" to the program's incoming webhook: services/community/slack.py);
+`enqueue_post` stores a body that is already rendered.
 """
 
 import hashlib
@@ -49,11 +51,21 @@ def enqueue(session: Session, *, dedupe_key: str, kind: str, to_email: str, subj
     if category is not None and advocate_id is not None and _opted_out(session, advocate_id, category):
         return False
     text, html = render(template, context)
-    stmt = dialect_insert(session)(OutboxMessage).values(
-        dedupe_key=dedupe_key, kind=kind, to_email=to_email, subject=subject, body_text=text,
-        body_html=html, advocate_id=advocate_id, staff_id=staff_id, created_at=now,
-        next_attempt_at=now,
-    ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OutboxMessage.id)
+    return _insert(session, dedupe_key=dedupe_key, kind=kind, to_email=to_email, subject=subject,
+                   body_text=text, body_html=html, advocate_id=advocate_id, staff_id=staff_id,
+                   created_at=now, next_attempt_at=now)
+
+
+def enqueue_post(session: Session, *, channel: str, dedupe_key: str, kind: str, to: str, subject: str,
+                 body: str, now: datetime) -> bool:
+    """Store a rendered message of another channel (e.g. a Slack post's JSON) once per `dedupe_key`."""
+    return _insert(session, channel=channel, dedupe_key=dedupe_key, kind=kind, to_email=to,
+                   subject=subject, body_text=body, body_html="", created_at=now, next_attempt_at=now)
+
+
+def _insert(session: Session, **values) -> bool:
+    stmt = (dialect_insert(session)(OutboxMessage).values(**values)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OutboxMessage.id))
     return session.execute(stmt).scalar() is not None
 
 
@@ -91,15 +103,33 @@ class Sender(Protocol):
     def send(self, message: OutboxMessage) -> None: ...
 
 
+@dataclass(frozen=True)
+class ChannelSender:
+    """Sends each message with the sender of its channel (e.g. {"email": SmtpSender, "slack": ...})."""
+
+    senders: dict
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        return tuple(self.senders)
+
+    def send(self, message: OutboxMessage) -> None:
+        self.senders[message.channel].send(message)
+
+
 def _due(now: datetime):
     return sa.and_(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),
                    sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
 
 
-def due_ids(session: Session, *, now: datetime, batch: int = 50) -> list[int]:
-    """Ids of messages whose next attempt is due and that no live claim holds, oldest first."""
+def due_ids(session: Session, *, now: datetime, batch: int = 50,
+            channels: tuple[str, ...] | None = None) -> list[int]:
+    """Ids of messages whose next attempt is due and that no live claim holds, oldest first
+    (only of `channels` when given: a channel with no sender configured waits)."""
     stmt = (sa.select(OutboxMessage.id).where(_due(now), OutboxMessage.next_attempt_at <= now)
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch))
+    if channels is not None:
+        stmt = stmt.where(OutboxMessage.channel.in_(channels))
     return list(session.scalars(stmt))
 
 
@@ -120,9 +150,10 @@ def claim(session: Session, *, ids: list[int], now: datetime,
     return held
 
 
-def claim_due(session: Session, *, now: datetime, batch: int = 50) -> list[int]:
+def claim_due(session: Session, *, now: datetime, batch: int = 50,
+              channels: tuple[str, ...] | None = None) -> list[int]:
     """Claim up to `batch` due messages (see `claim`)."""
-    return claim(session, ids=due_ids(session, now=now, batch=batch), now=now)
+    return claim(session, ids=due_ids(session, now=now, batch=batch, channels=channels), now=now)
 
 
 def release(session: Session, *, ids: list[int]) -> None:
@@ -154,15 +185,16 @@ def mark_failed(session: Session, *, message_id: int, error: str, now: datetime)
 
 
 def deliver_due(session: Session, *, sender: Sender, now: datetime, commit: Callable[[], None],
-                batch: int = 50) -> int:
+                batch: int = 50, channels: tuple[str, ...] | None = None) -> int:
     """Send due messages once each; returns how many were sent.
 
     Delivery talks to the outside world, so the caller's `commit` (the edge's transaction end) is
     called after the claim and after each message's outcome: a claim is durable before the send,
     and a send is recorded before the next one starts. Sends stop (and the rest is released)
     before our claims could run out, so a slow server cannot make a second deliverer resend.
+    `channels` limits the sweep to the channels `sender` can send.
     """
-    held = claim_due(session, now=now, batch=batch)
+    held = claim_due(session, now=now, batch=batch, channels=channels)
     commit()
     deadline = time.monotonic() + (CLAIM_LEASE - LEASE_MARGIN).total_seconds()
     sent = 0
