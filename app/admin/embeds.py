@@ -4,10 +4,10 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.admin import bp
-from app.admin.forms.embeds import EmbedForm, RevokeEmbedForm
+from app.admin.forms.embeds import EmbedForm
 from app.confirmation import ask_first
 from app.extensions import db
-from app.forms_support import commit_or_attach
+from app.forms_support import ButtonForm, commit_or_attach
 from app.models import Embed, StaffRole
 from app.security import external_url, role_required
 from app.services import clock
@@ -21,7 +21,7 @@ def embed_url(embed: Embed) -> str:
 
 def _page(form: EmbedForm, status: int = 200):
     listed = [(embed, embed_url(embed)) for embed in embeds.list_embeds(db.session)]
-    return render_template("admin/embeds.html", form=form, listed=listed, revoke=RevokeEmbedForm()), status
+    return render_template("admin/embeds.html", form=form, listed=listed, revoke=ButtonForm()), status
 
 
 @bp.get("/embeds")
@@ -54,7 +54,7 @@ def embed_revoke(embed_id: int):
     asked = ask_first("revoke_embed", cancel_url=url_for("admin.embeds_list"), name=embed.name)
     if asked:
         return asked
-    if RevokeEmbedForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         embed = embeds.revoke_embed(db.session, embed_id=embed_id, now=clock.utcnow())
         db.session.commit()
         flash(f"Embed “{embed.name}” revoked; its URL now answers “not found”.", "success")

@@ -8,9 +8,9 @@ from flask import Response, current_app, flash, redirect, render_template, sessi
 from flask_login import current_user, logout_user
 
 from app.extensions import db
-from app.forms_support import commit_or_attach
+from app.forms_support import ButtonForm, commit_or_attach
 from app.portal import bp
-from app.portal.forms import ActionForm, EraseForm
+from app.portal.forms import EraseForm
 from app.services import clock
 from app.services.missions import evidence
 from app.services.people import data_export, erasure, lifecycle
@@ -25,7 +25,7 @@ def _signed_out(message: str):
 
 @bp.route("/profile/leave", methods=["GET", "POST"])
 def leave():
-    form = ActionForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         done, _ = commit_or_attach(form, lambda: lifecycle.leave_program(
             db.session, advocate=current_user, now=clock.utcnow()))

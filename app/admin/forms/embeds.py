@@ -38,7 +38,3 @@ class EmbedForm(FlaskForm):
 
     def origin_list(self) -> tuple[str, ...]:
         return tuple(line for line in (self.origins.data or "").splitlines() if line.strip())
-
-
-class RevokeEmbedForm(FlaskForm):
-    """A button-only form: carries just the CSRF token."""
