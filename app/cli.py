@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app, url_for
 
+from app.cli_badges import badges_group
 from app.extensions import db
 from app.models import ApiScope, StaffRole
 from app.services import clock, community, customers
@@ -25,6 +26,7 @@ def init_app(app) -> None:
     app.cli.add_command(import_group)
     app.cli.add_command(api_keys_group)
     app.cli.add_command(embeds_group)
+    app.cli.add_command(badges_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
 
