@@ -13,8 +13,9 @@ from app.services.community.embeds import (
     rows_etag,
     token_for,
 )
+from app.services.community.limits import EmbedLimiter
 
 __all__ = [
-    "EmbedRow", "EmbedSpec", "clean_origin", "create_embed", "embed_for_token", "embed_rows", "list_embeds",
-    "revoke_embed", "revoke_embed_named", "rows_etag", "token_for",
+    "EmbedLimiter", "EmbedRow", "EmbedSpec", "clean_origin", "create_embed", "embed_for_token", "embed_rows",
+    "list_embeds", "revoke_embed", "revoke_embed_named", "rows_etag", "token_for",
 ]
