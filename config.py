@@ -42,6 +42,8 @@ class Config:
     # JSON API: requests per key in any 60 seconds (a sliding window counted in the database, so every
     # process agrees; app/services/api_rate.py).
     API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", 600))
+    # Requests per embed per minute, counted in each process (a 429 with Retry-After past it).
+    EMBED_RATE_LIMIT_PER_MINUTE = int(os.environ.get("EMBED_RATE_LIMIT_PER_MINUTE", 600))
     # How long a write's Idempotency-Key is remembered (its stored response replayed); the purge_api_records
     # job deletes older records. An integration contract with API clients, like the rate limit above.
     API_IDEMPOTENCY_RETENTION_HOURS = int(os.environ.get("API_IDEMPOTENCY_RETENTION_HOURS", 24))

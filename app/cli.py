@@ -2,18 +2,22 @@
 
 import os
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
 from flask import current_app, url_for
 
+from app.cli_badges import badges_group
 from app.extensions import db
 from app.models import ApiScope, StaffRole
 from app.services import clock, community, customers
 from app.services.api import keys as api_keys
 from app.services.errors import DomainError
 from app.services.people import accounts
+from app.services.periods import to_utc
 from app.services.points import ledger
+from app.services.program import settings as settings_service
 
 
 def init_app(app) -> None:
@@ -25,6 +29,7 @@ def init_app(app) -> None:
     app.cli.add_command(import_group)
     app.cli.add_command(api_keys_group)
     app.cli.add_command(embeds_group)
+    app.cli.add_command(badges_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
 
@@ -272,6 +277,20 @@ def embeds_group():
     pass
 
 
+def _expiry(text: str | None):
+    """--expires as stored UTC: a local YYYY-MM-DDTHH:MM, or a date meaning the end of that day."""
+    if text is None:
+        return None
+    try:
+        local = datetime.strptime(text, "%Y-%m-%dT%H:%M")
+    except ValueError:
+        try:
+            local = datetime.strptime(text, "%Y-%m-%d") + timedelta(days=1)
+        except ValueError:
+            raise click.BadParameter("use YYYY-MM-DD or YYYY-MM-DDTHH:MM.", param_hint="--expires") from None
+    return to_utc(local, settings_service.load(db.session).timezone)
+
+
 @embeds_group.command("create", help="Make an embedded leaderboard and print its URL.")
 @click.option("--name", required=True, help="Where it is shown, e.g. Community site.")
 @click.option("--period", required=True, type=click.Choice(["week", "month", "all-time"]))
@@ -285,9 +304,12 @@ def embeds_group():
               help="A site allowed to frame it or read its JSON (repeatable).")
 @click.option("--url", "base_url", default=None, metavar="URL",
               help="The site's address, for the printed URL.")
-def embeds_create(name, period, rows, theme, names, region, industry, origins, base_url):
+@click.option("--expires", default=None, metavar="WHEN",
+              help="In the program's timezone: YYYY-MM-DDTHH:MM, or a date (the end of that day).")
+def embeds_create(name, period, rows, theme, names, region, industry, origins, base_url, expires):
     spec = community.EmbedSpec(name=name, period=period.replace("-", "_"), rows=rows, theme=theme,
-                               names=names, region=region, industry=industry, origins=origins)
+                               names=names, region=region, industry=industry, origins=origins,
+                               expires_at=_expiry(expires))
     embed = _committed(community.create_embed, spec=spec, created_by=None, now=clock.utcnow())
     token = community.token_for(embed, secret=current_app.config["SECRET_KEY"])
     base_url = base_url or current_app.config.get("PUBLIC_BASE_URL") or None

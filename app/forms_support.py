@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import flash
+from flask_wtf import FlaskForm
 
 from app.extensions import db
 from app.services.errors import DomainError
@@ -30,3 +31,7 @@ def commit_or_attach(form, action: Callable[[], T]) -> tuple[bool, T | None]:
         return False, None
     db.session.commit()
     return True, result
+
+
+class ButtonForm(FlaskForm):
+    """A button-only form (confirm, revoke, archive, toggle, start, mark read): just the CSRF token."""

@@ -4,10 +4,10 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.admin import bp
-from app.admin.forms.api_keys import ApiKeyForm, RevokeForm
+from app.admin.forms.api_keys import ApiKeyForm
 from app.confirmation import ask_first
 from app.extensions import db
-from app.forms_support import commit_or_attach
+from app.forms_support import ButtonForm, commit_or_attach
 from app.models import ApiKey, ApiScope
 from app.security import role_required
 from app.services import clock
@@ -17,7 +17,7 @@ from app.services.api import keys as api_keys
 def _page(form: ApiKeyForm, secret: str | None = None, status: int = 200):
     keys = api_keys.list_keys(db.session)
     return render_template("admin/api_keys.html", form=form, keys=keys, secret=secret,
-                           revoke=RevokeForm()), status
+                           revoke=ButtonForm()), status
 
 
 @bp.get("/api-keys")
@@ -49,7 +49,7 @@ def api_key_revoke(key_id: int):
     asked = ask_first("revoke_key", cancel_url=url_for("admin.api_keys_list"), name=key.name)
     if asked:
         return asked
-    if RevokeForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         key = api_keys.revoke_key(db.session, key_id=key_id, now=clock.utcnow())
         db.session.commit()
         flash(f"API key “{key.name}” revoked; it no longer works.", "success")

@@ -10,10 +10,9 @@ from wtforms import SelectChoice
 from app.admin import bp
 from app.admin.catalog import curators
 from app.admin.forms.asks import PRIORITY_LABELS, PushForm
-from app.admin.forms.catalog import ConfirmForm
 from app.confirmation import ask_first
 from app.extensions import db
-from app.forms_support import commit_or_attach
+from app.forms_support import ButtonForm, commit_or_attach
 from app.models import Ask, AskReason, AskState, StaffRole, Status
 from app.services import asks, clock
 from app.services.missions import catalog
@@ -92,7 +91,7 @@ def asks_queue():
     owner_id = current_user.id if current_user.role == StaffRole.CSM else None
     queued, has_next = asks.queue_page(db.session, page=page, owner_id=owner_id)
     return render_template("admin/ask_queue.html", asks=queued, page=page, has_next=has_next,
-                           confirm=ConfirmForm())
+                           confirm=ButtonForm())
 
 
 @bp.post("/asks/<int:ask_id>/drop")
@@ -104,7 +103,7 @@ def ask_drop(ask_id: int):
                       mission=ask.mission.title if ask.mission else "—")
     if asked:
         return asked
-    if ConfirmForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         ask = asks.drop_ask(db.session, staff=current_user, ask_id=ask_id, now=clock.utcnow())
         db.session.commit()
         flash(f"Dropped the queued ask to {ask.advocate.name} for “{ask.mission.title}”.", "success")

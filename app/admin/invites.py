@@ -5,11 +5,10 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from app.admin import bp
-from app.admin.forms.catalog import ConfirmForm
 from app.admin.forms.people import InviteAdvocateForm, InviteStaffForm
 from app.confirmation import ask_first
 from app.extensions import db
-from app.forms_support import commit_or_attach
+from app.forms_support import ButtonForm, commit_or_attach
 from app.models import Invite, StaffRole
 from app.security import has_role, invite_token, role_required
 from app.services import clock
@@ -33,7 +32,7 @@ def _advocate_form() -> InviteAdvocateForm:
 def _page(advocate_form=None, staff_form=None):
     staff_form = staff_form or (InviteStaffForm(prefix="staff") if has_role() else None)
     return render_template("admin/invites.html", advocate_form=advocate_form or _advocate_form(),
-                           staff_form=staff_form, confirm=ConfirmForm(),
+                           staff_form=staff_form, confirm=ButtonForm(),
                            rows=accounts.list_invites(db.session, now=clock.utcnow()))
 
 
@@ -80,7 +79,7 @@ def invite_renew(invite_id: int):
     invite = db.get_or_404(Invite, invite_id)
     if asked := ask_first("renew_invite", cancel_url=url_for("admin.invites_list"), email=invite.email):
         return asked
-    if not ConfirmForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     try:
         invite = accounts.reissue_invite(db.session, invite_id=invite_id, invited_by=current_user,

@@ -6,10 +6,10 @@ from wtforms import SelectChoice
 
 from app.admin import bp
 from app.admin.catalog import curators
-from app.admin.forms.catalog import ConfirmForm, MissionForm
+from app.admin.forms.catalog import MissionForm
 from app.confirmation import ask_first
 from app.extensions import db
-from app.forms_support import commit_or_attach
+from app.forms_support import ButtonForm, commit_or_attach
 from app.services import clock
 from app.services.missions import audiences, catalog
 from app.services.periods import to_local
@@ -28,7 +28,7 @@ def missions_list():
         abort(404)
     return render_template("admin/missions.html", view=view, views=catalog.MISSION_VIEWS,
                            missions=catalog.missions(db.session, view=view, now=clock.utcnow()),
-                           now=clock.utcnow(), confirm=ConfirmForm())
+                           now=clock.utcnow(), confirm=ButtonForm())
 
 
 def _mission_form(mission=None) -> MissionForm:
@@ -100,7 +100,7 @@ def nobody_text(values: list[str]) -> str:
 def _page(form: MissionForm, mission, unmatched: dict[str, list[str]]):
     found = audiences.preview(db.session, audience=audience_of(form), activity_id=form.activity_id.data)
     return render_template("admin/mission_form.html", form=form, mission=mission, timezone=_timezone(),
-                           confirm=ConfirmForm(), unmatched=unmatched, audience_count=found,
+                           confirm=ButtonForm(), unmatched=unmatched, audience_count=found,
                            audience_text=count_text(found), nobody_text=nobody_text)
 
 
@@ -158,7 +158,7 @@ def mission_archive(mission_id: int):
                           title=catalog.get_mission(db.session, mission_id).title)
         if asked:
             return asked
-    if ConfirmForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         catalog.set_mission_archived(db.session, mission_id=mission_id, archived=archived)
         db.session.commit()
         flash("Mission archived." if archived else "Mission restored.", "success")

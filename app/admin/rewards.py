@@ -5,11 +5,10 @@ from flask_login import current_user
 
 from app.admin import bp
 from app.admin.catalog import curators
-from app.admin.forms.catalog import ConfirmForm
 from app.admin.forms.rewards import RejectRedemptionForm, RewardForm
 from app.confirmation import ask_first
 from app.extensions import db
-from app.forms_support import commit_or_attach
+from app.forms_support import ButtonForm, commit_or_attach
 from app.models import Redemption, RedemptionState
 from app.services import clock
 from app.services import rewards as rewards_service
@@ -67,7 +66,7 @@ def redemptions_queue():
     page = max(1, request.args.get("page", 1, type=int))
     rows, has_next = rewards_service.queue(db.session, states=TABS[tab], page=page, per_page=PER_PAGE)
     return render_template("admin/redemptions.html", rows=rows, tab=tab, page=page, has_next=has_next,
-                           counts=rewards_service.state_counts(db.session), confirm=ConfirmForm(),
+                           counts=rewards_service.state_counts(db.session), confirm=ButtonForm(),
                            RedemptionState=RedemptionState,
                            reject_form=RejectRedemptionForm(formdata=None))
 
@@ -86,7 +85,7 @@ def _ask_first(kind: str, redemption_id: int):
 @bp.post("/redemptions/<int:redemption_id>/approve")
 @curators
 def redemption_approve(redemption_id: int):
-    form = ConfirmForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         done, r = commit_or_attach(form, lambda: rewards_service.approve(
             db.session, staff=current_user, redemption_id=redemption_id, now=clock.utcnow()))
@@ -98,7 +97,7 @@ def redemption_approve(redemption_id: int):
 @bp.post("/redemptions/<int:redemption_id>/fulfil")
 @curators
 def redemption_fulfil(redemption_id: int):
-    form = ConfirmForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         if asked := _ask_first("fulfil_redemption", redemption_id):
             return asked

@@ -5,10 +5,10 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.admin import bp
-from app.admin.forms.catalog import ConfirmForm
 from app.admin.forms.lifecycle import StaffRoleForm
 from app.confirmation import ask_first
 from app.extensions import db
+from app.forms_support import ButtonForm
 from app.security import has_role, role_required
 from app.services import clock
 from app.services.errors import DomainError
@@ -19,7 +19,7 @@ from app.services.people import staff as staff_service
 @role_required()
 def staff_list():
     return render_template("admin/staff.html", rows=staff_service.list_staff(db.session),
-                           confirm=ConfirmForm())
+                           confirm=ButtonForm())
 
 
 def _run(action):
@@ -60,7 +60,7 @@ def staff_deactivate(staff_id: int):
     person = staff_service.get_staff(db.session, staff_id=staff_id)
     if asked := ask_first("deactivate_staff", cancel_url=url_for("admin.staff_list"), name=person.name):
         return asked
-    if not ConfirmForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     return _act(lambda: staff_service.deactivate(db.session, actor=current_user, staff_id=staff_id,
                                                  now=clock.utcnow()),
@@ -70,7 +70,7 @@ def staff_deactivate(staff_id: int):
 @bp.post("/staff/<int:staff_id>/reactivate")
 @role_required()
 def staff_reactivate(staff_id: int):
-    if not ConfirmForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     return _act(lambda: staff_service.reactivate(db.session, actor=current_user, staff_id=staff_id,
                                                  now=clock.utcnow()),
@@ -83,7 +83,7 @@ def staff_invite(staff_id: int):
     person = staff_service.get_staff(db.session, staff_id=staff_id)
     if asked := ask_first("renew_invite", cancel_url=url_for("admin.staff_list"), email=person.email):
         return asked
-    if not ConfirmForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     invite = _run(lambda: staff_service.resend_invite(
         db.session, actor=current_user, staff_id=staff_id, now=clock.utcnow(),

@@ -6,9 +6,9 @@ from flask_login import current_user
 
 from app.admin import bp
 from app.admin.catalog import curators
-from app.admin.forms.triggers import EventForm, RuleForm, ToggleForm
+from app.admin.forms.triggers import EventForm, RuleForm
 from app.extensions import db
-from app.forms_support import commit_or_attach
+from app.forms_support import ButtonForm, commit_or_attach
 from app.models import StaffRole
 from app.services import clock, triggers
 from app.services.errors import DomainError, ValidationFailed
@@ -84,7 +84,7 @@ def event_new():
 @curators
 def trigger_rules_list():
     return render_template("admin/trigger_rules.html", rules=trigger_rules.rules(db.session),
-                           toggle=ToggleForm())
+                           toggle=ButtonForm())
 
 
 def _values(form: RuleForm) -> trigger_rules.RuleValues:
@@ -123,7 +123,7 @@ def trigger_rule_edit(rule_id: int):
 @curators
 def trigger_rule_toggle(rule_id: int):
     rule = trigger_rules.get_rule(db.session, rule_id)
-    if ToggleForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         trigger_rules.set_enabled(db.session, rule_id=rule.id, enabled=not rule.enabled, now=clock.utcnow())
         db.session.commit()
         flash(f"Rule {'enabled' if rule.enabled else 'disabled'}: {trigger_rules.condition_text(rule)}.",

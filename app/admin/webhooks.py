@@ -4,9 +4,9 @@ off and on, and the deliveries log with replay."""
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from app.admin import bp
-from app.admin.forms.webhooks import ButtonForm, EndpointForm
+from app.admin.forms.webhooks import EndpointForm
 from app.extensions import db
-from app.forms_support import commit_or_attach
+from app.forms_support import ButtonForm, commit_or_attach
 from app.security import role_required
 from app.services import clock, webhooks
 

@@ -2,14 +2,16 @@
 
 Framing and CORS are per embed: `frame-ancestors` lists exactly its allowed origins (no
 X-Frame-Options, which cannot name origins) and Access-Control-Allow-Origin echoes an allowed
-Origin only. The answer is the same for everyone, so it is public for a minute and has an ETag."""
+Origin only, on answers and on the CORS preflight. Each embed has a request limit (429 with
+Retry-After); an expired embed answers 404 like a revoked one. The answer is the same for everyone,
+so it is public for a minute and has an ETag."""
 
 from flask import abort, current_app, g, jsonify, make_response, render_template, request
 
 from app.community import bp
 from app.extensions import db, login_manager
 from app.services import clock
-from app.services.community import embeds
+from app.services.community import EmbedLimiter, embeds
 from app.services.errors import NotFound
 
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
@@ -23,12 +25,45 @@ def wants_json() -> bool:
     return best == "application/json" and accepted[best] > accepted["text/html"]
 
 
-@bp.get("/embed/<token>")
-def embed(token: str):
+def _shown(token: str):
+    """The live embed of the token (else 404), counted against its rate limit (else 429)."""
+    now = clock.utcnow()
     try:
-        shown = embeds.embed_for_token(db.session, token=token, secret=current_app.config["SECRET_KEY"])
+        shown = embeds.embed_for_token(db.session, token=token, secret=current_app.config["SECRET_KEY"],
+                                       now=now)
     except NotFound:
         abort(404)
+    limiter = current_app.extensions.setdefault(
+        "embed_limiter", EmbedLimiter(current_app.config["EMBED_RATE_LIMIT_PER_MINUTE"]))
+    wait = limiter.take(shown.id, now=now)
+    if wait:
+        message = f"Too many requests for this embed; retry in {wait} second{'' if wait == 1 else 's'}."
+        response = jsonify(error={"code": "rate_limited", "message": message, "field": None}) \
+            if wants_json() else make_response(message, 429, {"Content-Type": "text/plain; charset=utf-8"})
+        response.status_code, response.headers["Retry-After"] = 429, str(wait)
+        abort(response)
+    return shown
+
+
+@bp.route("/embed/<token>", methods=["OPTIONS"])
+def embed_preflight(token: str):
+    """A CORS preflight (a fetch with If-None-Match asks one): allowed origins only, else 403."""
+    shown = _shown(token)
+    origin = (request.headers.get("Origin") or "").lower().rstrip("/")
+    if origin not in shown.allowed_origins:
+        abort(403)
+    response = make_response("", 204)
+    response.headers.update({"Access-Control-Allow-Origin": request.headers["Origin"],
+                             "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+                             "Access-Control-Allow-Headers": "Accept, If-None-Match",
+                             "Access-Control-Max-Age": "600"})
+    response.vary.add("Origin")
+    return response
+
+
+@bp.get("/embed/<token>", provide_automatic_options=False)
+def embed(token: str):
+    shown = _shown(token)
     # Public and the same for everyone: no X-Frame-Options (app/__init__.py; frame-ancestors decides),
     # and the visitor counts as anonymous without their sign-in being loaded (Flask-Login reads
     # g._login_user first), so their session is neither touched nor sent back on a cacheable answer.

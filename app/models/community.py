@@ -30,7 +30,7 @@ class EmbedNames(enum.StrEnum):
 
 class Embed(db.Model):
     """One embeddable leaderboard. Its URL carries a token signed over the id; revoking the row
-    (revoked_at) ends the URL, since every request reads the row."""
+    (revoked_at) or its expiry (expires_at) ends the URL, since every request reads the row."""
 
     __tablename__ = "embed"
 
@@ -47,5 +47,7 @@ class Embed(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # Optional: from this time (UTC) the URL answers 404, as if revoked.
+    expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     created_by: Mapped[StaffUser | None] = relationship()

@@ -5,10 +5,10 @@ from flask_login import current_user
 
 from app.badge_links import linkedin
 from app.extensions import db
-from app.forms_support import commit_or_attach
+from app.forms_support import ButtonForm, commit_or_attach
 from app.models import AskFrequency, Status
 from app.portal import bp
-from app.portal.forms import ActionForm, EmailPreferencesForm, PreferencesForm
+from app.portal.forms import EmailPreferencesForm, PreferencesForm
 from app.services import badges, clock
 from app.services.messaging import notifications
 from app.services.missions import eligibility
@@ -49,12 +49,12 @@ NOTIFICATIONS_SHOWN = 50
 def notifications_list():
     items = notifications.recent(db.session, advocate_id=current_user.id, limit=NOTIFICATIONS_SHOWN)
     return render_template("portal/notifications.html", items=items, limit=NOTIFICATIONS_SHOWN,
-                           form=ActionForm())
+                           form=ButtonForm())
 
 
 @bp.post("/notifications/read")
 def notifications_read():
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         count = notifications.mark_all_read(db.session, advocate_id=current_user.id, now=clock.utcnow())
         db.session.commit()
         flash("All caught up." if count else "Nothing new to mark.", "success")

@@ -5,10 +5,10 @@ from flask_login import current_user
 
 from app.confirmation import ask_first
 from app.extensions import db
-from app.forms_support import attach_error
+from app.forms_support import ButtonForm, attach_error
 from app.models import AttemptState, Evidence
 from app.portal import bp
-from app.portal.forms import ActionForm, DeclineForm, FileEvidenceForm, LinkEvidenceForm, TextEvidenceForm
+from app.portal.forms import DeclineForm, FileEvidenceForm, LinkEvidenceForm, TextEvidenceForm
 from app.services import clock, missions
 from app.services.errors import DomainError, NotFound
 from app.services.missions import evidence
@@ -18,7 +18,7 @@ EVIDENCE_FORMS = {
     Evidence.LINK: LinkEvidenceForm,
     Evidence.TEXT: TextEvidenceForm,
     Evidence.FILE: FileEvidenceForm,
-    Evidence.NONE: ActionForm,
+    Evidence.NONE: ButtonForm,
 }
 ALREADY_SUBMITTED = (AttemptState.SUBMITTED, AttemptState.APPROVED)
 

@@ -17,10 +17,6 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.services.people.preferences import EMAIL_CATEGORIES
 
 
-class ActionForm(FlaskForm):
-    """A bare form for one-button actions (start, confirm, mark read): CSRF only."""
-
-
 class DeclineForm(FlaskForm):
     reason = TextAreaField("Why not? (optional)", validators=[Optional(), Length(max=500)])
 

@@ -5,8 +5,9 @@ from flask_login import current_user
 
 from app.confirmation import ask_first
 from app.extensions import db
+from app.forms_support import ButtonForm
 from app.portal import bp
-from app.portal.forms import ActionForm, DeclineForm
+from app.portal.forms import DeclineForm
 from app.services import clock
 from app.services import missions as missions_service
 from app.services.errors import DomainError
@@ -35,13 +36,13 @@ def missions_list():
 
 @bp.get("/missions/<int:mission_id>")
 def mission_detail(mission_id: int):
-    return render_template("portal/mission.html", offer=_offer(mission_id), start_form=ActionForm(),
+    return render_template("portal/mission.html", offer=_offer(mission_id), start_form=ButtonForm(),
                            decline_form=DeclineForm())
 
 
 @bp.post("/missions/<int:mission_id>/start")
 def start_mission(mission_id: int):
-    if not ActionForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     try:
         attempt = missions_service.start_mission(db.session, advocate=current_user, mission_id=mission_id,
@@ -62,7 +63,7 @@ def start_mission(mission_id: int):
 def decline_mission(mission_id: int):
     form = DeclineForm()
     if not form.validate_on_submit():
-        return render_template("portal/mission.html", offer=_offer(mission_id), start_form=ActionForm(),
+        return render_template("portal/mission.html", offer=_offer(mission_id), start_form=ButtonForm(),
                                decline_form=form), 422
     back = url_for("portal.mission_detail", mission_id=mission_id)
     if asked := ask_first("decline_mission", cancel_url=back, title=_offer(mission_id).mission.title):

@@ -7,10 +7,11 @@ import json
 from flask import Response, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, logout_user
 
+from app import badge_links
 from app.extensions import db
-from app.forms_support import commit_or_attach
+from app.forms_support import ButtonForm, commit_or_attach
 from app.portal import bp
-from app.portal.forms import ActionForm, EraseForm
+from app.portal.forms import EraseForm
 from app.services import clock
 from app.services.missions import evidence
 from app.services.people import data_export, erasure, lifecycle
@@ -25,7 +26,7 @@ def _signed_out(message: str):
 
 @bp.route("/profile/leave", methods=["GET", "POST"])
 def leave():
-    form = ActionForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         done, _ = commit_or_attach(form, lambda: lifecycle.leave_program(
             db.session, advocate=current_user, now=clock.utcnow()))
@@ -36,7 +37,8 @@ def leave():
 
 @bp.get("/profile/export")
 def export():
-    data = data_export.export_data(db.session, advocate=current_user, now=clock.utcnow())
+    data = data_export.export_data(db.session, advocate=current_user, now=clock.utcnow(),
+                                   badge_url=lambda uid: badge_links.links("assertion", uid=uid))
     name = f"rallypoint-my-data-{clock.utcnow():%Y-%m-%d}.json"
     return Response(json.dumps(data, indent=2, ensure_ascii=False), mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',

@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from app.confirmation import ask_first
 from app.extensions import db
-from app.forms_support import commit_or_attach
+from app.forms_support import ButtonForm, commit_or_attach
 from app.portal import bp
-from app.portal.forms import ActionForm, RedeemForm
+from app.portal.forms import RedeemForm
 from app.services import clock
 from app.services import rewards as rewards_service
 from app.services.errors import NotFound
@@ -52,12 +52,12 @@ def reward_detail(reward_id: int):
 @bp.get("/rewards/mine")
 def my_redemptions():
     mine = rewards_service.redemptions_of(db.session, advocate_id=current_user.id)
-    return render_template("portal/redemptions.html", cancel_form=ActionForm(), redemptions=mine)
+    return render_template("portal/redemptions.html", cancel_form=ButtonForm(), redemptions=mine)
 
 
 @bp.post("/rewards/mine/<int:redemption_id>/cancel")
 def cancel_redemption(redemption_id: int):
-    form = ActionForm()
+    form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
     try:

@@ -1,10 +1,13 @@
 """Program → Embeds: marketing and admins create, copy and revoke embedded leaderboards."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from app.models import Embed
+from app.services.periods import to_local, to_utc
+from app.services.program import settings as settings_service
 
 GOOD = {"name": "Community site", "period": "week", "rows": "10", "theme": "dark", "names": "first_initial",
         "region": "", "industry": "", "origins": "https://community.example.com\r\nhttps://events.example.org"}
@@ -79,3 +82,23 @@ def test_revoke_asks_first_then_the_url_answers_404(as_role, client, session):
     assert client.post(f"/admin/embeds/{embed.id}/revoke", data={"confirmed": "yes"}).status_code == 302
     assert client.get(url).status_code == 404
     assert "revoked" in client.get("/admin/embeds").get_data(as_text=True)
+
+
+def test_an_expiry_is_read_in_the_program_timezone_and_shown_in_the_list(as_role, client, session, now):
+    as_role("marketing")
+    tz = settings_service.load(session).timezone
+    local = (to_local(now, tz) + timedelta(days=7)).replace(tzinfo=None, second=0, microsecond=0)
+    assert client.post("/admin/embeds", data={**GOOD, "expires_at": local.strftime("%Y-%m-%dT%H:%M")}) \
+        .status_code == 302
+    embed = session.query(Embed).one()
+    assert embed.expires_at == to_utc(local, tz)
+    assert "expires" in client.get("/admin/embeds").get_data(as_text=True)
+
+
+def test_an_expiry_in_the_past_is_shown_next_to_the_field(as_role, client, session, now):
+    as_role("marketing")
+    response = client.post("/admin/embeds", data={**GOOD, "expires_at": "2020-01-01T10:00"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Choose an expiry in the future" in page
+    assert 'class="field-error"' in page
+    assert session.query(Embed).count() == 0

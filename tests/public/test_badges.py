@@ -131,3 +131,18 @@ def test_no_email_in_any_public_page_or_document(client, session, gold, now):
         body = client.get(url).get_data(as_text=True)
         assert "grace@customer.example" not in body
         assert not [e for e in EMAIL.findall(body) if not e.endswith("vendor.example")], url
+
+
+def test_an_erased_holder_s_badge_is_revoked_and_names_no_one(client, session, gold, now):
+    from app.services.people import erasure
+
+    erasure.erase_advocate(session, advocate=gold.advocate, now=now)
+    session.commit()
+    response = client.get(f"/badges/assertions/{gold.uid}")
+    assert response.status_code == 410 and response.get_json()["revoked"] is True
+    assert "recipient" not in response.get_json()
+    listed = client.get("/badges/revocations").get_json()["revokedAssertions"]
+    assert [r["id"] for r in listed] == [f"{BASE}/badges/assertions/{gold.uid}"]
+    page = client.get(f"/badges/{gold.uid}").get_data(as_text=True)
+    assert "This badge was revoked" in page and "Anonymous advocate" in page
+    assert "Grace" not in page and "Hopper" not in page and not EMAIL.search(page)

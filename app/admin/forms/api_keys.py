@@ -14,7 +14,3 @@ class ApiKeyForm(FlaskForm):
                                           SelectChoice(ApiScope.WRITE.value, "Write: read, plus adjustments, "
                                                        "missions, decisions and conversions")],
                         default=ApiScope.READ.value)
-
-
-class RevokeForm(FlaskForm):
-    """A button-only form: carries just the CSRF token."""

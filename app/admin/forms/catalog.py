@@ -68,7 +68,3 @@ class MissionForm(FlaskForm):
     points_override = IntegerField("Points override", validators=[
         Optional(), NumberRange(min=0, message=WHOLE)])
     version_id = HiddenField()
-
-
-class ConfirmForm(FlaskForm):
-    """A button-only form (archive, restore, new link): carries just the CSRF token."""

@@ -1,7 +1,7 @@
 """The embed form (shape only; the service checks names, rows and origins)."""
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.services.community.embeds import MAX_ROWS, clean_origin
@@ -27,6 +27,7 @@ class EmbedForm(FlaskForm):
     origins = TextAreaField("Sites allowed to show it (one https origin a line)",
                             validators=[Length(max=2000)],
                             render_kw={"rows": 3, "placeholder": "https://community.example.com"})
+    expires_at = DateTimeLocalField("Expires (optional)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
 
     def validate_origins(self, field) -> None:
         """Shown with the other shape errors at once (the service checks the same again)."""
@@ -38,7 +39,3 @@ class EmbedForm(FlaskForm):
 
     def origin_list(self) -> tuple[str, ...]:
         return tuple(line for line in (self.origins.data or "").splitlines() if line.strip())
-
-
-class RevokeEmbedForm(FlaskForm):
-    """A button-only form: carries just the CSRF token."""

@@ -66,7 +66,3 @@ class EventForm(FlaskForm):
         if event_type == TriggerEventType.MILESTONE and (self.milestone.data or "").strip():
             return {"name": self.milestone.data.strip()}
         return {}
-
-
-class ToggleForm(FlaskForm):
-    """CSRF only: switch a rule on or off."""

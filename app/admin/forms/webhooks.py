@@ -15,7 +15,3 @@ class EndpointForm(FlaskForm):
                                     choices=[SelectChoice(key, f"{label} ({key})")
                                              for key, label in EVENT_TYPES.items()],
                                     validate_choice=False)
-
-
-class ButtonForm(FlaskForm):
-    """A button-only form: carries just the CSRF token."""

@@ -2,11 +2,13 @@
 their public JSON documents and baked PNG images."""
 
 from app.services.badges.assertions import (
+    backfill,
     find,
     for_advocate,
     hashed_email,
     issue,
     revoke_above,
+    revoke_all,
     revoked,
     settle,
 )
@@ -21,7 +23,7 @@ from app.services.badges.openbadges import (
 )
 
 __all__ = [
-    "find", "for_advocate", "hashed_email", "issue", "revoke_above", "revoked", "settle", "bake",
-    "base_image", "baked_url", "Issuer", "assertion", "badge_class", "issuer", "linkedin_url",
-    "revocation_list",
+    "backfill", "find", "for_advocate", "hashed_email", "issue", "revoke_above", "revoke_all", "revoked",
+    "settle", "bake", "base_image", "baked_url", "Issuer", "assertion", "badge_class", "issuer",
+    "linkedin_url", "revocation_list",
 ]

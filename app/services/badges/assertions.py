@@ -4,6 +4,8 @@ Every status change calls `settle` in its own transaction (points.status), so a 
 appear together: a promotion issues the new status's badge, a lowered status revokes every live
 assertion above it and issues the lowered status's badge if the advocate holds none (Bronze, the
 joining status, has no badge).
+Leaving the program or being erased revokes every live assertion (people.lifecycle, people.erasure);
+staff bringing an advocate back issues their status's badge again.
 An assertion is never deleted: a revoked one stays, marked, and is listed in the revocation list.
 """
 
@@ -11,10 +13,10 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Advocate, BadgeAssertion, Status
+from app.models import Advocate, AdvocateState, BadgeAssertion, Status
 from app.services.errors import NotFound
 
 
@@ -48,6 +50,33 @@ def revoke_above(session: Session, *, advocate_id: int, status: Status, reason: 
         assertion.revoked_at, assertion.revocation_reason = now, reason
     session.flush()
     return list(live)
+
+
+def revoke_all(session: Session, *, advocate_id: int, reason: str, now: datetime) -> list[BadgeAssertion]:
+    """Revoke every live assertion of the advocate (they left the program or were erased)."""
+    live = session.scalars(select(BadgeAssertion).where(BadgeAssertion.advocate_id == advocate_id,
+                                                        BadgeAssertion.revoked_at.is_(None))).all()
+    for assertion in live:
+        assertion.revoked_at, assertion.revocation_reason = now, reason
+    session.flush()
+    return list(live)
+
+
+def backfill(session: Session, *, now: datetime) -> tuple[int, int]:
+    """Issue the status badge of every member at Silver or above who holds no live one (those who
+    reached it before badges existed). Idempotent; returns (issued, already held). Advocates who left
+    or were erased get none."""
+    ranked = [s for s in Status if s.rank > Status.BRONZE.rank]
+    holders = select(BadgeAssertion.id).where(BadgeAssertion.advocate_id == Advocate.id,
+                                              BadgeAssertion.status == Advocate.status,
+                                              BadgeAssertion.revoked_at.is_(None)).exists()
+    members = (Advocate.status.in_(ranked), Advocate.state != AdvocateState.OPTED_OUT,
+               Advocate.erased_at.is_(None))
+    held = session.scalar(select(func.count(Advocate.id)).where(*members, holders))
+    missing = session.scalars(select(Advocate).where(*members, ~holders).order_by(Advocate.id)).all()
+    for advocate in missing:
+        issue(session, advocate=advocate, status=advocate.status, now=now)
+    return len(missing), held
 
 
 def find(session: Session, *, uid: str) -> BadgeAssertion:

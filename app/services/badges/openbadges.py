@@ -42,15 +42,17 @@ def badge_class(status: Status, who: Issuer, criteria: str, links: Links) -> dic
 
 
 def assertion(record: BadgeAssertion, links: Links) -> dict:
-    doc = {"@context": CONTEXT, "type": "Assertion", "id": links("assertion", uid=record.uid),
-           "recipient": {"type": "email", "hashed": True, "salt": record.salt,
-                         "identity": hashed_email(record.advocate.email, record.salt)},
-           "badge": links("class", status=record.status.value),
-           "issuedOn": _iso(record.issued_at), "verification": {"type": "hosted"},
-           "image": links("image", status=record.status.value)}
+    """The hosted assertion. A revoked one (served with 410 Gone) carries only what the spec asks of
+    it, its id and `revoked`, plus the reason: no recipient, so nothing links it to a person."""
     if record.revoked:
-        doc.update(revoked=True, revocationReason=record.revocation_reason)
-    return doc
+        return {"@context": CONTEXT, "type": "Assertion", "id": links("assertion", uid=record.uid),
+                "revoked": True, "revocationReason": record.revocation_reason}
+    return {"@context": CONTEXT, "type": "Assertion", "id": links("assertion", uid=record.uid),
+            "recipient": {"type": "email", "hashed": True, "salt": record.salt,
+                          "identity": hashed_email(record.advocate.email, record.salt)},
+            "badge": links("class", status=record.status.value),
+            "issuedOn": _iso(record.issued_at), "verification": {"type": "hosted"},
+            "image": links("image", status=record.status.value)}
 
 
 def revocation_list(records: list[BadgeAssertion], links: Links) -> dict:

@@ -13,6 +13,7 @@ from app.services.community.embeds import (
     rows_etag,
     token_for,
 )
+from app.services.community.limits import EmbedLimiter
 from app.services.community.slack import (
     SlackSender,
     SlackSettings,
@@ -28,9 +29,8 @@ from app.services.community.slack import (
 from app.services.community.slack_weekly import enqueue_weekly, weekly_payload
 
 __all__ = [
-    "EmbedRow", "EmbedSpec", "clean_origin", "create_embed", "embed_for_token", "embed_rows", "list_embeds",
-    "revoke_embed", "revoke_embed_named", "rows_etag", "token_for", "SlackSender", "SlackSettings",
-    "accepted", "check_slack_url", "describe", "load_settings", "post", "save_settings", "sender",
-    "test_post",
-    "enqueue_weekly", "weekly_payload",
+    "EmbedLimiter", "EmbedRow", "EmbedSpec", "clean_origin", "create_embed", "embed_for_token",
+    "embed_rows", "list_embeds", "revoke_embed", "revoke_embed_named", "rows_etag", "token_for",
+    "SlackSender", "SlackSettings", "accepted", "check_slack_url", "describe", "load_settings", "post",
+    "save_settings", "sender", "test_post", "enqueue_weekly", "weekly_payload",
 ]

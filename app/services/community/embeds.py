@@ -1,7 +1,8 @@
 """Embedded leaderboards: made by marketing, shown on other sites through a signed, read-only URL.
 
 The URL's token is the embed's id signed with the app secret (itsdangerous), so a changed token
-fails; it carries nothing else, and every request reads the row, so revoking the row ends the URL.
+fails; it carries nothing else, and every request reads the row, so revoking the row (or its expiry
+time passing) ends the URL.
 Rows come from the leaderboards service: whoever opted out, left or has not joined shows as
 "Anonymous advocate" with no company, and an embed never shows an email or an advocate id.
 """
@@ -37,6 +38,7 @@ class EmbedSpec:
     region: str | None = None
     industry: str | None = None
     origins: tuple[str, ...] = ()
+    expires_at: datetime | None = None  # UTC; None: until revoked
 
 
 @dataclass
@@ -69,7 +71,7 @@ def clean_origin(origin: str) -> str:
     return f"https://{parts.netloc}"
 
 
-def _clean(session: Session, spec: EmbedSpec) -> dict:
+def _clean(session: Session, spec: EmbedSpec, now: datetime) -> dict:
     name = (spec.name or "").strip()
     if not name or len(name) > 80:
         raise ValidationFailed("Name the embed (up to 80 characters).", field="name")
@@ -78,7 +80,9 @@ def _clean(session: Session, spec: EmbedSpec) -> dict:
     if not isinstance(spec.rows, int) or not 1 <= spec.rows <= MAX_ROWS:
         raise ValidationFailed(f"Show between 1 and {MAX_ROWS} rows.", field="rows")
     origins = list(dict.fromkeys(clean_origin(o) for o in spec.origins if o.strip()))
-    return dict(
+    if spec.expires_at is not None and spec.expires_at <= now:
+        raise ValidationFailed("Choose an expiry in the future, or none.", field="expires_at")
+    return dict(expires_at=spec.expires_at,
         name=name, kind="leaderboard", rows=spec.rows, allowed_origins=origins,
         period=_choice(EmbedPeriod, spec.period, "period", "Choose week, month or all time."),
         theme=_choice(EmbedTheme, spec.theme, "theme", "Choose light or dark."),
@@ -89,7 +93,7 @@ def _clean(session: Session, spec: EmbedSpec) -> dict:
 
 def create_embed(session: Session, *, spec: EmbedSpec, created_by: StaffUser | None, now: datetime) -> Embed:
     """Make an embed (names are unique, revoked ones included, so a name always means one embed)."""
-    embed = Embed(**_clean(session, spec), created_at=now, created_by=created_by)
+    embed = Embed(**_clean(session, spec, now), created_at=now, created_by=created_by)
     session.add(embed)
     session.flush()
     return embed
@@ -125,14 +129,15 @@ def token_for(embed: Embed, *, secret: str) -> str:
     return _serializer(secret).dumps(embed.id)
 
 
-def embed_for_token(session: Session, *, token: str, secret: str) -> Embed:
-    """The live embed a token names; NotFound for a changed, foreign or revoked token."""
+def embed_for_token(session: Session, *, token: str, secret: str, now: datetime) -> Embed:
+    """The live embed a token names; NotFound for a changed, foreign, revoked or expired token."""
     try:
         embed_id = _serializer(secret).loads(token)
     except BadSignature:
         raise NotFound("No such embed.") from None
     embed = session.get(Embed, embed_id) if isinstance(embed_id, int) else None
-    if embed is None or embed.revoked_at is not None:
+    expired = embed is not None and embed.expires_at is not None and embed.expires_at <= now
+    if embed is None or embed.revoked_at is not None or expired:
         raise NotFound("No such embed.")
     return embed
 

@@ -2,10 +2,12 @@
 
 It holds what the program keeps about them and what they entered: the profile, preferences,
 points, account and status history, attempts with their evidence, ledger entries, redemptions,
-the referrals they made (the friends' details as they typed them), notifications and email
-choices. Nothing else of other people: staff appear by role, never by name or email.
+the referrals they made (the friends' details as they typed them), notifications, email
+choices and their status badges (with each assertion's public URL, made by the edge's `badge_url`).
+Nothing else of other people: staff appear by role, never by name or email.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -15,6 +17,7 @@ from app.models import (
     AccountEvent,
     Advocate,
     Attempt,
+    BadgeAssertion,
     CustomerSignal,
     LedgerEntry,
     Notification,
@@ -48,7 +51,8 @@ def _rows(session: Session, model, where, order, *options):
     return list(session.scalars(select(model).where(where).options(*options).order_by(order, model.id)))
 
 
-def export_data(session: Session, *, advocate: Advocate, now: datetime) -> dict:
+def export_data(session: Session, *, advocate: Advocate, now: datetime,
+                badge_url: Callable[[str], str] | None = None) -> dict:
     """Everything above about one advocate, as JSON-ready values (times in UTC, ISO 8601)."""
     signal = session.get(CustomerSignal, advocate.id)
     return {
@@ -81,6 +85,10 @@ def export_data(session: Session, *, advocate: Advocate, now: datetime) -> dict:
         "notifications": [{"at": _when(n.created_at), "title": n.title, "body": n.body, "link": n.link,
                            "read_at": _when(n.read_at)} for n in _rows(
             session, Notification, Notification.advocate_id == advocate.id, Notification.created_at)],
+        "badges": [{"status": b.status.value, "issued_at": _when(b.issued_at),
+                    "revoked_at": _when(b.revoked_at), "revocation_reason": b.revocation_reason or None,
+                    "assertion_url": badge_url(b.uid) if badge_url else None} for b in _rows(
+            session, BadgeAssertion, BadgeAssertion.advocate_id == advocate.id, BadgeAssertion.issued_at)],
     }
 
 

@@ -7,7 +7,8 @@ file) are cleared; their notifications are deleted and emails to them blanked (a
 marked failed, so it never goes); their sign-in failures and invitations lose the address. The
 old name and email are also replaced wherever other rows quote them (staff notifications and
 emails, decision reasons, transition names, stored API responses). The account becomes opted_out
-with `erased_at` stamped, so no session of theirs works any more.
+with `erased_at` stamped, so no session of theirs works any more. Their badges are revoked: the revoked
+assertion shows no recipient and the verification page no name.
 
 What stays: ledger entries (append-only; their notes are the program's wording), the cached
 balance and lifetime points, status history, attempts' states and points, redemptions and the
@@ -30,6 +31,7 @@ from app.models import (
     AdvocateState,
     Attempt,
     AttemptTransition,
+    BadgeAssertion,
     CustomerSignal,
     EventKind,
     EventSource,
@@ -45,10 +47,12 @@ from app.models import (
     TriggerEvent,
 )
 from app.models.signals import ON_ADVOCATE
+from app.services import badges
 from app.services.errors import Conflict, ValidationFailed
 from app.services.people import lifecycle, passwords
 
 ERASED_NAME = "Erased advocate"
+ERASED_BADGE = "The holder's personal data was erased."
 PSEUDONYM_DOMAIN = "erased.invalid"  # .invalid never resolves (RFC 2606): nothing can be delivered
 CLEARED = {"external_id": None, "company": "", "title": "", "industry": "", "company_size": "", "region": "",
            "tags": [], **{name: None for name in ON_ADVOCATE}, "readiness_tier": None,
@@ -58,7 +62,8 @@ CLEARED = {"external_id": None, "company": "", "title": "", "industry": "", "com
 QUOTING = (Notification.title, Notification.body, OutboxMessage.subject, OutboxMessage.body_text,
            OutboxMessage.body_html, Attempt.decision_reason, AttemptTransition.actor_name,
            AttemptTransition.reason, StatusChange.reason, AccountEvent.reason, IdempotencyRecord.body,
-           TriggerEvent.detail, Referral.rejection_message, ReferralTransition.note)
+           TriggerEvent.detail, Referral.rejection_message, ReferralTransition.note,
+           BadgeAssertion.revocation_reason)
 
 
 @dataclass
@@ -81,6 +86,7 @@ def erase_my_data(session: Session, *, advocate: Advocate, password: str, now: d
 def erase_advocate(session: Session, *, advocate: Advocate, now: datetime) -> Erasure:
     """Pseudonymise one advocate (see the module docstring); flushes, the caller commits."""
     old_name, old_email, old_company = advocate.name, advocate.email, advocate.company
+    badges.revoke_all(session, advocate_id=advocate.id, reason=ERASED_BADGE, now=now)
     if advocate.state != AdvocateState.OPTED_OUT:
         lifecycle.change_advocate(session, advocate=advocate, changes=lifecycle.Changes(
             state=AdvocateState.OPTED_OUT, reason="Asked for their personal data to be erased."),

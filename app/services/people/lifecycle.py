@@ -15,8 +15,9 @@ advocate leaves (active/paused → opted_out). Staff and API state moves need a 
 ask frequency is only ever the advocate's own opt-in (accounts.update_preferences).
 
 Removing (→ opted_out) drops the advocate's queued asks and revokes their open invitations; they
-can no longer sign in (Advocate.is_active) and show as anonymous on leaderboards
-(leaderboards.ANONYMOUS_STATES). An erased advocate's account changes no more.
+can no longer sign in (Advocate.is_active), show as anonymous on leaderboards
+(leaderboards.ANONYMOUS_STATES) and their badges are revoked (a return issues their status's again).
+An erased advocate's account changes no more.
 """
 
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from app.models import (
     StaffRole,
     StaffUser,
 )
+from app.services import badges
 from app.services.errors import Forbidden, InvalidTransition, ValidationFailed
 from app.services.people import sessions as login_sessions
 
@@ -52,6 +54,7 @@ MOVES: dict[AdvocateState, frozenset[AdvocateState]] = {
 CSM_MOVES = frozenset({(S.ACTIVE, S.PAUSED), (S.PAUSED, S.ACTIVE)})
 STATE_LABELS = {S.INVITED: "Invited", S.ACTIVE: "Active", S.PAUSED: "Paused", S.OPTED_OUT: "Removed"}
 MOVE_LABELS = {S.ACTIVE: "Resume (active)", S.PAUSED: "Pause", S.OPTED_OUT: "Remove from the program"}
+LEFT = "The holder left the program."
 ERASED = "This advocate's personal data was erased; their account can no longer change."
 
 
@@ -159,6 +162,9 @@ def _set_state(session: Session, advocate: Advocate, to: AdvocateState, actor: S
         _close_open_doors(session, advocate.id, now)
         # Ended, not just refused while opted out: a later resume must not revive old cookies.
         login_sessions.end_all(session, user=advocate, now=now)
+        badges.revoke_all(session, advocate_id=advocate.id, reason=LEFT, now=now)
+    elif old == S.OPTED_OUT:  # brought back: they hold their status again, and its badge
+        badges.settle(session, advocate=advocate, reason=reason, now=now)
     return _event(advocate, actor, source, EventKind.STATE, old.value, to.value, reason, now)
 
 

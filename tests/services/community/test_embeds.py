@@ -1,10 +1,12 @@
 """The embeds service: the rules of an embed, its signed token, revocation and the rows it shows."""
 
+from datetime import timedelta
+
 import pytest
 
 from app.models import Embed, EmbedNames, EmbedPeriod, EmbedTheme
 from app.services import clock
-from app.services.community import embeds
+from app.services.community import EmbedLimiter, embeds
 from app.services.errors import NotFound, ValidationFailed
 from tests.factories import fund, make_advocate, make_staff
 
@@ -58,16 +60,16 @@ def test_names_are_unique(session):
 def test_the_token_names_the_embed_and_fails_when_changed_foreign_or_revoked(session, now):
     embed = _make(session)
     token = embeds.token_for(embed, secret=SECRET)
-    assert embeds.embed_for_token(session, token=token, secret=SECRET) == embed
+    assert embeds.embed_for_token(session, token=token, secret=SECRET, now=now) == embed
     for bad in (token[:-1] + ("A" if token[-1] != "A" else "B"), "1", token.replace(token[0], "Z", 1)):
         with pytest.raises(NotFound):
-            embeds.embed_for_token(session, token=bad, secret=SECRET)
+            embeds.embed_for_token(session, token=bad, secret=SECRET, now=now)
     with pytest.raises(NotFound):
-        embeds.embed_for_token(session, token=token, secret="another-secret")
+        embeds.embed_for_token(session, token=token, secret="another-secret", now=now)
     embeds.revoke_embed_named(session, name="Community site", now=now)
     assert embed.revoked_at == now
     with pytest.raises(NotFound):
-        embeds.embed_for_token(session, token=token, secret=SECRET)
+        embeds.embed_for_token(session, token=token, secret=SECRET, now=now)
 
 
 def test_revoking_an_unknown_name_says_so(session, now):
@@ -100,3 +102,23 @@ def test_the_etag_changes_with_the_rows(session, now):
     assert before == embeds.rows_etag(embed, embeds.embed_rows(session, embed=embed, now=now))
     fund(session, advocate, 10)
     assert before != embeds.rows_etag(embed, embeds.embed_rows(session, embed=embed, now=now))
+
+
+def test_an_expiry_must_be_in_the_future_and_ends_the_token_when_it_comes(session, now):
+    with pytest.raises(ValidationFailed, match="in the future") as refused:
+        _make(session, expires_at=now)
+    assert refused.value.field == "expires_at"
+    embed = _make(session, expires_at=now + timedelta(days=1))
+    token = embeds.token_for(embed, secret=SECRET)
+    assert embeds.embed_for_token(session, token=token, secret=SECRET, now=now + timedelta(hours=23)) == embed
+    with pytest.raises(NotFound):
+        embeds.embed_for_token(session, token=token, secret=SECRET, now=now + timedelta(days=1))
+
+
+def test_the_limiter_counts_per_embed_in_a_sliding_window(now):
+    limiter = EmbedLimiter(2)
+    assert [limiter.take(1, now=now), limiter.take(1, now=now + timedelta(seconds=30))] == [0, 0]
+    assert limiter.take(1, now=now + timedelta(seconds=40)) == 20
+    assert limiter.take(2, now=now + timedelta(seconds=40)) == 0
+    assert limiter.take(1, now=now + timedelta(seconds=60)) == 0  # the first left the window
+    assert EmbedLimiter(0).take(1, now=now) == 60
