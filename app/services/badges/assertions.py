@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, BadgeAssertion, Status
+from app.services import feed
 from app.services.errors import NotFound
 
 
@@ -34,6 +35,8 @@ def issue(session: Session, *, advocate: Advocate, status: Status, now: datetime
                                salt=secrets.token_hex(8), issued_at=now, revocation_reason="")
     session.add(assertion)
     session.flush()
+    feed.record(session, kind="badge", advocate_id=advocate.id, subject=f"badge:{assertion.uid}",
+                text=f"earned the verifiable {status.label} badge", occurred_at=now)
     return assertion
 
 
@@ -46,6 +49,7 @@ def revoke_above(session: Session, *, advocate_id: int, status: Status, reason: 
         BadgeAssertion.revoked_at.is_(None))).all()
     for assertion in live:
         assertion.revoked_at, assertion.revocation_reason = now, reason
+        feed.retract(session, kind="badge", subject=f"badge:{assertion.uid}")
     session.flush()
     return list(live)
 
