@@ -27,3 +27,15 @@ def test_errors_are_reported_and_change_nothing(app, session):
     assert runner.invoke(args=["embeds", "create", "--name", "X", "--period", "year"]).exit_code == 2
     missing = runner.invoke(args=["embeds", "revoke", "nope"])
     assert missing.exit_code == 1 and "No embed is named" in missing.output
+
+
+def test_create_a_feed_embed(app, session, client):
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["embeds", "create", "--name", "Feed", "--period", "week", "--what", "feed",
+                               "--rows", "5", "--url", "https://advocates.example.com"])
+    assert made.exit_code == 0, made.output
+    embed = session.query(Embed).one()
+    assert (embed.kind, embed.rows) == ("feed", 5)
+    path = made.output.strip().removeprefix("https://advocates.example.com")
+    assert client.get(path, headers={"Accept": "application/json"}).json == {"name": "Feed", "what": "feed",
+                                                                             "items": []}
