@@ -20,13 +20,18 @@ from app.services.errors import NotFound
 
 
 def settle(session: Session, *, advocate: Advocate, reason: str, now: datetime) -> list[BadgeAssertion]:
-    """Make the advocate's live badges match their (new) status; returns the assertions issued."""
-    revoke_above(session, advocate_id=advocate.id, status=advocate.status, reason=reason, now=now)
+    """Make the advocate's live badges match their (new) status; returns the assertions issued.
+    A badge issued on a rise goes into the community feed; one issued on a lowering does not."""
+    lowered = revoke_above(session, advocate_id=advocate.id, status=advocate.status, reason=reason, now=now)
     if advocate.status == Status.BRONZE or session.scalar(select(BadgeAssertion.id).where(
             BadgeAssertion.advocate_id == advocate.id, BadgeAssertion.status == advocate.status,
             BadgeAssertion.revoked_at.is_(None))):
         return []
-    return [issue(session, advocate=advocate, status=advocate.status, now=now)]
+    assertion = issue(session, advocate=advocate, status=advocate.status, now=now)
+    if not lowered:
+        feed.record(session, kind="badge", advocate_id=advocate.id, subject=f"badge:{assertion.uid}",
+                    text=f"earned the verifiable {assertion.status.label} badge", occurred_at=now)
+    return [assertion]
 
 
 def issue(session: Session, *, advocate: Advocate, status: Status, now: datetime) -> BadgeAssertion:
@@ -35,8 +40,6 @@ def issue(session: Session, *, advocate: Advocate, status: Status, now: datetime
                                salt=secrets.token_hex(8), issued_at=now, revocation_reason="")
     session.add(assertion)
     session.flush()
-    feed.record(session, kind="badge", advocate_id=advocate.id, subject=f"badge:{assertion.uid}",
-                text=f"earned the verifiable {status.label} badge", occurred_at=now)
     return assertion
 
 

@@ -129,3 +129,14 @@ def test_pages_are_newest_first_and_stable_while_new_items_arrive(session, now):
     third = feed.page(session, size=2, cursor=second.next_cursor)
     assert [e.text for e in third.entries] == ["item 0"] and third.next_cursor is None
     assert [e.text for e in feed.page(session, size=2, cursor="garbage").entries] == ["newest", "item 4"]
+
+
+def test_a_badge_issued_on_a_lowered_status_is_not_news(session, now):
+    advocate = make_advocate(session)
+    staff = make_staff(session)
+    status_service.set_status(session, advocate=advocate, to=Status.GOLD, reason="Upgrade", actor_id=staff.id,
+                              now=now)
+    status_service.set_status(session, advocate=advocate, to=Status.SILVER, reason="Wrong account",
+                              actor_id=staff.id, now=now + timedelta(hours=1))
+    assert advocate.status == Status.SILVER
+    assert [e.text for e in feed.page(session).entries] == ["reached Gold"]  # Gold's badge retracted
