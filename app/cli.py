@@ -272,7 +272,7 @@ def api_keys_revoke(name: str):
     click.echo(f"API key “{key.name}” revoked.")
 
 
-@click.group("embeds", help="Embedded leaderboards (the same as Program → Embeds).")
+@click.group("embeds", help="Embedded leaderboards and community feeds (the same as Program → Embeds).")
 def embeds_group():
     pass
 
@@ -291,9 +291,11 @@ def _expiry(text: str | None):
     return to_utc(local, settings_service.load(db.session).timezone)
 
 
-@embeds_group.command("create", help="Make an embedded leaderboard and print its URL.")
+@embeds_group.command("create", help="Make an embedded leaderboard (or community feed) and print its URL.")
 @click.option("--name", required=True, help="Where it is shown, e.g. Community site.")
 @click.option("--period", required=True, type=click.Choice(["week", "month", "all-time"]))
+@click.option("--what", default="leaderboard", show_default=True, type=click.Choice(["leaderboard", "feed"]),
+              help="The leaderboard, or the community feed (its newest --rows items; --period is ignored).")
 @click.option("--rows", default=10, show_default=True, type=click.IntRange(1, 100))
 @click.option("--theme", default="light", show_default=True, type=click.Choice(["light", "dark"]))
 @click.option("--names", default="full", show_default=True,
@@ -306,10 +308,10 @@ def _expiry(text: str | None):
               help="The site's address, for the printed URL.")
 @click.option("--expires", default=None, metavar="WHEN",
               help="In the program's timezone: YYYY-MM-DDTHH:MM, or a date (the end of that day).")
-def embeds_create(name, period, rows, theme, names, region, industry, origins, base_url, expires):
+def embeds_create(name, period, what, rows, theme, names, region, industry, origins, base_url, expires):
     spec = community.EmbedSpec(name=name, period=period.replace("-", "_"), rows=rows, theme=theme,
                                names=names, region=region, industry=industry, origins=origins,
-                               expires_at=_expiry(expires))
+                               expires_at=_expiry(expires), what=what)
     embed = _committed(community.create_embed, spec=spec, created_by=None, now=clock.utcnow())
     token = community.token_for(embed, secret=current_app.config["SECRET_KEY"])
     base_url = base_url or current_app.config.get("PUBLIC_BASE_URL") or None

@@ -23,6 +23,10 @@ class Confirmation:
 
 
 ACTIONS = {
+    "hide_feed_item": Confirmation(
+        "Hide this feed item?",
+        "“{text}” disappears from the portal's community feed and every feed embed at once. "
+        "You can show it again from this list.", "Hide item"),
     "revoke_embed": Confirmation(
         "Revoke the embed “{name}”?",
         "Every site showing it gets “not found” from now on. A revoked embed cannot be turned back on: "

@@ -27,6 +27,7 @@ from app.admin import (  # noqa: E402,F401
     customers,
     dashboard,
     embeds,
+    feed,
     invites,
     jobs,
     missions,

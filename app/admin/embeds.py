@@ -1,4 +1,5 @@
-"""Embeds (marketing and admins): make an embeddable leaderboard, copy its URL or <iframe>, revoke it."""
+"""Embeds (marketing and admins): make an embeddable leaderboard or community feed, copy its URL or
+<iframe>, revoke it."""
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -47,7 +48,7 @@ def embed_create():
     spec = embeds.EmbedSpec(name=form.name.data, period=form.period.data, rows=form.rows.data,
                             theme=form.theme.data, names=form.names.data, region=form.region.data,
                             industry=form.industry.data, origins=form.origin_list(),
-                            expires_at=_utc(form.expires_at.data))
+                            expires_at=_utc(form.expires_at.data), what=form.what.data)
     done, made = commit_or_attach(form, lambda: embeds.create_embed(
         db.session, spec=spec, created_by=current_user, now=clock.utcnow()))
     if not done:

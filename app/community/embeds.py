@@ -1,4 +1,5 @@
-"""/embed/<token>: an iframe-friendly leaderboard page, or the same rows as JSON for the allowed origins.
+"""/embed/<token>: an iframe-friendly leaderboard or community feed page, or the same rows as JSON for
+the allowed origins.
 
 Framing and CORS are per embed: `frame-ancestors` lists exactly its allowed origins (no
 X-Frame-Options, which cannot name origins) and Access-Control-Allow-Origin echoes an allowed
@@ -69,12 +70,16 @@ def embed(token: str):
     # g._login_user first), so their session is neither touched nor sent back on a cacheable answer.
     g.frameable = True
     g._login_user = login_manager.anonymous_user()
-    rows = embeds.embed_rows(db.session, embed=shown, now=clock.utcnow())
-    if wants_json():
-        response = jsonify(name=shown.name, period=shown.period.value, rows=[vars(r) for r in rows])
+    if shown.kind == "feed":
+        rows = embeds.feed_rows(db.session, embed=shown)
+        response = (jsonify(name=shown.name, what="feed", items=[r.as_json() for r in rows]) if wants_json()
+                    else make_response(render_template("community/embed_feed.html", embed=shown, items=rows)))
     else:
-        response = make_response(render_template("community/embed.html", embed=shown, rows=rows,
-                                                 period_label=PERIOD_LABELS[shown.period.value]))
+        rows = embeds.embed_rows(db.session, embed=shown, now=clock.utcnow())
+        response = (jsonify(name=shown.name, period=shown.period.value, rows=[vars(r) for r in rows])
+                    if wants_json() else make_response(render_template(
+                        "community/embed.html", embed=shown, rows=rows,
+                        period_label=PERIOD_LABELS[shown.period.value])))
     return _headers(response, shown, embeds.rows_etag(shown, rows), json=wants_json())
 
 

@@ -7,7 +7,7 @@ from app.models.auth import LoginSession, LoginThrottle, PasswordReset
 from app.models.badges import BadgeAssertion
 from app.models.base import Status
 from app.models.catalog import ActivityKind, ActivityType, Effort, Evidence, RewardTierBand, Value
-from app.models.community import Embed, EmbedNames, EmbedPeriod, EmbedTheme
+from app.models.community import Embed, EmbedNames, EmbedPeriod, EmbedTheme, FeedItem
 from app.models.ledger import LedgerEntry, LedgerReason, PeriodTotal
 from app.models.missions import Attempt, AttemptState, AttemptTransition, Mission
 from app.models.ops import JobLock, JobRun, Notification, OutboxMessage, ProgramSetting
@@ -39,6 +39,7 @@ __all__ = [
     "EmbedNames",
     "EmbedPeriod",
     "EmbedTheme",
+    "FeedItem",
     "WebhookDelivery",
     "WebhookEndpoint",
     "AccountEvent",

@@ -51,3 +51,28 @@ class Embed(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     created_by: Mapped[StaffUser | None] = relationship()
+
+
+class FeedItem(db.Model):
+    """One achievement in the community feed, written in the transaction of the change it tells of.
+
+    `kind` + `subject` name the source once (e.g. promotion / status-change:12), so recording twice
+    writes one row and the source can retract it. Who it is about is read at display time (name,
+    opt-out, state), so an opt-out or an erasure changes past items at once. Staff may hide one."""
+
+    __tablename__ = "feed_item"
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "subject", name="uq_feed_item_kind_subject"),
+        sa.Index("ix_feed_item_occurred", "occurred_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(24))
+    subject: Mapped[str] = mapped_column(sa.String(80))
+    advocate_id: Mapped[int] = mapped_column(sa.ForeignKey("advocate.id"), index=True)
+    text: Mapped[str] = mapped_column(sa.String(300))
+    occurred_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    hidden_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+
+    hidden_by: Mapped[StaffUser | None] = relationship()

@@ -11,6 +11,7 @@ from app.portal import (  # noqa: E402,F401
     account,
     attempts,
     dashboard,
+    feed,
     leaderboard,
     missions,
     password,

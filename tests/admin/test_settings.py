@@ -118,7 +118,8 @@ def test_the_qualifying_kinds_are_checkboxes_an_admin_saves(as_role, client, ses
     session.commit()
     as_role("admin")
     html = client.get("/admin/settings").get_data(as_text=True)
-    boxes = re.findall(r'<input (checked )?id="(\w+)-\d+" name="\2" type="checkbox" value="(\w+)"', html)
+    boxes = re.findall(r'<input (checked )?id="(\w+_qualifying_kinds)-\d+" name="\2" '
+                       r'type="checkbox" value="(\w+)"', html)
     ticked = {(name, kind) for checked, name, kind in boxes if checked}
     assert len(boxes) == 2 * len(ActivityKind)
     assert ticked == {("silver_qualifying_kinds", "review"), ("silver_qualifying_kinds", "testimonial"),
@@ -162,3 +163,14 @@ def test_a_status_already_out_of_reach_is_flagged_on_the_page(as_role, client, s
     session.commit()
     html = client.get("/admin/settings").get_data(as_text=True)
     assert "Out of reach today: Silver" not in html and "Out of reach today: Gold" in html
+
+
+def test_the_feed_kinds_are_checkboxes_an_admin_saves(as_role, client, session):
+    as_role("admin")
+    html = client.get("/admin/settings").get_data(as_text=True)
+    ticked = re.findall(r'<input checked id="feed_public_kinds-\d+" name="feed_public_kinds" type="checkbox" '
+                        r'value="(\w+)"', html)
+    assert set(ticked) == set(DEFAULTS["feed_public_kinds"])
+    response = client.post("/admin/settings", data=form(feed_public_kinds=["webinar"]))
+    assert response.status_code == 302
+    assert settings.load(session).feed_public_kinds == ["webinar"]

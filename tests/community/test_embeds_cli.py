@@ -51,3 +51,15 @@ def test_expires_takes_a_local_time_or_a_date_meaning_the_end_of_that_day(app, s
     past = create("D", "2020-01-01")
     assert past.exit_code == 1 and "in the future" in past.output
     assert session.query(Embed).count() == 2
+
+
+def test_create_a_feed_embed(app, session, client):
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["embeds", "create", "--name", "Feed", "--period", "week", "--what", "feed",
+                               "--rows", "5", "--url", "https://advocates.example.com"])
+    assert made.exit_code == 0, made.output
+    embed = session.query(Embed).one()
+    assert (embed.kind, embed.rows) == ("feed", 5)
+    path = made.output.strip().removeprefix("https://advocates.example.com")
+    assert client.get(path, headers={"Accept": "application/json"}).json == {"name": "Feed", "what": "feed",
+                                                                             "items": []}

@@ -11,12 +11,15 @@ from app.services.errors import ValidationFailed
 class EmbedForm(FlaskForm):
     name = StringField("Name (where it is shown)",
                        validators=[DataRequired("Name the embed."), Length(max=80)])
-    period = SelectField("Period", default="week", choices=[
+    what = SelectField("What it shows", default="leaderboard", choices=[
+        SelectChoice("leaderboard", "Leaderboard"),
+        SelectChoice("feed", "Community feed (latest achievements)")])
+    period = SelectField("Period (leaderboard)", default="week", choices=[
         SelectChoice("week", "This week"), SelectChoice("month", "This month"),
         SelectChoice("all_time", "All time")])
     region = StringField("Only this region (optional)", validators=[Optional(), Length(max=80)])
     industry = StringField("Only this industry (optional)", validators=[Optional(), Length(max=80)])
-    rows = IntegerField("Rows", default=10, validators=[
+    rows = IntegerField("Rows (leaderboard) or items (feed)", default=10, validators=[
         InputRequired("Say how many rows."),
         NumberRange(1, MAX_ROWS, f"Show between 1 and {MAX_ROWS} rows.")])
     theme = SelectField("Theme", default="light",

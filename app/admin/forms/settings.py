@@ -49,6 +49,8 @@ class SettingsForm(FlaskForm):
     perks_platinum = TextAreaField("Platinum perks", validators=[Length(max=500)])
     evidence_max_mb = IntegerField("Largest evidence file (MB)", validators=[InputRequired()])
     leaderboard_size = IntegerField("Leaderboard size", validators=[InputRequired()])
+    feed_public_kinds = CheckboxListField("The community feed shows approved missions of these kinds",
+                                          choices=enum_choices(ActivityKind))
 
     reminder_after_start_hours = IntegerField("Remind after start (hours)", validators=[InputRequired()])
     reminder_before_deadline_hours = IntegerField("Remind before the deadline (hours)",
@@ -96,7 +98,7 @@ class SettingsForm(FlaskForm):
 
     def changes(self) -> dict:
         keys = ["program_name", "timezone", *NUMBER_FIELDS, *TEXT_FIELDS,
-                *(f"perks_{s.value}" for s in Status), *KIND_SETTINGS.values()]
+                *(f"perks_{s.value}" for s in Status), *KIND_SETTINGS.values(), "feed_public_kinds"]
         return {key: (getattr(self, key).data.strip() if isinstance(getattr(self, key).data, str)
                       else getattr(self, key).data) for key in keys}
 

@@ -17,17 +17,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Advocate, AdvocateState, BadgeAssertion, Status
+from app.services import feed
 from app.services.errors import NotFound
 
 
 def settle(session: Session, *, advocate: Advocate, reason: str, now: datetime) -> list[BadgeAssertion]:
-    """Make the advocate's live badges match their (new) status; returns the assertions issued."""
-    revoke_above(session, advocate_id=advocate.id, status=advocate.status, reason=reason, now=now)
+    """Make the advocate's live badges match their (new) status; returns the assertions issued.
+    A badge issued on a rise goes into the community feed; one issued on a lowering does not."""
+    lowered = revoke_above(session, advocate_id=advocate.id, status=advocate.status, reason=reason, now=now)
     if advocate.status == Status.BRONZE or session.scalar(select(BadgeAssertion.id).where(
             BadgeAssertion.advocate_id == advocate.id, BadgeAssertion.status == advocate.status,
             BadgeAssertion.revoked_at.is_(None))):
         return []
-    return [issue(session, advocate=advocate, status=advocate.status, now=now)]
+    assertion = issue(session, advocate=advocate, status=advocate.status, now=now)
+    if not lowered:
+        feed.record(session, kind="badge", advocate_id=advocate.id, subject=f"badge:{assertion.uid}",
+                    text=f"earned the verifiable {assertion.status.label} badge", occurred_at=now)
+    return [assertion]
 
 
 def issue(session: Session, *, advocate: Advocate, status: Status, now: datetime) -> BadgeAssertion:
@@ -48,6 +54,7 @@ def revoke_above(session: Session, *, advocate_id: int, status: Status, reason: 
         BadgeAssertion.revoked_at.is_(None))).all()
     for assertion in live:
         assertion.revoked_at, assertion.revocation_reason = now, reason
+        feed.retract(session, kind="badge", subject=f"badge:{assertion.uid}")
     session.flush()
     return list(live)
 

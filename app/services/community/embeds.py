@@ -1,10 +1,12 @@
-"""Embedded leaderboards: made by marketing, shown on other sites through a signed, read-only URL.
+"""Embeds: a leaderboard or the community feed, made by marketing, shown on other sites through a
+signed, read-only URL (what it shows is the embed's `kind`).
 
 The URL's token is the embed's id signed with the app secret (itsdangerous), so a changed token
 fails; it carries nothing else, and every request reads the row, so revoking the row (or its expiry
 time passing) ends the URL.
-Rows come from the leaderboards service: whoever opted out, left or has not joined shows as
-"Anonymous advocate" with no company, and an embed never shows an email or an advocate id.
+Rows come from the leaderboards service, items from the feed service: whoever opted out or has not
+joined shows as "Anonymous advocate" with no company (the feed leaves out who left and what staff
+hid), and an embed never shows an email or an advocate id.
 """
 
 import hashlib
@@ -18,11 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Embed, EmbedNames, EmbedPeriod, EmbedTheme, StaffUser
+from app.services import feed
 from app.services.errors import NotFound, ValidationFailed
 from app.services.points import leaderboards
 
 SALT = "embed-v1"
 MAX_ROWS = 100
+KINDS = ("leaderboard", "feed")
 BOARD_OF = {EmbedPeriod.WEEK: "week", EmbedPeriod.MONTH: "month", EmbedPeriod.ALL_TIME: "all"}
 
 
@@ -39,6 +43,7 @@ class EmbedSpec:
     industry: str | None = None
     origins: tuple[str, ...] = ()
     expires_at: datetime | None = None  # UTC; None: until revoked
+    what: str = "leaderboard"  # or "feed"
 
 
 @dataclass
@@ -47,6 +52,20 @@ class EmbedRow:
     name: str
     company: str
     points: int
+
+
+@dataclass
+class FeedRow:
+    """A feed item as an embed shows it: who (in the embed's name style), what, when (UTC)."""
+
+    kind: str
+    name: str
+    company: str
+    text: str
+    occurred_at: datetime
+
+    def as_json(self) -> dict:
+        return {**asdict(self), "occurred_at": self.occurred_at.isoformat() + "Z"}
 
 
 def _choice(enum_cls, value, field: str, message: str):
@@ -79,11 +98,13 @@ def _clean(session: Session, spec: EmbedSpec, now: datetime) -> dict:
         raise ValidationFailed(f"An embed is already named “{name}”; choose another name.", field="name")
     if not isinstance(spec.rows, int) or not 1 <= spec.rows <= MAX_ROWS:
         raise ValidationFailed(f"Show between 1 and {MAX_ROWS} rows.", field="rows")
+    if spec.what not in KINDS:
+        raise ValidationFailed("Choose the leaderboard or the community feed.", field="what")
     origins = list(dict.fromkeys(clean_origin(o) for o in spec.origins if o.strip()))
     if spec.expires_at is not None and spec.expires_at <= now:
         raise ValidationFailed("Choose an expiry in the future, or none.", field="expires_at")
     return dict(expires_at=spec.expires_at,
-        name=name, kind="leaderboard", rows=spec.rows, allowed_origins=origins,
+        name=name, kind=spec.what, rows=spec.rows, allowed_origins=origins,
         period=_choice(EmbedPeriod, spec.period, "period", "Choose week, month or all time."),
         theme=_choice(EmbedTheme, spec.theme, "theme", "Choose light or dark."),
         names=_choice(EmbedNames, spec.names, "names", "Choose how names show."),
@@ -142,8 +163,8 @@ def embed_for_token(session: Session, *, token: str, secret: str, now: datetime)
     return embed
 
 
-def shown_name(row: leaderboards.Row, names: EmbedNames) -> str:
-    if row.name == leaderboards.ANONYMOUS:
+def shown_name(row: leaderboards.Row | feed.Entry, names: EmbedNames) -> str:
+    if row.name in (leaderboards.ANONYMOUS, feed.ANONYMOUS):
         return row.name
     if names == EmbedNames.COMPANY:
         return row.company or leaderboards.ANONYMOUS
@@ -161,7 +182,16 @@ def embed_rows(session: Session, *, embed: Embed, now: datetime) -> list[EmbedRo
             for r in board.rows]
 
 
-def rows_etag(embed: Embed, rows: list[EmbedRow]) -> str:
+def feed_rows(session: Session, *, embed: Embed) -> list[FeedRow]:
+    """The newest feed items the public sees (no hidden item, nobody who left), `embed.rows` of them."""
+    shown = feed.page(session, size=embed.rows, region=embed.region, industry=embed.industry)
+    company_shown = embed.names != EmbedNames.COMPANY
+    return [FeedRow(e.kind, shown_name(e, embed.names), e.company if company_shown else "", e.text,
+                    e.occurred_at) for e in shown.entries]
+
+
+def rows_etag(embed: Embed, rows: list[EmbedRow] | list[FeedRow]) -> str:
     """A hash of what the embed shows (its rows and look), for ETag / If-None-Match."""
-    shown = {"rows": [asdict(r) for r in rows], "theme": embed.theme.value, "period": embed.period.value}
-    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:32]
+    shown = {"rows": [asdict(r) for r in rows], "theme": embed.theme.value, "period": embed.period.value,
+             "kind": embed.kind}
+    return hashlib.sha256(json.dumps(shown, sort_keys=True, default=str).encode()).hexdigest()[:32]

@@ -25,6 +25,7 @@ from app.models import (
     Notification,
     StaffUser,
 )
+from app.services import feed
 from app.services.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from app.services.missions import eligibility
 from app.services.missions.scoring import points_for_mission
@@ -250,6 +251,7 @@ def _approve(session: Session, attempt: Attempt, *, actor: Actor, now: datetime,
     session.add(Notification(advocate_id=attempt.advocate_id, kind="approved",
                              title=f"Approved: {mission.title}", body=f"+{points:,} points",
                              link=f"/portal/attempts/{attempt.id}", created_at=now))
+    feed.record_approved_attempt(session, attempt=attempt, mission=mission, now=now)
     session.flush()
     return attempt
 

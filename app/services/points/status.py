@@ -8,6 +8,7 @@ as a completed reference call wherever reference calls qualify. Promotion is one
 a time, happens inside the award's transaction, and writes a notification. Status is never
 lowered automatically; staff may set it, with a reason. Each change settles the verifiable badges
 (services.badges) in the same transaction: a promotion issues one, a lowered status revokes those above.
+A promotion also writes its community feed item (services.feed) in that transaction.
 """
 
 from collections.abc import Sequence
@@ -32,7 +33,7 @@ from app.models import (
     Status,
     StatusChange,
 )
-from app.services import badges
+from app.services import badges, feed
 from app.services.errors import ValidationFailed
 from app.services.periods import add_months
 from app.services.program import settings as settings_service
@@ -194,6 +195,9 @@ def _change(session, advocate, to, now, *, reason, actor_id) -> StatusChange:
     session.add_all([change, Notification(advocate_id=advocate.id, kind="status", title=title,
                                            body=body, link="/portal/status", created_at=now)])
     session.flush()
+    if promoted:
+        feed.record(session, kind="promotion", advocate_id=advocate.id, subject=f"status-change:{change.id}",
+                    text=f"reached {to.label}", occurred_at=now)
     badges.settle(session, advocate=advocate, reason=reason, now=now)
     return change
 

@@ -22,6 +22,8 @@ DEFAULTS: dict[str, object] = {
     **{key: list(status_rules.DEFAULT_KINDS[target]) for target, key in status_rules.KIND_SETTINGS.items()},
     "evidence_max_mb": 5,
     "leaderboard_size": 50,
+    # The activity kinds whose approved missions the community feed shows (services/feed).
+    "feed_public_kinds": ["review", "case_study", "webinar", "referral", "speaking", "social_post"],
     "perks_bronze": "Welcome swag and recognition in the community",
     "perks_silver": "Early access to new features and premium support",
     "perks_gold": "Advisory access and VIP treatment at our events",
@@ -167,6 +169,9 @@ def _validate_kinds(values: dict) -> None:
         unknown = [kind for kind in kinds if kind not in known]
         if unknown:
             raise ValidationFailed(f"Unknown activity kind {unknown[0]!r}.", field=key)
+    feed_kinds = values["feed_public_kinds"]
+    if not isinstance(feed_kinds, list) or any(kind not in known for kind in feed_kinds):
+        raise ValidationFailed("Choose kinds of activity from the list.", field="feed_public_kinds")
 
 
 def _check_reachable(session: Session, current: dict, merged: dict) -> None:
