@@ -19,13 +19,22 @@ from sqlalchemy.orm import Session
 from app.models import WebhookEndpoint
 from app.services.errors import NotFound, ValidationFailed
 
-# The events emitted today, with what a receiver gets in `data` (see events.py).
+# The events, with what a receiver gets in `data` (app/api/webhook_docs.py describes each).
 EVENT_TYPES = {
+    "advocate.created": "An advocate record was created (an invitation or a customer import)",
+    "advocate.updated": "An advocate's profile or account changed (staff, the advocate, API, import)",
     "attempt.submitted": "An advocate submitted a mission attempt",
     "attempt.approved": "Staff approved an attempt",
     "attempt.rejected": "Staff rejected an attempt",
     "ledger_entry.created": "Points were posted to an advocate's ledger",
     "status.changed": "An advocate's status changed (promotion or an admin's change)",
+    "referral.created": "A prospect accepted a referral (submitted through an advocate's link)",
+    "referral.qualified": "Staff marked a referral qualified",
+    "referral.converted": "A referral became a customer (with its deal amount)",
+    "redemption.requested": "An advocate redeemed points for a reward",
+    "redemption.fulfilled": "Staff marked a redemption fulfilled (sent)",
+    "redemption.refunded": "A redemption's points went back (rejected by staff or cancelled by the advocate)",
+    "ask.sent": "An ask (a mission invitation) was sent to an advocate",
 }
 
 
