@@ -49,6 +49,7 @@ def resolve(host: str, port: int, *, allow_private: bool) -> tuple[int, tuple]:
 
 def open_socket(family: int, sockaddr: tuple, timeout: float) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # headers and body go out at once
     sock.settimeout(timeout)
     try:
         sock.connect(sockaddr)
