@@ -27,6 +27,16 @@ ACTIONS = {
         "Hide this feed item?",
         "“{text}” disappears from the portal's community feed and every feed embed at once. "
         "You can show it again from this list.", "Hide item"),
+    "delete_webhook": Confirmation(
+        "Delete the webhook endpoint {url}?",
+        "Its events waiting to be delivered are dropped and it receives nothing more; its delivery log "
+        "goes with it. To receive events there again you would add the endpoint again (new secret).",
+        "Delete endpoint"),
+    "rotate_webhook_secret": Confirmation(
+        "Rotate the signing secret of {url}?",
+        "A new secret is shown once. For 24 hours each request is signed with both the new and the old "
+        "secret, so the receiver keeps verifying while you give it the new one; after that only the new "
+        "secret signs.", "Rotate secret"),
     "revoke_embed": Confirmation(
         "Revoke the embed “{name}”?",
         "Every site showing it gets “not found” from now on. A revoked embed cannot be turned back on: "

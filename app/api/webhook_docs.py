@@ -1,7 +1,8 @@
 """The OpenAPI document's `webhooks` section: what Rallypoint POSTs to an endpoint for each event type.
 
 The data schemas below describe the payloads built in app/services (missions/attempts.py, points/ledger.py,
-points/status.py); tests/api/test_webhook_docs.py checks real payloads against them.
+points/status.py, people/accounts.py and lifecycle.py, customers/batches.py, referrals/,
+rewards/redemptions.py, asks/outcomes.py); tests/api/test_webhook_docs.py checks real payloads against them.
 """
 
 from app.services.webhooks import EVENT_TYPES
@@ -13,7 +14,20 @@ _ATTEMPT = {"attempt_id": _INT, "advocate_id": _INT, "mission_id": _INT, "from_s
             "actor": {"type": "object", "properties": {"kind": _STR, "id": {"type": ["integer", "null"]}}},
             "reason": _NULLABLE_STR}
 
+_NULLABLE_INT = {"type": ["integer", "null"]}
+_TIME = {"type": "string", "format": "date-time"}
+_ADVOCATE = {"advocate_id": _INT, "external_id": _NULLABLE_STR, "email": _STR, "name": _NULLABLE_STR,
+             "company": _NULLABLE_STR, "state": _STR,
+             "source": {"type": "string", "enum": ["invite", "import", "staff", "advocate", "api"]}}
+_CHANGED = {"type": "array", "items": _STR, "description": "The names of the values that changed."}
+_REFERRAL = {"referral_id": _INT, "referrer_id": _INT, "state": _STR, "friend_name": _STR,
+             "friend_email": _STR, "friend_company": _NULLABLE_STR, "deal_amount": _NULLABLE_INT, "at": _TIME}
+_REDEMPTION = {"redemption_id": _INT, "advocate_id": _INT, "reward_id": _INT, "reward_name": _STR,
+               "points": _INT, "state": _STR, "reason": _NULLABLE_STR, "at": _TIME}
+
 DATA: dict[str, dict] = {
+    "advocate.created": _ADVOCATE,
+    "advocate.updated": {**_ADVOCATE, "changed": _CHANGED},
     "attempt.submitted": _ATTEMPT,
     "attempt.approved": _ATTEMPT,
     "attempt.rejected": _ATTEMPT,
@@ -24,6 +38,14 @@ DATA: dict[str, dict] = {
     "status.changed": {
         "advocate_id": _INT, "from_status": _STR, "to_status": _STR, "promotion": {"type": "boolean"},
         "reason": _STR, "actor_id": {"type": ["integer", "null"]}},
+    "referral.created": _REFERRAL,
+    "referral.qualified": _REFERRAL,
+    "referral.converted": _REFERRAL,
+    "redemption.requested": _REDEMPTION,
+    "redemption.fulfilled": _REDEMPTION,
+    "redemption.refunded": _REDEMPTION,
+    "ask.sent": {"ask_id": _INT, "advocate_id": _INT, "mission_id": _INT, "mission_title": _STR,
+                 "activity": _STR, "points": _INT, "closes_at": _TIME, "sent_at": _TIME},
 }
 
 _HEADERS = [

@@ -31,7 +31,7 @@ from app.models.rewards import Redemption, RedemptionState, Reward, RewardKind
 from app.models.signals import CustomerSignal
 from app.models.status import StatusChange
 from app.models.triggers import TriggerEvent, TriggerEventType, TriggerOutcome, TriggerRule
-from app.models.webhooks import WebhookDelivery, WebhookEndpoint
+from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "BadgeAssertion",
@@ -40,6 +40,7 @@ __all__ = [
     "EmbedPeriod",
     "EmbedTheme",
     "FeedItem",
+    "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",
     "AccountEvent",

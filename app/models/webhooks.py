@@ -20,6 +20,11 @@ class WebhookEndpoint(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     disabled_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    # The first failed attempt of the current unbroken run of failures (None after a success).
+    failing_since: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # After a rotation the old secret also signs (a second v1 signature) until previous_secret_until.
+    previous_secret: Mapped[str | None] = mapped_column(sa.String(100))
+    previous_secret_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     @property
     def masked_secret(self) -> str:
@@ -49,3 +54,16 @@ class WebhookDelivery(db.Model):
     last_response: Mapped[str | None] = mapped_column(sa.String(500))
 
     endpoint: Mapped[WebhookEndpoint] = relationship()
+
+
+class WebhookAttempt(db.Model):
+    """One POST of a delivery: when, the answer's status (None: no HTTP answer), latency and excerpt."""
+
+    __tablename__ = "webhook_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(sa.ForeignKey("webhook_delivery.id"), index=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime)
+    status: Mapped[int | None] = mapped_column()
+    latency_ms: Mapped[int] = mapped_column()
+    response: Mapped[str] = mapped_column(sa.String(500), default="")

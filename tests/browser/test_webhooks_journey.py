@@ -10,7 +10,7 @@ from standardwebhooks import Webhook
 from app.extensions import db
 from app.jobs.webhooks import poster_from_config
 from app.models import StaffRole
-from app.services import missions, webhooks
+from app.services import clock, missions, webhooks
 from tests.browser.test_core_journey import sign_in_with_keyboard, watch_for_errors
 from tests.factories import make_staff, make_submitted_attempt
 from tests.services.webhooks.receiver import Receiver
@@ -74,3 +74,54 @@ def test_admin_adds_an_endpoint_and_an_approval_reaches_the_receiver(browser, li
         assert _sweep(app, real_now()) == 1
         assert [h["webhook-id"] for _, h, _ in receiver.requests] == [headers["webhook-id"]] * 2
     assert [e for e in errors if "status of 422" not in e] == []  # the bad form answers 422 on purpose
+
+
+def test_admin_edits_rotates_reads_the_attempts_and_deletes(browser, live_server):
+    app, base_url = live_server
+    clock.freeze(real_now())  # the rotation's grace period runs on the clock the receiver checks
+    app.config["WEBHOOKS_ALLOW_PRIVATE"] = True
+    with Receiver() as receiver, app.app_context():
+        make_staff(db.session, role=StaffRole.ADMIN, email="ada@example.com", name="Ada Admin")
+        made = webhooks.create_endpoint(db.session, url=receiver.url, event_types=["attempt.approved"],
+                                        now=real_now(), allow_private=True)
+        db.session.commit()
+        endpoint_id = made.endpoint.id
+        db.session.close()
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors = watch_for_errors(page)
+        sign_in_with_keyboard(page, base_url, "ada@example.com")
+        page.goto(f"{base_url}/admin/webhooks")
+        page.get_by_role("link", name=f"Edit {receiver.url}").click()
+        page.get_by_label("An ask (a mission invitation) was sent to an advocate (ask.sent)").check()
+        page.get_by_role("button", name="Save").click()
+        assert "Endpoint saved." in page.content()
+        _shoot(page, "webhook-endpoint")
+        page.get_by_role("button", name="Rotate secret").click()
+        page.get_by_role("dialog").get_by_role("button", name="Rotate secret").click()
+        secret = page.get_by_role("textbox", name="Signing secret").input_value()
+        assert secret.startswith("whsec_") and secret != made.secret
+        _shoot(page, "webhook-rotated")
+
+        receiver.answers = [(500, 0.0)]
+        now = real_now()
+        webhooks.emit(db.session, "ask.sent", {"ask_id": 1}, now)
+        db.session.commit()
+        db.session.close()
+        _sweep(app, now)
+        _sweep(app, now + webhooks.delivery.BASE_DELAY)
+        (_, first, body), (_, second, _) = receiver.requests
+        assert len(first["webhook-signature"].split()) == 2, first
+        for key in (made.secret, secret):  # signed by both during the grace period
+            assert Webhook(key).verify(body, first)["data"] == {"ask_id": 1}
+        page.goto(f"{base_url}/admin/webhooks/deliveries")
+        page.get_by_role("link", name="ask.sent").click()
+        assert page.locator("tbody tr").count() == 2 and "200 (accepted)" in page.content()
+        _shoot(page, "webhook-delivery")
+
+        db.session.close()  # no read transaction of the test's own may hold SQLite while the server writes
+        page.goto(f"{base_url}/admin/webhooks/{endpoint_id}")
+        page.get_by_role("button", name="Delete endpoint").click()
+        page.get_by_role("dialog").get_by_role("button", name="Delete endpoint").click()
+        assert "deleted; its waiting events were dropped" in page.content()
+        assert "No endpoints yet." in page.content()
+    assert errors == []

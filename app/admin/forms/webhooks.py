@@ -1,7 +1,7 @@
 """Forms for webhook endpoints (shape only; the service checks the address and the event types)."""
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, StringField
+from wtforms import BooleanField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.admin.forms.fields import CheckboxListField
@@ -15,3 +15,8 @@ class EndpointForm(FlaskForm):
                                     choices=[SelectChoice(key, f"{label} ({key})")
                                              for key, label in EVENT_TYPES.items()],
                                     validate_choice=False)
+
+
+class EditEndpointForm(EndpointForm):
+    active = BooleanField("On: deliver its events (off: they wait until it is turned back on)")
+

@@ -20,6 +20,7 @@ from app.services.messaging import notifications, outbox
 from app.services.missions.scoring import points_for_mission
 from app.services.periods import format_local
 from app.services.program.settings import ProgramSettings
+from app.services.webhooks import events as webhook_events
 
 R = AskReason
 
@@ -130,6 +131,11 @@ def announce(session: Session, ask_id: int, person: Person, mission: Mission, cf
                    context={"name": row.name, "program": cfg.program_name, "mission": mission.title,
                             "activity": mission.activity.name, "points": f"{points:,}", "closes": closes},
                    now=now, advocate_id=row.id, category="missions")
+    webhook_events.emit(session, "ask.sent", {
+        "ask_id": ask_id, "advocate_id": row.id, "mission_id": mission.id, "mission_title": mission.title,
+        "activity": mission.activity.name, "points": points,
+        "closes_at": mission.closes_at.isoformat(timespec="seconds") + "Z",
+        "sent_at": now.isoformat(timespec="seconds") + "Z"}, now)
 
 
 def expire_asks(session: Session) -> None:

@@ -25,6 +25,7 @@ from app.services.customers import readiness
 from app.services.customers.keys import Keys
 from app.services.customers.rows import CustomerRow, Problem
 from app.services.people import lifecycle
+from app.services.webhooks import events as webhook_events
 
 PROFILE = ("name", "company", "title", "industry", "company_size", "region", "tags", *ON_ADVOCATE)
 SIGNALS = ON_SIGNAL_ROW
@@ -79,6 +80,7 @@ class Outcome:
     advocate_id: int | None = None
     values: dict | None = None  # what is written: advocate columns and signal columns
     account: tuple | None = None  # (state, owner staff id) to set through the lifecycle rules, when changed
+    changed: list | None = None  # an update: the names of the values it changes (the webhook event says)
 
 
 def write_batch(session: Session, rows: list[tuple[int, CustomerRow]], ctx: Context) -> list[Outcome]:
@@ -105,7 +107,28 @@ def write_batch(session: Session, rows: list[tuple[int, CustomerRow]], ctx: Cont
     if owner_emails or any(row.state is not None for _, row in rows):
         lifecycle.apply_imported(session, [(o.advocate_id, o.line, *o.account) for o in outcomes
                                            if o.account is not None and o.outcome != "rejected"], now=ctx.now)
+    _emit(session, outcomes, ctx.now)
     return outcomes
+
+
+def _emit(session: Session, outcomes: list[Outcome], now: datetime) -> None:
+    """advocate.created / advocate.updated for the batch: one endpoint read and one insert per type."""
+    for kind in ("created", "updated"):
+        written = [o for o in outcomes if o.outcome == kind]
+        if written:
+            webhook_events.emit_many(session, f"advocate.{kind}", (webhook_events.advocate_data(
+                _event_values(o), source="import", changed=o.changed if kind == "updated" else None)
+                for o in written), now)
+
+
+def _event_values(outcome: Outcome) -> dict:
+    row = outcome.row
+    values = outcome.values or {"email": row.email, "external_id": row.external_id,
+                                "name": row.profile.get("name"), "company": row.profile.get("company")}
+    state = values.get("state", AdvocateState.INVITED)
+    if outcome.account and outcome.account[0]:
+        state = outcome.account[0]
+    return {**values, "id": outcome.advocate_id, "state": state}
 
 
 def _decide(outcome: Outcome, by_ext: dict, by_email: dict, staff: set, ctx: Context, owners: dict) -> None:
@@ -121,6 +144,8 @@ def _decide(outcome: Outcome, by_ext: dict, by_email: dict, staff: set, ctx: Con
     _update(outcome, stored, by_ext, by_email, staff, ctx)
     if account is not None:
         outcome.account = account
+        moved = [name for name, value in zip(("state", "owner"), account, strict=True) if value]
+        outcome.changed = [*(outcome.changed or ()), *moved]
         if outcome.outcome == "unchanged":  # only the account changes: nothing else is written
             outcome.outcome = "updated"
 
@@ -142,10 +167,12 @@ def _update(outcome: Outcome, stored: dict, by_ext: dict, by_email: dict, staff:
     if row.external_id:
         merged["external_id"] = row.external_id
     ctx.keys.claim(stored, outcome.line)
-    if all(merged[name] == stored[name] for name in (*row.profile, *row.signals, "email", "external_id")):
+    names = (*row.profile, *row.signals, "email", "external_id")
+    changed = [name for name in names if merged[name] != stored[name]]
+    if not changed:
         outcome.outcome = "unchanged"
         return
-    outcome.outcome, outcome.values = "updated", merged
+    outcome.outcome, outcome.values, outcome.changed = "updated", merged, changed
     if merged["email"] != stored["email"]:
         by_email.pop(stored["email"], None)
         by_email[merged["email"]] = merged

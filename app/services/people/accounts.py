@@ -22,6 +22,7 @@ from app.models import (
 )
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.people import passwords
+from app.services.webhooks import events as webhook_events
 
 
 def normalise_email(email: str) -> str:
@@ -63,13 +64,19 @@ def invite_advocate(session: Session, *, profile: AdvocateProfile, invited_by: S
         raise Conflict("This person already has an active account.", field="email")
     if session.scalars(select(StaffUser).where(StaffUser.email == email)).first():
         raise Conflict("This email belongs to a staff account.", field="email")
-    if advocate is None:
+    created = advocate is None
+    if created:
         advocate = Advocate(email=email, state=AdvocateState.INVITED, status=Status.BRONZE,
                             status_since=now, created_at=now, tags=[])
         session.add(advocate)
-    for field in ("name", "company", "title", "industry", "company_size", "region", "owner_id"):
+    fields = ("name", "company", "title", "industry", "company_size", "region", "owner_id")
+    changed = [field for field in fields if getattr(advocate, field) != getattr(profile, field)]
+    for field in fields:
         setattr(advocate, field, getattr(profile, field))
     session.flush()
+    if created or changed:
+        data = webhook_events.advocate_data(advocate, source="invite", changed=None if created else changed)
+        webhook_events.emit(session, f"advocate.{'created' if created else 'updated'}", data, now)
     return _new_invite(session, email, now, valid_days, invited_by, advocate_id=advocate.id)
 
 

@@ -43,6 +43,7 @@ from app.models import (
 from app.services import badges
 from app.services.errors import Forbidden, InvalidTransition, ValidationFailed
 from app.services.people import sessions as login_sessions
+from app.services.webhooks import events as webhook_events
 
 S = AdvocateState
 MOVES: dict[AdvocateState, frozenset[AdvocateState]] = {
@@ -131,6 +132,9 @@ def change_advocate(session: Session, *, advocate: Advocate, changes: Changes, a
                              changes.ask_frequency.value, changes.reason, now))
     session.add_all(events)
     session.flush()
+    if events and source != EventSource.IMPORT:  # the importer emits one event per written row itself
+        webhook_events.emit(session, "advocate.updated", webhook_events.advocate_data(
+            advocate, source=source.value, changed=[event.kind.value for event in events]), now)
     return events
 
 

@@ -32,6 +32,8 @@ from app.models import (
 from app.services.errors import NotFound, RateLimited, ValidationFailed
 from app.services.messaging import notifications, outbox
 from app.services.program import settings as settings_service
+from app.services.referrals import pipeline
+from app.services.webhooks import events as webhook_events
 
 FREE_MAIL_DOMAINS = frozenset({
     "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",
@@ -208,6 +210,7 @@ def submit_referral(session: Session, *, code: str, friend: Friend, client_hash:
     _record(session, referral, friend.name, now, referral.rejection_message)
     if referral.state == ReferralState.SUBMITTED:
         _welcome(session, referral, found.advocate, cfg, now)
+        webhook_events.emit(session, "referral.created", pipeline.referral_data(referral, now), now)
     return referral
 
 

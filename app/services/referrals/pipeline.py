@@ -17,6 +17,7 @@ from app.services.errors import InvalidTransition, NotFound, ValidationFailed
 from app.services.messaging import notifications
 from app.services.points import ledger
 from app.services.program import settings as settings_service
+from app.services.webhooks import events as webhook_events
 
 R = ReferralState
 TRANSITIONS: dict[ReferralState, set[ReferralState]] = {
@@ -56,7 +57,16 @@ def move_referral(session: Session, *, referral_id: int, to: ReferralState, staf
     session.refresh(referral)
     if to in (R.QUALIFIED, R.CONVERTED):
         _award(session, referral, to, now)
+        webhook_events.emit(session, f"referral.{to.value}", referral_data(referral, now), now)
     return referral
+
+
+def referral_data(referral: Referral, now: datetime) -> dict:
+    """The `data` of the referral.* webhook events."""
+    return {"referral_id": referral.id, "referrer_id": referral.referrer_id, "state": referral.state.value,
+            "friend_name": referral.friend_name, "friend_email": referral.friend_email,
+            "friend_company": referral.friend_company, "deal_amount": referral.deal_amount,
+            "at": now.isoformat(timespec="seconds") + "Z"}
 
 
 def _fields(to: ReferralState, now: datetime, deal_amount: int | None) -> dict:

@@ -33,6 +33,7 @@ from app.models import (
 from app.services.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from app.services.messaging import notifications
 from app.services.points import ledger
+from app.services.webhooks import events as webhook_events
 
 S = RedemptionState
 OPEN = (S.REQUESTED, S.APPROVED)  # still in the fulfilment queue
@@ -180,7 +181,9 @@ def redeem(session: Session, *, advocate: Advocate, reward_id: int, request_key:
         session.expire(loaded, ["stock"])
     if state == S.APPROVED:
         _notify(session, redemption_id, advocate.id, name, cost, "", "approved", now)
-    return session.get(Redemption, redemption_id)
+    redemption = session.get(Redemption, redemption_id)
+    _emit(session, "requested", redemption, now)
+    return redemption
 
 
 def _return_stock(session: Session, reward_id: int) -> None:
@@ -234,6 +237,7 @@ def fulfil(session: Session, *, staff: StaffUser, redemption_id: int, now: datet
     redemption = _move(session, get_redemption(session, redemption_id), S.FULFILLED,
                        fulfilled_at=now, decided_by_id=staff.id)
     _tell(session, redemption, "fulfilled", now)
+    _emit(session, "fulfilled", redemption, now)
     return redemption
 
 
@@ -263,6 +267,16 @@ def _refund(session: Session, redemption: Redemption, now: datetime, actor_id: i
                       now=now, source=("redemption", redemption.id), note=f"Refund: {redemption.reward.name}",
                       actor_id=actor_id)
     _return_stock(session, redemption.reward_id)
+    _emit(session, "refunded", redemption, now)
+
+
+def _emit(session: Session, event: str, redemption: Redemption, now: datetime) -> None:
+    """The redemption.<event> webhook event, in the change's transaction."""
+    webhook_events.emit(session, f"redemption.{event}", {
+        "redemption_id": redemption.id, "advocate_id": redemption.advocate_id,
+        "reward_id": redemption.reward_id, "reward_name": redemption.reward.name, "points": redemption.points,
+        "state": redemption.state.value, "reason": redemption.reason or None,
+        "at": now.isoformat(timespec="seconds") + "Z"}, now)
 
 
 _MESSAGES = {
