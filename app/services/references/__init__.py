@@ -8,11 +8,19 @@ from app.services.references.completion import advocate_feedback, complete, poin
 from app.services.references.links import AnswerLinks, read_token
 from app.services.references.matching import WEIGHTS, Match, find_matches, fit, reference_activity
 from app.services.references.profiles import normalise_tags, profile_of, set_profile
-from app.services.references.reports import ReferenceFigures, asks_of, figures, request_detail, requests_list
+from app.services.references.reports import (
+    ReferenceFigures,
+    ask_for,
+    asks_of,
+    figures,
+    request_detail,
+    requests_list,
+)
 from app.services.references.requests import RequestFields, file_request
 
 __all__ = [
     "WEIGHTS", "AnswerLinks", "Match", "ReferenceFigures", "RequestFields", "advocate_feedback", "answer",
+    "ask_for",
     "ask_next", "asks_of", "complete", "expire_due", "figures", "file_request", "find_matches", "fit",
     "get_request", "normalise_tags", "points_for", "profile_of", "read_token", "reference_activity",
     "request_detail", "requests_list", "send_ask", "set_profile",

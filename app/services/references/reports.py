@@ -81,3 +81,9 @@ def figures(session: Session, *, start: datetime, end: datetime) -> ReferenceFig
         fulfilment_rate=len(done) / len(filed) if filed else None,
         days_to_fulfil=round(sum(days) / len(days), 1) if days else None, available=available,
         availability=round(available / open_requests, 1) if open_requests else None)
+
+
+def ask_for(session: Session, *, ask_id: int, advocate_id: int) -> ReferenceAsk | None:
+    """One ask of one advocate (the email link's page), or None."""
+    ask = session.get(ReferenceAsk, ask_id)
+    return ask if ask is not None and ask.advocate_id == advocate_id else None

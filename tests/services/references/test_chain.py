@@ -20,7 +20,7 @@ from app.services.errors import Conflict, InvalidTransition, ValidationFailed
 from tests.factories import make_staff
 from tests.jobs.support import messages
 from tests.services.asks.support import sent_ask
-from tests.services.references.support import D, LINKS, new_request, profile, referee, reference_activity
+from tests.services.references.support import LINKS, D, new_request, profile, referee, reference_activity
 
 RA, RQ = ReferenceAskState, ReferenceRequestState
 JOB = next(job for job in registry() if job.name == "expire_reference_asks")
@@ -92,7 +92,7 @@ def test_accept_counts_the_reference_and_completion_pays_once(session, now, thre
     assert (profile(session, three[0]).quarter_count, profile(session, three[0]).quarter_key) == (1, "2026Q2")
     with pytest.raises(InvalidTransition):
         references.answer(session, ask_id=ask.id, advocate_id=three[0].id, accept=False, now=now, links=LINKS)
-    references.advocate_feedback(session, ask_id=ask.id, advocate_id=three[0].id, rating=5, text="Nice people",
+    references.advocate_feedback(session, ask_id=ask.id, advocate_id=three[0].id, rating=5, text="Nice",
                                  author="A", now=now + 2 * D)
     staff = make_staff(session)
     done = references.complete(session, ask_id=ask.id, staff=staff, rating=4, text="Helped", now=now + 3 * D)
