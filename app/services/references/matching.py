@@ -6,7 +6,8 @@ Candidates: advocates with a reference profile opted in, active, at least the mi
 askable by the governor now for the reference-call activity.
 
 Fit, out of 110 points (WEIGHTS): industry 40, size band 20, region 15 (each an exact match, case
-ignored), use cases 25 shared by the requested use cases the advocate lists (25 × matched ÷
+ignored; the request's value trimmed), use cases 25 shared by the requested use cases the advocate
+lists (25 × matched ÷
 requested, rounded down), and rest 0–10: one point per REST_STEP_DAYS days since the advocate's
 last reference, 10 for someone who never gave one. Ties: more rest first, then the lower id.
 
@@ -19,9 +20,10 @@ too few askable ones fetches the next page.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import case, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
+from app.db.planner import unindexed
 from app.models import (
     ActivityKind,
     ActivityType,
@@ -73,7 +75,7 @@ def rest_points(last_reference_at: datetime | None, now: datetime) -> int:
 
 
 def _same(a: str | None, b: str) -> bool:
-    return bool(b) and (a or "").strip().lower() == b.strip().lower()
+    return bool(b.strip()) and (a or "").lower() == b.strip().lower()
 
 
 def fit(request: ReferenceRequest, row, now: datetime) -> tuple[int, tuple[str, ...]]:
@@ -105,14 +107,22 @@ def fit(request: ReferenceRequest, row, now: datetime) -> tuple[int, tuple[str, 
     return score, tuple(reasons)
 
 
-def _sql_fit(request: ReferenceRequest, now: datetime):
+def _same_sql(column, wanted: str, dialect: str):
+    """`_same` in SQL: SQLite's NOCASE collation is cheaper than lower() on every row (it folds ASCII
+    letters only; lower() folds the rest too, so a non-ASCII value may differ in case only there)."""
+    if dialect == "sqlite":
+        return column.collate("NOCASE") == wanted
+    return func.lower(column) == wanted.lower()
+
+
+def _sql_fit(request: ReferenceRequest, now: datetime, dialect: str):
     """The SQL twin of `fit`'s score, built from the same weights and rest steps."""
     terms = []
     for key, column in (("industry", Advocate.industry), ("size_band", Advocate.company_size),
                         ("region", Advocate.region)):
-        wanted = (getattr(request, key) or "").strip().lower()
+        wanted = (getattr(request, key) or "").strip()
         if wanted:
-            terms.append(case((func.lower(func.trim(column)) == wanted, WEIGHTS[key]), else_=0))
+            terms.append(case((_same_sql(column, wanted, dialect), WEIGHTS[key]), else_=0))
     requested = list(request.use_cases or [])
     if requested:
         shared = sum((case((ReferenceProfile.use_cases.like(f"%,{tag},%"), 1), else_=0) for tag in requested),
@@ -126,19 +136,19 @@ def _sql_fit(request: ReferenceRequest, now: datetime):
     return sum(terms[1:], terms[0])
 
 
-def _candidates(request: ReferenceRequest, cfg: ProgramSettings, now: datetime):
+def _candidates(request: ReferenceRequest, cfg: ProgramSettings, now: datetime, dialect: str):
     minimum = Status(cfg.reference_min_status)
     allowed = [status for status in Status if status.rank >= minimum.rank]
     quarter = quarter_key(now, cfg)
-    score = _sql_fit(request, now).label("score")
+    score = _sql_fit(request, now, dialect).label("score")
     already = select(ReferenceAsk.advocate_id).where(ReferenceAsk.request_id == request.id) \
         if request.id is not None else None
-    stmt = (select(Advocate.id, Advocate.name, Advocate.company, Advocate.status, Advocate.industry,
-                   Advocate.company_size, Advocate.region, ReferenceProfile.use_cases,
-                   ReferenceProfile.last_reference_at, score)
-            .join(Advocate, Advocate.id == ReferenceProfile.advocate_id)
-            .where(ReferenceProfile.opted_in.is_(True), Advocate.state == AdvocateState.ACTIVE,
-                   Advocate.status.in_(allowed),
+    stmt = (select(Advocate.id, Advocate.status, Advocate.industry, Advocate.company_size, Advocate.region,
+                   ReferenceProfile.use_cases, ReferenceProfile.last_reference_at, score)
+            .select_from(ReferenceProfile).join(Advocate, Advocate.id == ReferenceProfile.advocate_id)
+            # The opted-in profiles' index is the way in; each advocate is read by its id.
+            .where(ReferenceProfile.opted_in == true(), unindexed(Advocate.state) == AdvocateState.ACTIVE,
+                   unindexed(Advocate.status).in_(allowed),
                    or_(Advocate.nps.is_(None), Advocate.nps >= cfg.ask_min_nps),
                    or_(ReferenceProfile.quarter_key != quarter,
                        ReferenceProfile.quarter_count < cfg.reference_quarter_cap)))
@@ -148,22 +158,31 @@ def _candidates(request: ReferenceRequest, cfg: ProgramSettings, now: datetime):
     return stmt.order_by(score.desc(), rest_order, ReferenceProfile.last_reference_at.asc(), Advocate.id)
 
 
+def _names(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
+    if not ids:
+        return {}
+    return {row.id: (row.name, row.company)
+            for row in session.execute(select(Advocate.id, Advocate.name, Advocate.company)
+                                       .where(Advocate.id.in_(ids)))}
+
+
 def find_matches(session: Session, *, request: ReferenceRequest, now: datetime, limit: int = 10,
                  exclude: frozenset[int] = frozenset()) -> list[Match]:
     """The best `limit` candidates for the request, best first, each with its fit and reasons."""
     cfg = settings_service.load(session)
     activity = reference_activity(session)
-    stmt = _candidates(request, cfg, now)
+    stmt = _candidates(request, cfg, now, session.get_bind().dialect.name)
     found: list[Match] = []
     for page in range(MAX_PAGES):
         rows = [row for row in session.execute(stmt.limit(PAGE).offset(page * PAGE))]
         fresh = [row for row in rows if row.id not in exclude]
         decisions = asks.decide_many(session, advocate_ids=[row.id for row in fresh], activity=activity,
                                      now=now, cfg=cfg) if fresh else {}
-        for row in fresh:
-            if decisions[row.id].askable:
-                score, reasons = fit(request, row, now)
-                found.append(Match(row.id, row.name, row.company, row.status, score, reasons))
+        askable = [row for row in fresh if decisions[row.id].askable]
+        names = _names(session, [row.id for row in askable])
+        for row in askable:
+            score, reasons = fit(request, row, now)
+            found.append(Match(row.id, *names[row.id], row.status, score, reasons))
         if len(found) >= limit or len(rows) < PAGE:
             break
     found.sort(key=lambda m: -m.fit_score)  # stable: SQL order (rest, id) within equal scores
