@@ -4,7 +4,7 @@ to; the calls they were asked for, to accept or decline, and their feedback afte
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.extensions import db
@@ -12,7 +12,7 @@ from app.forms_support import commit_or_attach
 from app.portal import bp
 from app.services import clock, references
 
-RATINGS = [(str(n), f"{n} of 5") for n in range(5, 0, -1)]
+RATINGS = [SelectChoice(str(n), f"{n} of 5") for n in range(5, 0, -1)]
 
 
 class ProfileForm(FlaskForm):

@@ -1,10 +1,18 @@
 """Staff forms of the reference program (shape only; the services check the rules)."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-RATINGS = [(str(n), f"{n} of 5") for n in range(5, 0, -1)]
+RATINGS = [SelectChoice(str(n), f"{n} of 5") for n in range(5, 0, -1)]
 
 
 class RequestForm(FlaskForm):
