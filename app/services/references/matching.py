@@ -125,8 +125,9 @@ def _sql_fit(request: ReferenceRequest, now: datetime, dialect: str):
             terms.append(case((_same_sql(column, wanted, dialect), WEIGHTS[key]), else_=0))
     requested = list(request.use_cases or [])
     if requested:
-        shared = sum((case((ReferenceProfile.use_cases.like(f"%,{tag},%"), 1), else_=0) for tag in requested),
-                     literal(0))
+        find = func.instr if dialect == "sqlite" else func.strpos  # cheaper than LIKE '%…%' on every row
+        shared = sum((case((find(ReferenceProfile.use_cases, f",{tag},") > 0, 1), else_=0)
+                      for tag in requested), literal(0))
         # Integer division in both engines: matched × weight / requested, rounded down (all non-negative).
         terms.append((shared * WEIGHTS["use_cases"]) // len(requested))
     last = ReferenceProfile.last_reference_at
