@@ -162,3 +162,17 @@ def test_a_status_already_out_of_reach_is_flagged_on_the_page(as_role, client, s
     session.commit()
     html = client.get("/admin/settings").get_data(as_text=True)
     assert "Out of reach today: Silver" not in html and "Out of reach today: Gold" in html
+
+
+
+def test_reference_settings_are_saved_and_checked(as_role, client, session):
+    as_role("admin")
+    response = client.post("/admin/settings", data=form(reference_answer_days="0"))
+    assert 'id="reference_answer_days-error"' in response.get_data(as_text=True)
+    assert session.query(ProgramSetting).count() == 0
+    response = client.post("/admin/settings", data=form(
+        reference_min_status="gold", reference_quarter_cap="3", reference_answer_days="7"))
+    assert response.status_code == 302
+    saved = settings.load(session)
+    assert saved.reference_min_status == "gold"
+    assert (saved.reference_quarter_cap, saved.reference_answer_days) == (3, 7)
