@@ -35,6 +35,7 @@ from seeds.history import Replay
 from seeds.people import DEMO_PASSWORD, STAFF, Profile, make_advocate, make_staff, profiles
 from seeds.plan import Planner
 from seeds.program import make_missions
+from seeds.references import load_references
 from seeds.referrals import load_referrals
 from seeds.rewards import load_rewards
 from seeds.triggers import load_trigger_events
@@ -119,9 +120,11 @@ def load_demo(session: Session, *, activities: dict[str, ActivityType], advocate
     referrers = [a for a, _, _ in cast if a.state == AdvocateState.ACTIVE]
     load_referrals(session, rng, referrers, staff[StaffRole.MARKETING], now)
     load_rewards(session, rng, staff[StaffRole.MARKETING], now)
+    reference_requests = load_references(session, rng, staff[StaffRole.MARKETING], now)
     counts = _counts(session, activities, missions)
     counts["prospects"] = load_customers(session, now=now, seed=seed).created
     counts["trigger_events"] = trigger_events
+    counts["reference_requests"] = reference_requests
     counts["refused"] = sum(n for kind, n in outcome.items() if kind.endswith(" refused"))
     return DemoResult(counts, logins_text(session), dict(outcome))
 

@@ -25,5 +25,6 @@ def figures():
         except ValidationFailed as error:
             (form.last if error.field == "to" else form.first).errors = [error.message]
     report = kpis.program_figures(db.session, period=period, now=now) if period else None
+    refs = kpis.reference_figures(db.session, period=period) if period else None
     return render_template("admin/figures.html", form=form, figures=report, bands=kpis.ASK_BANDS,
-                           target=kpis.COVERAGE_TARGET)
+                           target=kpis.COVERAGE_TARGET, reference_figures=refs)

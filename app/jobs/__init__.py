@@ -47,7 +47,7 @@ class Job:
 
 
 def registry() -> list[Job]:
-    from app.jobs import accounts, api, asks, missions, outbox, program, slack, triggers, webhooks
+    from app.jobs import accounts, api, asks, missions, outbox, program, references, slack, triggers, webhooks
 
     return [*missions.JOBS, *outbox.JOBS, *program.JOBS, *asks.JOBS, *triggers.JOBS, *api.JOBS,
-            *accounts.JOBS, *webhooks.JOBS, *slack.JOBS]
+            *accounts.JOBS, *webhooks.JOBS, *slack.JOBS, *references.JOBS]

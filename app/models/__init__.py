@@ -19,6 +19,14 @@ from app.models.people import (
     StaffRole,
     StaffUser,
 )
+from app.models.references import (
+    ReferenceAsk,
+    ReferenceAskState,
+    ReferenceFeedback,
+    ReferenceProfile,
+    ReferenceRequest,
+    ReferenceRequestState,
+)
 from app.models.referrals import (
     Referral,
     ReferralClick,
@@ -34,6 +42,12 @@ from app.models.triggers import TriggerEvent, TriggerEventType, TriggerOutcome, 
 from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "ReferenceAsk",
+    "ReferenceAskState",
+    "ReferenceFeedback",
+    "ReferenceProfile",
+    "ReferenceRequest",
+    "ReferenceRequestState",
     "BadgeAssertion",
     "Embed",
     "EmbedNames",

@@ -16,6 +16,7 @@ from app.portal import (  # noqa: E402,F401
     missions,
     password,
     privacy,
+    references,
     referrals,
     rewards,
 )

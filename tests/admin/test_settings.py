@@ -174,3 +174,16 @@ def test_the_feed_kinds_are_checkboxes_an_admin_saves(as_role, client, session):
     response = client.post("/admin/settings", data=form(feed_public_kinds=["webinar"]))
     assert response.status_code == 302
     assert settings.load(session).feed_public_kinds == ["webinar"]
+
+
+def test_reference_settings_are_saved_and_checked(as_role, client, session):
+    as_role("admin")
+    response = client.post("/admin/settings", data=form(reference_answer_days="0"))
+    assert 'id="reference_answer_days-error"' in response.get_data(as_text=True)
+    assert session.query(ProgramSetting).count() == 0
+    response = client.post("/admin/settings", data=form(
+        reference_min_status="gold", reference_quarter_cap="3", reference_answer_days="7"))
+    assert response.status_code == 302
+    saved = settings.load(session)
+    assert saved.reference_min_status == "gold"
+    assert (saved.reference_quarter_cap, saved.reference_answer_days) == (3, 7)

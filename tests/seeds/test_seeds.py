@@ -192,3 +192,17 @@ def test_demo_customers_have_signals_scores_and_a_qualified_list(session, now):
     assert set(page.by_tier) == {1, 2, 3} and page.total >= 20
     assert any(row.invite_state == "not invited" for row in page.rows)
     assert ledger.verify(session) == []
+
+
+def test_demo_references_cover_the_chain(session, now):
+    from app.models import LedgerEntry, ReferenceAsk, ReferenceRequest, ReferenceRequestState
+    from seeds import load
+
+    load(session, now=now)
+    states = set(session.scalars(select(ReferenceRequest.state)))
+    assert {ReferenceRequestState.OPEN, ReferenceRequestState.ASKED, ReferenceRequestState.ACCEPTED,
+            ReferenceRequestState.COMPLETED} <= states
+    assert session.scalar(select(func.count()).select_from(ReferenceAsk).where(
+        ReferenceAsk.state == "timed_out")) == 1
+    assert session.scalar(select(func.count()).select_from(LedgerEntry).where(
+        LedgerEntry.idempotency_key.startswith("reference-call:"))) == 1

@@ -1,7 +1,7 @@
 """The program settings form; field names are the setting keys so service errors land in place."""
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.admin.forms.fields import CheckboxListField, enum_choices
@@ -23,12 +23,15 @@ NUMBER_FIELDS = (
     "trigger_followup_hours",
     # Referrals
     "referral_qualified_points", "referral_converted_points", "referral_burst_per_hour",
+    # References
+    "reference_quarter_cap", "reference_answer_days",
     # Advocate identification
     *SCORE_WEIGHTS, "score_recovered_bonus", "eligible_min_nps", "eligible_min_health",
     "eligible_min_tenure_months", "eligible_active_days",
 )
 
 TEXT_FIELDS = ("referral_referrer_offer", "referral_friend_offer")
+CHOICE_FIELDS = ("reference_min_status",)
 
 
 class SettingsForm(FlaskForm):
@@ -81,6 +84,12 @@ class SettingsForm(FlaskForm):
     referral_converted_points = IntegerField("Points when a referral converts", validators=[InputRequired()])
     referral_burst_per_hour = IntegerField("Submissions per link per hour", validators=[InputRequired()])
 
+    reference_min_status = SelectField("Lowest status asked for references",
+                                       choices=[SelectChoice(s.value, s.label) for s in Status])
+    reference_quarter_cap = IntegerField("References per advocate per quarter", validators=[InputRequired()])
+    reference_answer_days = IntegerField("Days to answer before the next match is asked",
+                                         validators=[InputRequired()])
+
     score_weight_nps = IntegerField("NPS", validators=[InputRequired()])
     score_weight_usage = IntegerField("Product usage depth", validators=[InputRequired()])
     score_weight_health = IntegerField("Health score", validators=[InputRequired()])
@@ -97,7 +106,7 @@ class SettingsForm(FlaskForm):
     eligible_active_days = IntegerField("Used the product within (days)", validators=[InputRequired()])
 
     def changes(self) -> dict:
-        keys = ["program_name", "timezone", *NUMBER_FIELDS, *TEXT_FIELDS,
+        keys = ["program_name", "timezone", *NUMBER_FIELDS, *TEXT_FIELDS, *CHOICE_FIELDS,
                 *(f"perks_{s.value}" for s in Status), *KIND_SETTINGS.values(), "feed_public_kinds"]
         return {key: (getattr(self, key).data.strip() if isinstance(getattr(self, key).data, str)
                       else getattr(self, key).data) for key in keys}

@@ -32,6 +32,7 @@ from app.models import (
     Reward,
     Status,
 )
+from app.services import references
 from app.services.errors import ValidationFailed
 from app.services.periods import add_months, to_local, to_utc
 from app.services.referrals import reports as referral_reports
@@ -290,3 +291,9 @@ def _rewards_cost(session: Session, window: tuple[datetime, datetime]) -> Reward
         .where(Redemption.state == RedemptionState.FULFILLED, Redemption.fulfilled_at >= window[0],
                Redemption.fulfilled_at < window[1])).one()
     return RewardsCost(int(cost), fulfilled, fulfilled - priced)
+
+
+def reference_figures(session: Session, *, period: Period) -> "references.ReferenceFigures":
+    """The reference program's figures (SPEC §10) for the period: open requests and availability now,
+    fulfilment rate and days to fulfil of the requests filed in the period (services.references)."""
+    return references.figures(session, start=period.starts_at, end=period.ends_at)

@@ -46,6 +46,10 @@ DEFAULTS: dict[str, object] = {
     "referral_qualified_points": 400,
     "referral_converted_points": 1000,
     "referral_burst_per_hour": 5,
+    # The reference program (services/references): who may be matched and how long an ask waits.
+    "reference_min_status": "silver",
+    "reference_quarter_cap": 2,
+    "reference_answer_days": 5,
     # Advocate identification (services/customers/readiness.py): score weights, the recovered-customer bonus
     # and the eligibility thresholds.
     **{f"score_weight_{signal}": weight for signal, weight in (
@@ -83,6 +87,8 @@ INT_BOUNDS = {
     "referral_qualified_points": (1, 1_000_000),
     "referral_converted_points": (1, 1_000_000),
     "referral_burst_per_hour": (1, 1000),
+    "reference_quarter_cap": (1, 52),
+    "reference_answer_days": (1, 60),
     **{key: (0, 100) for key in SCORE_WEIGHTS},
     "score_recovered_bonus": (0, 50),
     "eligible_min_nps": (0, 10),
@@ -155,6 +161,8 @@ def _validate(values: dict) -> None:
     for key in ("referral_referrer_offer", "referral_friend_offer"):
         if not str(values[key]).strip():
             raise ValidationFailed("Describe the offer; the referral page shows it.", field=key)
+    if values["reference_min_status"] not in {status.value for status in Status}:
+        raise ValidationFailed("Choose a status.", field="reference_min_status")
     if values["timezone"] not in available_timezones():
         raise ValidationFailed("Unknown timezone (use an IANA name such as Europe/Berlin).", field="timezone")
 
