@@ -12,7 +12,7 @@ now; asks count over the 365 days ending `last`; half-life spans all history up 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from app.db.dialect import days_between
@@ -225,20 +225,29 @@ def month_starts(period: Period) -> list[date]:
     return months
 
 
+def bucket_ranges(period: Period, starts: list[date], step) -> list[tuple[date, datetime, datetime]]:
+    """(first day, from, until) in naive UTC for each bucket starting on `starts`, clipped to the period;
+    `step(start)` is the first day of the next bucket."""
+    return [(start, max(_midnight(start, period.timezone), period.starts_at),
+             min(_midnight(step(start), period.timezone), period.ends_at)) for start in starts]
+
+
+def approved_by_kind(session: Session, ranges: list[tuple[date, datetime, datetime]]
+                     ) -> dict[date, dict[ActivityKind, int]]:
+    """Attempts approved in each range, by activity kind. One index range count per bucket (UNION ALL):
+    a CASE over the buckets would be evaluated for every approved attempt of the period."""
+    found = {start: dict.fromkeys(ActivityKind, 0) for start, _, _ in ranges}
+    kinds = dict(session.execute(select(ActivityType.id, ActivityType.kind)).all())
+    parts = [select(literal(start.isoformat()).label("bucket"), Attempt.activity_id, func.count())
+             .where(*_approved_in((since, until))).group_by(Attempt.activity_id)
+             for start, since, until in ranges]
+    for bucket, activity_id, n in session.execute(union_all(*parts) if len(parts) > 1 else parts[0]):
+        found[date.fromisoformat(bucket)][kinds[activity_id]] += n
+    return found
+
+
 def _actions(session: Session, period: Period) -> dict[date, dict[ActivityKind, int]]:
-    months = month_starts(period)
-    bucket = case(*[(Attempt.decided_at < _midnight(add_months(m, 1), period.timezone), m.isoformat())
-                    for m in months])
-    # Grouped outside: PostgreSQL would not see two copies of the CASE's parameters as one expression.
-    approved = (select(bucket.label("month"), ActivityType.kind.label("kind"))
-                .join(ActivityType, ActivityType.id == Attempt.activity_id)
-                .where(*_approved_in((period.starts_at, period.ends_at))).subquery())
-    rows = session.execute(select(approved.c.month, approved.c.kind, func.count())
-                           .group_by(approved.c.month, approved.c.kind)).all()
-    actions = {m: dict.fromkeys(ActivityKind, 0) for m in months}
-    for month, kind, count in rows:
-        actions[date.fromisoformat(month)][kind] = count
-    return actions
+    return approved_by_kind(session, bucket_ranges(period, month_starts(period), lambda m: add_months(m, 1)))
 
 
 def ask_window(period: Period) -> tuple[date, date]:
