@@ -15,18 +15,15 @@ from sqlalchemy.orm import Session
 
 from app.models import (
     ActivityKind,
-    ActivityType,
     Advocate,
     AdvocateState,
-    Attempt,
-    AttemptState,
     Referral,
     ReferralClick,
     ReferralState,
     Status,
     StatusChange,
 )
-from app.services.analytics.kpis import Period, month_starts
+from app.services.analytics.kpis import Period, approved_by_kind, bucket_ranges, month_starts
 from app.services.periods import add_months, to_utc
 
 
@@ -68,17 +65,8 @@ def _bucket(column, starts: list[date], period: Period, step):
 
 
 def _actions_by_week(session: Session, period: Period) -> dict[date, dict[ActivityKind, int]]:
-    weeks = week_starts(period)
-    week = _bucket(Attempt.decided_at, weeks, period, lambda d: d + timedelta(days=7))
-    approved = (select(week.label("week"), ActivityType.kind.label("kind"))
-                .join(ActivityType, ActivityType.id == Attempt.activity_id)
-                .where(Attempt.state == AttemptState.APPROVED, Attempt.decided_at >= period.starts_at,
-                       Attempt.decided_at < period.ends_at).subquery())
-    found = {week: dict.fromkeys(ActivityKind, 0) for week in weeks}
-    for week, kind, n in session.execute(select(approved.c.week, approved.c.kind, func.count())
-                                         .group_by(approved.c.week, approved.c.kind)):
-        found[date.fromisoformat(week)][kind] = n
-    return found
+    weeks = bucket_ranges(period, week_starts(period), lambda monday: monday + timedelta(days=7))
+    return approved_by_kind(session, weeks)
 
 
 def _funnel_by_month(session: Session, period: Period) -> dict[date, FunnelStep]:
