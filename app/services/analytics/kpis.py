@@ -270,16 +270,17 @@ def _ask_bands(session: Session, period: Period) -> dict[str, int]:
 
 
 def _half_life(session: Session, until: datetime) -> HalfLife:
+    # The spans are made once (MATERIALIZED); the median reads the middle one or two of them in order.
     spans = (select(days_between(func.max(Attempt.decided_at), func.min(Attempt.decided_at)).label("days"),
                     func.count().label("actions"))
              .where(Attempt.state == AttemptState.APPROVED, Attempt.decided_at < until)
-             .group_by(Attempt.advocate_id).subquery())
-    ranked = select(spans.c.days, spans.c.actions, func.row_number().over(order_by=spans.c.days).label("n"),
-                    func.count().over().label("total")).subquery()
-    middle = or_(ranked.c.n == (ranked.c.total + 1) // 2, ranked.c.n == (ranked.c.total + 2) // 2)
+             .group_by(Attempt.advocate_id).cte("spans").prefix_with("MATERIALIZED"))
+    total = select(func.count()).select_from(spans).scalar_subquery()
+    middle = (select(spans.c.days).order_by(spans.c.days)
+              .limit(2 - total % 2).offset((total - 1) // 2).subquery())
     median, advocates, single = session.execute(select(
-        func.avg(case((middle, ranked.c.days))), func.count(),
-        func.coalesce(func.sum(case((ranked.c.actions == 1, 1), else_=0)), 0))).one()
+        select(func.avg(middle.c.days)).scalar_subquery(), func.count(),
+        func.coalesce(func.sum(case((spans.c.actions == 1, 1), else_=0)), 0)).select_from(spans)).one()
     return HalfLife(round(float(median), 1) if median is not None else None, advocates, int(single))
 
 
