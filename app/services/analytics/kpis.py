@@ -4,7 +4,8 @@
 serves it, and a dashboard or the monthly report should call the same function. Each figure is one
 aggregate query (GROUP BY in the database, no loop over advocates in Python), the same on SQLite and
 PostgreSQL. A period is whole days in the program timezone, `last` inclusive, so [starts_at, ends_at) in
-naive UTC; months are bucketed by a CASE over their UTC boundaries (right across DST on both engines).
+naive UTC; months are bucketed by their UTC boundaries, one index range count each (right across DST on
+both engines).
 Definitions are in docs/api.md (*Program figures*): advocates by state, status and tier are a snapshot
 now; asks count over the 365 days ending `last`; half-life spans all history up to the period's end.
 """
