@@ -8,7 +8,7 @@ from app.admin.catalog import curators
 from app.admin.forms.reports import PeriodForm
 from app.extensions import db
 from app.services import clock
-from app.services.analytics import kpis
+from app.services.analytics import charts, kpis, trends
 from app.services.errors import ValidationFailed
 from app.services.program import settings as settings_service
 
@@ -17,7 +17,8 @@ from app.services.program import settings as settings_service
 @curators
 def figures():
     form = PeriodForm(request.args)
-    now, timezone = clock.utcnow(), settings_service.load(db.session).timezone
+    now, cfg = clock.utcnow(), settings_service.load(db.session)
+    timezone = cfg.timezone
     period = None
     if form.validate():
         try:
@@ -26,5 +27,7 @@ def figures():
             (form.last if error.field == "to" else form.first).errors = [error.message]
     report = kpis.program_figures(db.session, period=period, now=now) if period else None
     refs = kpis.reference_figures(db.session, period=period) if period else None
+    drawn = charts.figure_charts(report, trends.trends(db.session, period=period, now=now)) if report else []
     return render_template("admin/figures.html", form=form, figures=report, bands=kpis.ASK_BANDS,
-                           target=kpis.COVERAGE_TARGET, reference_figures=refs)
+                           target=kpis.COVERAGE_TARGET, reference_figures=refs, charts=drawn,
+                           currency=cfg.currency)

@@ -55,6 +55,10 @@ class Attempt(TimestampMixin, db.Model):
         sa.Index("ix_attempt_advocate_state", "advocate_id", "state"),
         sa.Index("ix_attempt_state_submitted", "state", "submitted_at"),
         sa.Index("ix_attempt_state_deadline", "state", "deadline_at"),
+        # The program figures and trends: approved actions of a period by activity (an index range count)
+        # and each advocate's first and last approved action (half-life), both read from the index alone.
+        sa.Index("ix_attempt_state_decided", "state", "decided_at", "activity_id"),
+        sa.Index("ix_attempt_state_advocate_decided", "state", "advocate_id", "decided_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -74,6 +74,10 @@ class Advocate(TimestampMixin, db.Model):
         ),
         # The qualified-advocates list: invited records with a tier, best tier and score first.
         sa.Index("ix_advocate_readiness", "state", "readiness_tier", "readiness_score"),
+        # The program figures' active advocates by status, index-only.
+        sa.Index("ix_advocate_state_status", "state", "status"),
+        # ... and eligible records by readiness tier and state (coverage, activation).
+        sa.Index("ix_advocate_eligible_tier", "eligible", "readiness_tier", "state"),
         # Region and industry: the values advocates hold read one index seek per value
         # (services.audiences.held_values), and a filtered board's own-rank count is index-only.
         sa.Index("ix_advocate_region_points", "region", "lifetime_points"),

@@ -238,8 +238,8 @@ def test_a_csm_sees_only_their_links_in_the_same_places(as_role, client):
     as_role("csm")
     html = nav(client)
     assert re.findall(r'href="(/admin/[^"]*)"', html) == [
-        "/admin/", "/admin/advocates", "/admin/referrals", "/admin/asks/queue", "/admin/events",
-        "/admin/notifications", "/admin/account"]
+        "/admin/", "/admin/advocates", "/admin/referrals", "/admin/references", "/admin/asks/queue",
+        "/admin/events", "/admin/notifications", "/admin/account"]
     program = group(html, "program")
     assert "/admin/asks/queue" in program and "/admin/events" in program and group(html, "admin") is None
 

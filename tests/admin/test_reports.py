@@ -27,6 +27,25 @@ def test_curators_see_the_figures_of_the_period(as_role, client, session, now, r
     assert 'aria-label="May 2026: 2 actions"' in page and 'aria-label="June 2026: 3 actions"' in page
     assert 'aria-label="Burning: 1 advocates"' in page
     assert "Reviews carry no rating" in page
+    assert '2,000.00 <abbr class="currency" title="Program currency">USD</abbr>' in page
+
+
+def test_the_trend_charts_are_drawn_inline_with_a_data_table_each(as_role, client, session, now):
+    settings_service.save(session, changes={"timezone": TZ, "currency": "EUR"}, actor_id=None, now=now)
+    build_program(session)
+    session.commit()
+    as_role("marketing")
+    page = _text(client.get("/admin/figures?from=2026-05-01&to=2026-06-15"))
+    for title in ("Approved actions per week, by kind", "Referral funnel by month",
+                  "Active advocates by status at each month&#39;s end",
+                  "Asks per advocate in the last 365 days"):
+        assert f'class="chart-title">{title}</figcaption>' in page
+    assert page.count('<svg viewBox="0 0 640 240"') == 4 and page.count("<caption>") == 4
+    assert "<title>May 2026, Submissions: 5</title>" in page  # the funnel's tallest bar
+    assert '<th scope="row">4 May 2026</th><td>1</td>' in page  # a2's review, in the actions table
+    section = page.split('id="trends-heading"', 1)[1].split('id="notes-heading"', 1)[0]
+    assert "<script" not in section and "src=" not in section and "style=" not in section  # CSP-safe
+    assert "2,000.00 <abbr" in page and ">EUR</abbr>" in page and "USD" not in page
 
 
 def test_the_default_period_is_the_last_30_days(as_role, client):

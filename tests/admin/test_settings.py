@@ -30,6 +30,15 @@ def test_an_unknown_timezone_is_refused_next_to_the_field(as_role, client, sessi
     assert session.query(ProgramSetting).count() == 0
 
 
+def test_the_currency_is_saved_in_capitals_and_a_bad_code_is_refused(as_role, client, session):
+    as_role("admin")
+    response = client.post("/admin/settings", data=form(currency="EU"))
+    assert re.search(r'id="currency-error"[^>]*>[^<]*three-letter ISO 4217', response.get_data(as_text=True))
+    assert session.query(ProgramSetting).count() == 0
+    assert client.post("/admin/settings", data=form(currency=" eur ")).status_code == 302
+    assert settings.load(session).currency == "EUR"
+
+
 def test_thresholds_must_rise(as_role, client, session):
     as_role("admin")
     response = client.post("/admin/settings", data=form(gold_points="500"))

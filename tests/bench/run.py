@@ -11,7 +11,7 @@ referral_submit_p95_ms <= 30 with 1,000,000 referrals stored (tests/bench/referr
 reference_match_p95_ms <= 50 (20,000 advocates opted into references: tests/bench/references.py);
 embed_p95_ms <= 10 (the public embed, HTML and JSON, all time and this month: tests/bench/embeds.py);
 score_customers_s (100,000 customers, tests/bench/identification.py) is for information.
-kpis_30d_ms / kpis_365d_ms (the program figures, tests/bench/kpis.py) are for information.
+kpis_365d_ms <= 500 (the program figures of a year, tests/bench/kpis.py); kpis_30d_ms is for information.
 page_ms_<kind> / page_queries_<kind> (each campaign-day page through the test client: median CPU ms and
 SQL statements per request, tests/bench/pages.py) are for information; watch them for regressions.
 The customer import (tests/bench/import_bench.py, 1,000,000 CSV rows into an empty database, own
@@ -62,7 +62,7 @@ RESULTS = Path(__file__).resolve().parents[2] / "bench-results" / "latest.txt"
 TARGETS = {"leaderboard_all_time_p95_ms": 25, "leaderboard_month_p95_ms": 25, "dashboard_p95_ms": 25,
            "leaderboard_page_p95_ms": 25, "embed_p95_ms": 10,
            "expire_sweep_s": 10, "expire_sweep_rss_mb": 300, "referral_submit_p95_ms": 30,
-           "reference_match_p95_ms": 50}
+           "reference_match_p95_ms": 50, "kpis_365d_ms": 500}
 
 
 def main() -> int:

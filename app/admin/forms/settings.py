@@ -38,6 +38,8 @@ class SettingsForm(FlaskForm):
     program_name = StringField("Program name", validators=[DataRequired(), Length(max=80)])
     timezone = StringField("Timezone (IANA name, e.g. Europe/Berlin)",
                            validators=[DataRequired(), Length(max=64)])
+    currency = StringField("Currency (ISO 4217 code, e.g. USD)", validators=[DataRequired(), Length(max=3)],
+                           filters=[lambda value: value.strip().upper() if isinstance(value, str) else value])
     silver_points = IntegerField("Silver: lifetime points", validators=[InputRequired()])
     gold_points = IntegerField("Gold: lifetime points", validators=[InputRequired()])
     platinum_points = IntegerField("Platinum: lifetime points", validators=[InputRequired()])
@@ -106,7 +108,7 @@ class SettingsForm(FlaskForm):
     eligible_active_days = IntegerField("Used the product within (days)", validators=[InputRequired()])
 
     def changes(self) -> dict:
-        keys = ["program_name", "timezone", *NUMBER_FIELDS, *TEXT_FIELDS, *CHOICE_FIELDS,
+        keys = ["program_name", "timezone", "currency", *NUMBER_FIELDS, *TEXT_FIELDS, *CHOICE_FIELDS,
                 *(f"perks_{s.value}" for s in Status), *KIND_SETTINGS.values(), "feed_public_kinds"]
         return {key: (getattr(self, key).data.strip() if isinstance(getattr(self, key).data, str)
                       else getattr(self, key).data) for key in keys}

@@ -4,7 +4,8 @@
 serves it, and a dashboard or the monthly report should call the same function. Each figure is one
 aggregate query (GROUP BY in the database, no loop over advocates in Python), the same on SQLite and
 PostgreSQL. A period is whole days in the program timezone, `last` inclusive, so [starts_at, ends_at) in
-naive UTC; months are bucketed by a CASE over their UTC boundaries (right across DST on both engines).
+naive UTC; months are bucketed by their UTC boundaries, one index range count each (right across DST on
+both engines).
 Definitions are in docs/api.md (*Program figures*): advocates by state, status and tier are a snapshot
 now; asks count over the 365 days ending `last`; half-life spans all history up to the period's end.
 """
@@ -12,7 +13,7 @@ now; asks count over the 365 days ending `last`; half-life spans all history up 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from app.db.dialect import days_between
@@ -226,20 +227,29 @@ def month_starts(period: Period) -> list[date]:
     return months
 
 
+def bucket_ranges(period: Period, starts: list[date], step) -> list[tuple[date, datetime, datetime]]:
+    """(first day, from, until) in naive UTC for each bucket starting on `starts`, clipped to the period;
+    `step(start)` is the first day of the next bucket."""
+    return [(start, max(_midnight(start, period.timezone), period.starts_at),
+             min(_midnight(step(start), period.timezone), period.ends_at)) for start in starts]
+
+
+def approved_by_kind(session: Session, ranges: list[tuple[date, datetime, datetime]]
+                     ) -> dict[date, dict[ActivityKind, int]]:
+    """Attempts approved in each range, by activity kind. One index range count per bucket (UNION ALL):
+    a CASE over the buckets would be evaluated for every approved attempt of the period."""
+    found = {start: dict.fromkeys(ActivityKind, 0) for start, _, _ in ranges}
+    kinds = dict(session.execute(select(ActivityType.id, ActivityType.kind)).all())
+    parts = [select(literal(start.isoformat()).label("bucket"), Attempt.activity_id, func.count())
+             .where(*_approved_in((since, until))).group_by(Attempt.activity_id)
+             for start, since, until in ranges]
+    for bucket, activity_id, n in session.execute(union_all(*parts) if len(parts) > 1 else parts[0]):
+        found[date.fromisoformat(bucket)][kinds[activity_id]] += n
+    return found
+
+
 def _actions(session: Session, period: Period) -> dict[date, dict[ActivityKind, int]]:
-    months = month_starts(period)
-    bucket = case(*[(Attempt.decided_at < _midnight(add_months(m, 1), period.timezone), m.isoformat())
-                    for m in months])
-    # Grouped outside: PostgreSQL would not see two copies of the CASE's parameters as one expression.
-    approved = (select(bucket.label("month"), ActivityType.kind.label("kind"))
-                .join(ActivityType, ActivityType.id == Attempt.activity_id)
-                .where(*_approved_in((period.starts_at, period.ends_at))).subquery())
-    rows = session.execute(select(approved.c.month, approved.c.kind, func.count())
-                           .group_by(approved.c.month, approved.c.kind)).all()
-    actions = {m: dict.fromkeys(ActivityKind, 0) for m in months}
-    for month, kind, count in rows:
-        actions[date.fromisoformat(month)][kind] = count
-    return actions
+    return approved_by_kind(session, bucket_ranges(period, month_starts(period), lambda m: add_months(m, 1)))
 
 
 def ask_window(period: Period) -> tuple[date, date]:
@@ -262,16 +272,17 @@ def _ask_bands(session: Session, period: Period) -> dict[str, int]:
 
 
 def _half_life(session: Session, until: datetime) -> HalfLife:
+    # The spans are made once (MATERIALIZED); the median reads the middle one or two of them in order.
     spans = (select(days_between(func.max(Attempt.decided_at), func.min(Attempt.decided_at)).label("days"),
                     func.count().label("actions"))
              .where(Attempt.state == AttemptState.APPROVED, Attempt.decided_at < until)
-             .group_by(Attempt.advocate_id).subquery())
-    ranked = select(spans.c.days, spans.c.actions, func.row_number().over(order_by=spans.c.days).label("n"),
-                    func.count().over().label("total")).subquery()
-    middle = or_(ranked.c.n == (ranked.c.total + 1) // 2, ranked.c.n == (ranked.c.total + 2) // 2)
+             .group_by(Attempt.advocate_id).cte("spans").prefix_with("MATERIALIZED"))
+    total = select(func.count()).select_from(spans).scalar_subquery()
+    middle = (select(spans.c.days).order_by(spans.c.days)
+              .limit(2 - total % 2).offset((total - 1) // 2).subquery())
     median, advocates, single = session.execute(select(
-        func.avg(case((middle, ranked.c.days))), func.count(),
-        func.coalesce(func.sum(case((ranked.c.actions == 1, 1), else_=0)), 0))).one()
+        select(func.avg(middle.c.days)).scalar_subquery(), func.count(),
+        func.coalesce(func.sum(case((spans.c.actions == 1, 1), else_=0)), 0)).select_from(spans)).one()
     return HalfLife(round(float(median), 1) if median is not None else None, advocates, int(single))
 
 

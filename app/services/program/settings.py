@@ -14,6 +14,7 @@ from app.services.program import status_rules
 DEFAULTS: dict[str, object] = {
     "program_name": "Rallypoint",
     "timezone": "UTC",
+    "currency": "USD",  # ISO 4217 code the program's money figures are shown in
     "silver_points": 1000,
     "gold_points": 3000,
     "platinum_points": 7500,
@@ -163,8 +164,17 @@ def _validate(values: dict) -> None:
             raise ValidationFailed("Describe the offer; the referral page shows it.", field=key)
     if values["reference_min_status"] not in {status.value for status in Status}:
         raise ValidationFailed("Choose a status.", field="reference_min_status")
+    if not is_currency_code(values["currency"]):
+        raise ValidationFailed("Enter a three-letter ISO 4217 currency code, such as USD or EUR.",
+                               field="currency")
     if values["timezone"] not in available_timezones():
         raise ValidationFailed("Unknown timezone (use an IANA name such as Europe/Berlin).", field="timezone")
+
+
+def is_currency_code(value) -> bool:
+    """Three upper-case ASCII letters (ISO 4217's shape; the code list itself is not checked)."""
+    return (isinstance(value, str) and len(value) == 3 and value.isascii() and value.isalpha()
+            and value.isupper())
 
 
 def _validate_kinds(values: dict) -> None:

@@ -10,8 +10,6 @@ from itertools import count
 
 import pytest
 
-from app import create_app
-from app.extensions import db
 from app.models import (
     ActivityKind,
     AdvocateState,
@@ -30,7 +28,6 @@ from app.models import (
 )
 from app.services.analytics import kpis
 from app.services.errors import ValidationFailed
-from tests.conftest import make_config
 from tests.factories import make_activity, make_advocate, make_mission, make_reward
 
 TZ = "America/New_York"
@@ -38,20 +35,6 @@ NOW = datetime(2026, 6, 20, 12, 0)
 PERIOD = kpis.Period(date(2026, 5, 1), date(2026, 6, 15), TZ)
 _n = count(1)
 A, R = AdvocateState, ReferralState
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_session(request, app_factory, tmp_path):
-    """A session on a freshly migrated database, SQLite or PostgreSQL."""
-    if request.param == "sqlite":
-        app = app_factory()
-    else:
-        app = create_app(make_config(request.getfixturevalue("pg_url"), str(tmp_path / "uploads")))
-    with app.app_context():
-        yield db.session
-        db.session.rollback()
-        db.session.remove()
-        db.engine.dispose()
 
 
 def approve(session, advocate, activity, at: datetime, state=AttemptState.APPROVED):

@@ -10,7 +10,7 @@ from tests.factories import make_staff
 
 def test_defaults_apply_until_an_admin_saves(session, now):
     cfg = settings.load(session)
-    assert (cfg.timezone, cfg.silver_points, cfg.leaderboard_size) == ("UTC", 1000, 50)
+    assert (cfg.timezone, cfg.silver_points, cfg.leaderboard_size, cfg.currency) == ("UTC", 1000, 50, "USD")
 
 
 def test_saved_values_override_the_defaults_and_record_who(session, now):
@@ -41,6 +41,11 @@ def test_unknown_rows_in_the_table_are_ignored(session, now):
     ({"silver_points": 3000}, "gold_points"),
     ({"platinum_points": 2999}, "gold_points"),
     ({"timezone": "Mars/Olympus"}, "timezone"),
+    ({"currency": "usd"}, "currency"),
+    ({"currency": "EURO"}, "currency"),
+    ({"currency": "E1R"}, "currency"),
+    ({"currency": "ÉUR"}, "currency"),
+    ({"currency": 978}, "currency"),
 ])
 def test_invalid_settings_name_the_field_and_save_nothing(session, now, changes, field):
     with pytest.raises(ValidationFailed) as error:
