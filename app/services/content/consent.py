@@ -52,6 +52,16 @@ def current(session: Session, *, item_id: int) -> dict[ContentUse, ContentConsen
     return now
 
 
+def current_for(session: Session, *, item_ids: list[int]) -> dict[int, dict[ContentUse, bool]]:
+    """Whether each use is consented now, for many items in one query."""
+    found = {item_id: {use: False for use in ContentUse} for item_id in item_ids}
+    rows = session.execute(select(ContentConsent.item_id, ContentConsent.use, ContentConsent.granted)
+                           .where(ContentConsent.item_id.in_(item_ids)).order_by(ContentConsent.id)).all()
+    for item_id, use, granted in rows:
+        found[item_id][use] = granted
+    return found
+
+
 def history(session: Session, *, item_id: int) -> list[ContentConsent]:
     return session.scalars(select(ContentConsent).where(ContentConsent.item_id == item_id)
                            .order_by(ContentConsent.id.desc())).all()
