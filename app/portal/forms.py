@@ -31,13 +31,17 @@ class LinkEvidenceForm(FlaskForm):
         Length(max=2000)])
 
 
+def _stars(value) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
 class ReviewEvidenceForm(LinkEvidenceForm):
     """A review's link, and its stars and platform (the figures' average review rating)."""
 
-    rating = SelectField("Your star rating", coerce=int, validate_choice=True, choices=[
-        SelectChoice(0, "Choose…"),
+    rating = SelectField("Your star rating", coerce=_stars, validate_choice=False, choices=[
+        SelectChoice("", "Choose…"),
         *(SelectChoice(n, f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1))],
-        validators=[DataRequired("Give your review's star rating, 1 to 5.")])
+        validators=[Optional(), AnyOf(range(1, 6), message="Choose 1 to 5 stars.")])
     platform = StringField("Where you posted it", validators=[Optional(), Length(max=80)])
 
 

@@ -68,9 +68,10 @@ def test_a_review_asks_for_its_stars_and_keeps_them(portal, session, advocate, n
     attempt = started(session, advocate, now, evidence=Evidence.LINK, kind=ActivityKind.REVIEW)
     session.commit()
     page = portal.get(f"/portal/attempts/{attempt.id}").get_data(as_text=True)
-    assert "Your star rating" in page
-    missing = portal.post(f"/portal/attempts/{attempt.id}/submit", data={"link": "https://g2.com/r/1"})
-    assert missing.status_code == 422 and "star rating" in missing.get_data(as_text=True)
+    assert "Your star rating" in page and "Where you posted it" in page
+    submit = f"/portal/attempts/{attempt.id}/submit"
+    bad = portal.post(submit, data={"link": "https://g2.com/r/1", "rating": "9"})
+    assert bad.status_code == 422 and "Choose 1 to 5 stars." in bad.get_data(as_text=True)
     done = portal.post(f"/portal/attempts/{attempt.id}/submit",
                        data={"link": "https://g2.com/r/1", "rating": "5", "platform": "G2"})
     assert done.status_code == 302
@@ -78,3 +79,13 @@ def test_a_review_asks_for_its_stars_and_keeps_them(portal, session, advocate, n
     session.refresh(attempt)
     assert attempt.state == AttemptState.SUBMITTED
     assert (attempt.review_rating, attempt.review_platform) == (5, "G2")
+
+
+def test_the_stars_are_optional(portal, session, advocate, now):
+    attempt = started(session, advocate, now, evidence=Evidence.LINK, kind=ActivityKind.REVIEW)
+    session.commit()
+    submit = f"/portal/attempts/{attempt.id}/submit"
+    done = portal.post(submit, data={"link": "https://g2.com/r/1", "rating": ""})
+    assert done.status_code == 302
+    session.refresh(attempt)
+    assert (attempt.state, attempt.review_rating) == (AttemptState.SUBMITTED, None)
