@@ -61,7 +61,7 @@ def _new_item(form: NewContentForm) -> content.NewItem:
     return content.NewItem(
         kind=form.kind.data, text=form.text.data or "", title=form.title.data or "",
         link=form.link.data or None, rating=form.rating.data, platform=form.platform.data,
-        advocate_id=form.advocate_id.data, author_name=form.author_name.data or "",
+        advocate_email=form.advocate_email.data or "", author_name=form.author_name.data or "",
         author_company=form.author_company.data or "", tags=form.tags())
 
 

@@ -28,7 +28,8 @@ class NewContentForm(TagsForm):
     rating = IntegerField("Rating (reviews, 1–5)", validators=[
         Optional(), NumberRange(min=1, max=5, message="A rating is 1 to 5 stars.")])
     platform = StringField("Platform (reviews)", validators=[Optional(), Length(max=80)])
-    advocate_id = IntegerField("Advocate id (if the author is an advocate)", validators=[Optional()])
+    advocate_email = StringField("The advocate's email (if the author is an advocate)",
+                                 validators=[Optional(), Length(max=254)])
     author_name = StringField("Or the author's name", validators=[Optional(), Length(max=120)])
     author_company = StringField("The author's company", validators=[Optional(), Length(max=120)])
 

@@ -69,6 +69,7 @@ class NewItem:
     rating: int | None = None
     platform: str | None = None
     advocate_id: int | None = None
+    advocate_email: str = ""  # staff name the advocate by email (instead of advocate_id)
     author_name: str = ""
     author_company: str = ""
     tags: dict = field(default_factory=dict)
@@ -85,11 +86,16 @@ def _check_new(session: Session, new: NewItem, kind: ContentKind) -> Advocate | 
     advocate = session.get(Advocate, new.advocate_id) if new.advocate_id else None
     if new.advocate_id and advocate is None:
         raise ValidationFailed("No such advocate.", field="advocate_id")
+    if new.advocate_email.strip() and advocate is None:
+        email = new.advocate_email.strip().lower()
+        advocate = session.scalar(select(Advocate).where(Advocate.email == email))
+        if advocate is None:
+            raise ValidationFailed("No advocate has this email.", field="advocate_email")
     if advocate is None and not new.author_name.strip():
-        raise ValidationFailed("Name the author, or choose an advocate.", field="author_name")
+        raise ValidationFailed("Name the author, or give the advocate's email.", field="author_name")
     if kind == ContentKind.CASE_STUDY and advocate is None:
         raise ValidationFailed("A case study needs an advocate author: they approve its final text.",
-                               field="advocate_id")
+                               field="advocate_email")
     if kind != ContentKind.CASE_STUDY and not (new.text or "").strip() and not new.link:
         raise ValidationFailed("Give the text (or a link for a video).", field="text")
     if new.rating is not None and not 1 <= new.rating <= 5:

@@ -197,7 +197,15 @@ def test_staff_input_is_checked(session, now):
     with pytest.raises(ValidationFailed) as no_advocate:
         content.create(session, new=content.NewItem(kind="case_study", text="", author_name="Sam"),
                        staff_id=None, now=now)
-    assert no_advocate.value.field == "advocate_id"
+    assert no_advocate.value.field == "advocate_email"
+    with pytest.raises(ValidationFailed) as unknown:
+        content.create(session, new=content.NewItem(kind="quote", text="x", advocate_email="no@one.test"),
+                       staff_id=None, now=now)
+    assert unknown.value.field == "advocate_email"
+    jane = make_advocate(session, email="jane@acme.test")
+    new = content.NewItem(kind="quote", text="x", advocate_email=" Jane@Acme.test")
+    by_email = content.create(session, new=new, staff_id=None, now=now)
+    assert by_email.advocate_id == jane.id
     with pytest.raises(ValidationFailed) as bad_kind:
         content.create(session, new=content.NewItem(kind="poem", text="x", author_name="Sam"), staff_id=None,
                        now=now)
