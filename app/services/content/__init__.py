@@ -11,6 +11,7 @@ from app.services.content.items import (
     NewItem,
     archive,
     create,
+    erase_author,
     for_advocate,
     from_attempt,
     get,
@@ -20,5 +21,6 @@ from app.services.content.items import (
 )
 
 __all__ = ["FEED_USE", "STEPS", "Filters", "NewItem", "archive", "author_approve", "create", "current",
-           "for_advocate", "from_attempt", "get", "history", "is_usable", "library", "next_step", "publish",
-           "save_step", "send_for_approval", "set_consent", "set_tags", "to_csv", "unpublish"]
+           "erase_author", "for_advocate", "from_attempt", "get", "history", "is_usable", "library",
+           "next_step", "publish", "save_step", "send_for_approval", "set_consent", "set_tags", "to_csv",
+           "unpublish"]

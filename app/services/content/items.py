@@ -17,6 +17,7 @@ from app.models import (
     ActivityKind,
     Advocate,
     Attempt,
+    ContentConsent,
     ContentItem,
     ContentKind,
     ContentState,
@@ -218,3 +219,21 @@ def publish(session: Session, *, item_id: int, now: datetime) -> ContentItem:
         item.published_at = now
     session.flush()
     return item
+
+
+def erase_author(session: Session, *, advocate_id: int, now: datetime) -> int:
+    """An erased advocate's items: out of the feed, every use withdrawn (the history keeps the dates,
+    no words), the words and author cleared and the item archived. Returns how many items."""
+    items = session.scalars(select(ContentItem).where(ContentItem.advocate_id == advocate_id)).all()
+    for item in items:
+        for use, row in consent.current(session, item_id=item.id).items():
+            if row is not None and row.granted:
+                session.add(ContentConsent(item_id=item.id, use=use, granted=False, at=now, by_kind="system",
+                                           by_id=None))
+        consent.unpublish(session, item=item)
+        for column in ("title", "text", "quote", "challenge", "solution", "results", "author_name",
+                       "author_company", "platform"):
+            setattr(item, column, "" if column != "platform" else None)
+        item.link, item.state = None, ContentState.ARCHIVED
+    session.flush()
+    return len(items)

@@ -217,3 +217,16 @@ def test_the_csv_never_lets_a_spreadsheet_run_a_formula(session):
     _grant(session, item, ContentUse.SALES)
     row = next(csv.DictReader(io.StringIO(content.to_csv(session, use=ContentUse.SALES))))
     assert row["text"].startswith("'=")
+
+
+def test_erasing_the_author_withdraws_clears_and_unpublishes(session):
+    from app.services.people import erasure
+
+    item = _approved(session)
+    _grant(session, item, ContentUse.WEBSITE)
+    content.publish(session, item_id=item.id, now=item.created_at)
+    erasure.erase_advocate(session, advocate=item.advocate, now=item.created_at)
+    assert feed.page(session).entries == [] and session.query(FeedItem).count() == 0
+    assert (item.text, item.author_name, item.state) == ("", "", ContentState.ARCHIVED)
+    assert content.current(session, item_id=item.id)[ContentUse.WEBSITE].granted is False
+    assert _exported_ids(session, ContentUse.WEBSITE) == []
