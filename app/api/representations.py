@@ -17,8 +17,6 @@ from app.models import (
     AskReason,
     AskState,
     AttemptState,
-    ContentKind,
-    ContentState,
     Status,
     TriggerEventType,
 )
@@ -353,42 +351,3 @@ class TriggerEvent(Representation):
         return cls(id=e.id, type=e.type.value, advocate_id=e.advocate_id, occurred_at=when(e.occurred_at),
                    received_at=when(e.received_at), data=e.data or {}, source=e.source, outcome=outcome)
 
-
-class ContentConsents(Representation):
-    """Whether the author agreed to each use now (the feed and embeds count as website)."""
-
-    website: bool
-    sales: bool
-    social: bool
-
-
-class ContentItem(Representation):
-    id: int
-    kind: one_of(ContentKind)
-    state: one_of(ContentState)
-    title: str
-    text: str
-    link: str | None
-    rating: int | None
-    platform: str | None
-    advocate_id: int | None
-    author: str
-    company: str
-    segment: str
-    industry: str
-    use_case: str
-    outcome: str
-    consents: ContentConsents
-    author_approved_at: When
-    published_at: When
-    created_at: When
-
-    @classmethod
-    def of(cls, listed) -> "ContentItem":
-        i, c = listed.item, listed.consents
-        return cls(id=i.id, kind=i.kind.value, state=i.state.value, title=i.title, text=i.text, link=i.link,
-                   rating=i.rating, platform=i.platform, advocate_id=i.advocate_id, author=i.author,
-                   company=i.author_company, segment=i.segment, industry=i.industry, use_case=i.use_case,
-                   outcome=i.outcome, consents=ContentConsents(**{use.value: c[use] for use in c}),
-                   author_approved_at=when(i.author_approved_at), published_at=when(i.published_at),
-                   created_at=when(i.created_at))
