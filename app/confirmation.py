@@ -23,6 +23,10 @@ class Confirmation:
 
 
 ACTIONS = {
+    "archive_content": Confirmation(
+        "Archive “{title}”?",
+        "It leaves the community feed and every feed embed at once and is never exported again. "
+        "Its consent history is kept.", "Archive item"),
     "hide_feed_item": Confirmation(
         "Hide this feed item?",
         "“{text}” disappears from the portal's community feed and every feed embed at once. "

@@ -30,6 +30,7 @@ from app.services.people import accounts, passwords
 from app.services.periods import period_start
 from app.services.program import settings as settings_service
 from seeds import personas
+from seeds.content import load_content
 from seeds.customers import load_customers
 from seeds.history import Replay
 from seeds.people import DEMO_PASSWORD, STAFF, Profile, make_advocate, make_staff, profiles
@@ -76,7 +77,8 @@ class DemoResult:
             f"Platinum {c['platinum']}), {c['entries']} ledger entries, {c['waiting']} submissions "
             f"waiting for approval, {c.get('asks_sent', 0)} asks sent and {c.get('asks_queued', 0)} "
             f"queued, {c.get('trigger_events', 0)} trigger events, {c.get('referrals', 0)} referrals, "
-            f"{c.get('prospects', 0)} customers not yet invited (scored: see Qualified advocates)."
+            f"{c.get('prospects', 0)} customers not yet invited (scored: see Qualified advocates), "
+            f"{c.get('content_items', 0)} content library items."
             f"\n\n{self.logins}"
         )
 
@@ -121,7 +123,9 @@ def load_demo(session: Session, *, activities: dict[str, ActivityType], advocate
     load_referrals(session, rng, referrers, staff[StaffRole.MARKETING], now)
     load_rewards(session, rng, staff[StaffRole.MARKETING], now)
     reference_requests = load_references(session, rng, staff[StaffRole.MARKETING], now)
+    content_items = load_content(session, rng, staff[StaffRole.MARKETING], now)
     counts = _counts(session, activities, missions)
+    counts["content_items"] = content_items
     counts["prospects"] = load_customers(session, now=now, seed=seed).created
     counts["trigger_events"] = trigger_events
     counts["reference_requests"] = reference_requests

@@ -23,6 +23,8 @@ from app.admin import (  # noqa: E402,F401
     asks,
     audiences,
     catalog,
+    content,
+    content_editor,
     customer_imports,
     customers,
     dashboard,

@@ -31,6 +31,7 @@ from app.api import (  # noqa: E402,F401
     advocates,
     attempts,
     catalog,
+    content,
     customers,
     docs,
     events,

@@ -41,7 +41,7 @@ def figures(f: kpis.Figures) -> dict:
         "activation": {"eligible_customers": f.eligible, "activated": f.activated, "rate": f.activation_rate},
         "actions_by_month": [{"month": month.strftime("%Y-%m"), "total": f.action_totals[month],
                               "by_kind": _counts(kinds)} for month, kinds in f.actions.items()],
-        "reviews": {"count": f.reviews, "average_rating": None},
+        "reviews": {"count": f.reviews, "average_rating": f.average_rating, "rated": f.rated_reviews},
         "referrals": _referrals(f.funnel),
         "asks_per_advocate_year": _asks(f),
         "half_life": {"median_days": f.half_life.median_days, "advocates": f.half_life.advocates,
@@ -172,7 +172,9 @@ Kpis = _model(
                          "approved attempts by the calendar month (program timezone) of their approval; the "
                          "first and last months hold only the period's days"),
     reviews=_obj("Reviews in the period", count=_int("approved review attempts decided in the period"),
-                 average_rating=_of(None, UNTRACKED + "reviews carry no rating (see notes)")),
+                 average_rating=_of(float | None, "mean stars (1-5) of those reviews that carry a rating, "
+                                    "given by the advocate with the evidence; null when none does"),
+                 rated=_int("of them, with a rating")),
     referrals=_obj(
         "The referral funnel of the clicks and referrals made in the period (later moves count)",
         clicks=_int("referral link visits"), submissions=_int("accepted sign-ups (rejected ones apart)"),

@@ -350,3 +350,4 @@ class TriggerEvent(Representation):
                           ask=TriggerAsk.of(result.ask) if result.ask is not None else None)
         return cls(id=e.id, type=e.type.value, advocate_id=e.advocate_id, occurred_at=when(e.occurred_at),
                    received_at=when(e.received_at), data=e.data or {}, source=e.source, outcome=outcome)
+

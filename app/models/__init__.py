@@ -8,6 +8,7 @@ from app.models.badges import BadgeAssertion
 from app.models.base import Status
 from app.models.catalog import ActivityKind, ActivityType, Effort, Evidence, RewardTierBand, Value
 from app.models.community import Embed, EmbedNames, EmbedPeriod, EmbedTheme, FeedItem
+from app.models.content import ContentConsent, ContentItem, ContentKind, ContentState, ContentUse
 from app.models.ledger import LedgerEntry, LedgerReason, PeriodTotal
 from app.models.missions import Attempt, AttemptState, AttemptTransition, Mission
 from app.models.ops import JobLock, JobRun, Notification, OutboxMessage, ProgramSetting
@@ -42,6 +43,11 @@ from app.models.triggers import TriggerEvent, TriggerEventType, TriggerOutcome, 
 from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "ContentConsent",
+    "ContentItem",
+    "ContentKind",
+    "ContentState",
+    "ContentUse",
     "ReferenceAsk",
     "ReferenceAskState",
     "ReferenceFeedback",

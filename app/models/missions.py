@@ -77,6 +77,9 @@ class Attempt(TimestampMixin, db.Model):
     evidence_file: Mapped[str | None] = mapped_column(sa.String(80))
     evidence_filename: Mapped[str | None] = mapped_column(sa.String(255))
     evidence_mimetype: Mapped[str | None] = mapped_column(sa.String(80))
+    # A review's star rating (1-5) and where it was posted, given with the evidence.
+    review_rating: Mapped[int | None]
+    review_platform: Mapped[str | None] = mapped_column(sa.String(80))
     points_awarded: Mapped[int | None]
 
     mission: Mapped[Mission] = relationship()

@@ -6,9 +6,15 @@ from flask_login import current_user
 from app.confirmation import ask_first
 from app.extensions import db
 from app.forms_support import ButtonForm, attach_error
-from app.models import AttemptState, Evidence
+from app.models import ActivityKind, AttemptState, Evidence
 from app.portal import bp
-from app.portal.forms import DeclineForm, FileEvidenceForm, LinkEvidenceForm, TextEvidenceForm
+from app.portal.forms import (
+    DeclineForm,
+    FileEvidenceForm,
+    LinkEvidenceForm,
+    ReviewEvidenceForm,
+    TextEvidenceForm,
+)
 from app.services import clock, missions
 from app.services.errors import DomainError, NotFound
 from app.services.missions import evidence
@@ -23,6 +29,14 @@ EVIDENCE_FORMS = {
 ALREADY_SUBMITTED = (AttemptState.SUBMITTED, AttemptState.APPROVED)
 
 
+def _evidence_form(attempt):
+    """The evidence form of the attempt's activity; a review link also asks for stars and platform."""
+    kind = attempt.activity.evidence
+    if kind == Evidence.LINK and attempt.activity.kind == ActivityKind.REVIEW:
+        return ReviewEvidenceForm()
+    return EVIDENCE_FORMS[kind]()
+
+
 def _own(attempt_id: int):
     try:
         return missions.get_own_attempt(db.session, advocate=current_user, attempt_id=attempt_id)
@@ -34,7 +48,7 @@ def _render(attempt, form=None, status=200):
     now = clock.utcnow()
     can_submit = missions.can_submit(attempt, now)
     if form is None and can_submit:
-        form = EVIDENCE_FORMS[attempt.activity.evidence]()
+        form = _evidence_form(attempt)
     return render_template(
         "portal/attempt.html", attempt=attempt, form=form, can_submit=can_submit, now=now,
         can_decline=attempt.state == AttemptState.STARTED, decline_form=DeclineForm(),
@@ -48,6 +62,9 @@ def attempt_detail(attempt_id: int):
 
 def _evidence_input(attempt, form) -> missions.EvidenceInput:
     kind = attempt.activity.evidence
+    if kind == Evidence.LINK and hasattr(form, "rating"):
+        return missions.EvidenceInput(link=form.link.data, rating=form.rating.data,
+                                      platform=form.platform.data)
     if kind == Evidence.LINK:
         return missions.EvidenceInput(link=form.link.data)
     if kind == Evidence.TEXT:
@@ -72,7 +89,7 @@ def submit_attempt(attempt_id: int):
     attempt = _own(attempt_id)
     if attempt.state in ALREADY_SUBMITTED:
         return _already_submitted(attempt_id)
-    form = EVIDENCE_FORMS[attempt.activity.evidence]()
+    form = _evidence_form(attempt)
     if not form.validate_on_submit():
         return _render(attempt, form, 422)
     given = None

@@ -7,13 +7,16 @@ from wtforms import (
     HiddenField,
     PasswordField,
     SelectChoice,
+    SelectField,
     SelectMultipleField,
+    StringField,
     TextAreaField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, Length, Optional
+from wtforms.validators import URL, AnyOf, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.models import ContentUse
 from app.services.people.preferences import EMAIL_CATEGORIES
 
 
@@ -26,6 +29,20 @@ class LinkEvidenceForm(FlaskForm):
         DataRequired("Paste the link to your work."),
         URL(require_tld=True, message="Give the full link, starting with https://"),
         Length(max=2000)])
+
+
+def _stars(value) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
+class ReviewEvidenceForm(LinkEvidenceForm):
+    """A review's link, and its stars and platform (the figures' average review rating)."""
+
+    rating = SelectField("Your star rating", coerce=_stars, validate_choice=False, choices=[
+        SelectChoice("", "Choose…"),
+        *(SelectChoice(n, f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1))],
+        validators=[Optional(), AnyOf(range(1, 6), message="Choose 1 to 5 stars.")])
+    platform = StringField("Where you posted it", validators=[Optional(), Length(max=80)])
 
 
 class TextEvidenceForm(FlaskForm):
@@ -60,3 +77,10 @@ class EraseForm(FlaskForm):
         DataRequired("Enter your current password to confirm."), Length(max=200)])
     understood = BooleanField("I understand this cannot be undone", validators=[
         DataRequired("Tick the box to confirm.")])
+
+
+class ConsentForm(FlaskForm):
+    """Grant (yes) or withdraw (no) one use of one of the advocate's content items."""
+
+    use = HiddenField(validators=[DataRequired(), AnyOf([use.value for use in ContentUse])])
+    granted = HiddenField(validators=[DataRequired(), AnyOf(["yes", "no"])])

@@ -26,7 +26,7 @@ def test_curators_see_the_figures_of_the_period(as_role, client, session, now, r
     assert "4.7 d" in page  # half-life
     assert 'aria-label="May 2026: 2 actions"' in page and 'aria-label="June 2026: 3 actions"' in page
     assert 'aria-label="Burning: 1 advocates"' in page
-    assert "Reviews carry no rating" in page
+    assert "average review rating (no rated reviews)" in page and "There are no deal records yet" in page
     assert '2,000.00 <abbr class="currency" title="Program currency">USD</abbr>' in page
 
 

@@ -70,7 +70,7 @@ def test_the_figures_of_the_hand_computed_program(read_api, session, new_york):
     assert (may["month"], may["total"], may["by_kind"]["review"]) == ("2026-05", 2, 2)
     assert (june["month"], june["total"], june["by_kind"]["webinar"], june["by_kind"]["social_post"]) == (
         "2026-06", 3, 1, 1)
-    assert body["reviews"] == {"count": 3, "average_rating": None}
+    assert body["reviews"] == {"count": 3, "average_rating": None, "rated": 0}
     assert body["referrals"] == {
         "clicks": 2, "submissions": 5, "qualified": 4, "converted": 2, "lost": 1, "rejected": 1,
         "by_state": {"submitted": 1, "qualified": 1, "converted": 2, "lost": 1, "rejected": 1},
@@ -86,7 +86,7 @@ def test_the_figures_of_the_hand_computed_program(read_api, session, new_york):
     assert body["cost"] == {"rewards_cents": 5000, "redemptions_fulfilled": 3, "redemptions_without_cost": 1,
                             "incentives_cents": None, "total_cents": 5000}
     assert body["roi"] == 39.0
-    assert {n["figure"] for n in body["notes"]} == {"reviews.average_rating", "revenue.influenced_cents",
+    assert {n["figure"] for n in body["notes"]} == {"revenue.influenced_cents",
                                                    "cost.rewards_cents", "cost.incentives_cents"}
 
 

@@ -206,3 +206,20 @@ def test_demo_references_cover_the_chain(session, now):
         ReferenceAsk.state == "timed_out")) == 1
     assert session.scalar(select(func.count()).select_from(LedgerEntry).where(
         LedgerEntry.idempotency_key.startswith("reference-call:"))) == 1
+
+
+def test_demo_content_library_has_consented_published_and_case_study_items(session, now):
+    from app.models import ContentItem, ContentState, ContentUse, FeedItem
+    from app.services import content
+
+    result = seeds.load(session, advocates=SMALL, now=now)
+    items = session.scalars(select(ContentItem)).all()
+    assert result.counts["content_items"] == len(items) >= 5
+    states = {i.state for i in items}
+    assert {ContentState.DRAFT, ContentState.AWAITING_AUTHOR, ContentState.APPROVED} <= states
+    assert any(i.rating for i in items) and any(i.advocate_id is None for i in items)
+    published = [i for i in items if i.published_at is not None]
+    assert published
+    assert all(content.is_usable(session, item_id=i.id, use=ContentUse.WEBSITE) for i in published)
+    in_feed = select(func.count()).select_from(FeedItem).where(FeedItem.kind == "testimonial")
+    assert session.scalar(in_feed) == len(published)

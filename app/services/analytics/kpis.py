@@ -48,8 +48,6 @@ ASK_BANDS = (("none", 0, 0), ("one", 1, 1), ("healthy", 2, 4), ("acceptable", 5,
              ("burnout_risk", 7, 10), ("burning", 11, None))
 
 NOTES = {
-    "reviews.average_rating": "Reviews carry no rating in Rallypoint yet (an attempt holds a link, text or "
-                              "file, never a score), so there is no average to report.",
     "revenue.influenced_cents": "There are no deal records yet to tag as review-, reference- or "
                                 "peer-intro-driven, so influenced revenue has no source; ROI counts it as 0.",
     "cost.rewards_cents": "Each fulfilled redemption is costed at its reward's unit cost as it is now (no "
@@ -114,6 +112,10 @@ class Figures:
     sourced_revenue_cents: int
     converted_referrals: int
     rewards: "RewardsCost"
+    # The mean stars of the period's approved reviews that carry a rating (given with the evidence), and
+    # how many did; None when none did.
+    average_rating: float | None = None
+    rated_reviews: int = 0
     notes: dict[str, str] = field(default_factory=lambda: dict(NOTES))
 
     @property
@@ -178,12 +180,14 @@ def program_figures(session: Session, *, period: Period, now: datetime) -> Figur
     """Every §14 figure for the period; the definitions are in docs/api.md."""
     window = (period.starts_at, period.ends_at)
     revenue, converted = _sourced_revenue(session, window)
+    average_rating, rated = _review_rating(session, window)
     return Figures(
         period=period, as_of=now, by_state=_by_state(session), by_status=_by_status(session),
         by_tier=_by_tier(session), activated=_activated(session, window), actions=_actions(session, period),
         funnel=referral_reports.funnel(session, created=window), ask_bands=_ask_bands(session, period),
         half_life=_half_life(session, period.ends_at), sourced_revenue_cents=revenue,
         converted_referrals=converted, rewards=_rewards_cost(session, window),
+        average_rating=average_rating, rated_reviews=rated,
     )
 
 
@@ -210,6 +214,16 @@ def _by_tier(session: Session) -> dict[int | None, tuple[int, int]]:
 def _approved_in(window: tuple[datetime, datetime]):
     return (Attempt.state == AttemptState.APPROVED, Attempt.decided_at >= window[0],
             Attempt.decided_at < window[1])
+
+
+def _review_rating(session: Session, window: tuple[datetime, datetime]) -> tuple[float | None, int]:
+    """The average stars of approved review attempts decided in the window that carry a rating."""
+    mean, rated = session.execute(
+        select(func.avg(Attempt.review_rating), func.count(Attempt.review_rating))
+        .join(ActivityType, ActivityType.id == Attempt.activity_id)
+        .where(ActivityType.kind == ActivityKind.REVIEW, Attempt.review_rating.is_not(None),
+               *_approved_in(window))).one()
+    return (round(float(mean), 2) if rated else None), int(rated)
 
 
 def _activated(session: Session, window: tuple[datetime, datetime]) -> int:

@@ -8,7 +8,7 @@ entries however many rows there are. The ledger is newest first (`id < :before`,
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.models import (
@@ -17,6 +17,8 @@ from app.models import (
     AdvocateState,
     Attempt,
     AttemptState,
+    ContentItem,
+    ContentUse,
     LedgerEntry,
     Mission,
     Redemption,
@@ -24,6 +26,8 @@ from app.models import (
     Reward,
     Status,
 )
+from app.services.content import consent as content_consent
+from app.services.content.items import filtered as content_filtered
 
 
 @dataclass
@@ -99,3 +103,28 @@ def redemptions(session: Session, *, after: int | None, limit: int, advocate_id:
     if advocate_id is not None:
         stmt = stmt.where(Redemption.advocate_id == advocate_id)
     return _page(session, stmt, Redemption.id, after=after, limit=limit)
+
+
+@dataclass
+class ListedContent:
+    """A content item with the consent in force per use (what the API shows of it)."""
+
+    item: object
+    consents: dict
+
+    @property
+    def id(self) -> int:
+        return self.item.id
+
+
+def content_items(session: Session, *, after: int | None, limit: int, filters, use=None,
+                  everything: bool = False) -> Page:
+    """Content items by id. Unless `everything` (a staff key), only items usable now: approved and
+    consented for `use`, or for at least one use when no use is given."""
+    stmt = content_filtered(filters)
+    if not everything:
+        uses = [use] if use is not None else list(ContentUse)
+        stmt = stmt.where(or_(*(content_consent.usable(u) for u in uses)))
+    page = _page(session, stmt, ContentItem.id, after=after, limit=limit)
+    current = content_consent.current_for(session, item_ids=[row.id for row in page.rows])
+    return Page([ListedContent(row, current[row.id]) for row in page.rows], page.has_more)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from app.models import (
+    ActivityKind,
     ActivityType,
     Advocate,
     Attempt,
@@ -25,7 +26,7 @@ from app.models import (
     Notification,
     StaffUser,
 )
-from app.services import feed
+from app.services import content, feed
 from app.services.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from app.services.missions import eligibility
 from app.services.missions.scoring import points_for_mission
@@ -64,6 +65,8 @@ class EvidenceInput:
     file_token: str | None = None
     filename: str | None = None
     mimetype: str | None = None
+    rating: int | None = None  # a review's stars, 1-5
+    platform: str | None = None  # where a review was posted
 
 
 # The moves other systems hear about (webhooks out), stored in the move's transaction.
@@ -170,7 +173,7 @@ def submit_attempt(session: Session, *, advocate: Advocate, attempt_id: int, evi
     attempt = get_own_attempt(session, advocate=advocate, attempt_id=attempt_id)
     if not can_submit(attempt, now):
         _refuse_submission(attempt)
-    fields = _evidence_fields(attempt.activity.evidence, evidence)
+    fields = _evidence_fields(attempt.activity.evidence, evidence) | _review_fields(attempt, evidence)
     transition(session, attempt, S.SUBMITTED, actor=actor or Actor.of(advocate), now=now, submitted_at=now,
                decision_reason=None, **fields)
     if not attempt.activity.requires_approval:
@@ -228,6 +231,17 @@ def _evidence_fields(kind: Evidence, evidence: EvidenceInput) -> dict:
     return {}
 
 
+def _review_fields(attempt: Attempt, evidence: EvidenceInput) -> dict:
+    """A review's rating (1-5, when given: the portal asks for it; other callers may not know it) and
+    platform; nothing for other kinds."""
+    if attempt.activity.kind != ActivityKind.REVIEW:
+        return {}
+    if evidence.rating is not None and not 1 <= evidence.rating <= 5:
+        raise ValidationFailed("Give your review's star rating, 1 to 5.", field="rating")
+    platform = (evidence.platform or "").strip()[:80] or None
+    return {"review_rating": evidence.rating, "review_platform": platform}
+
+
 def approve_attempt(session: Session, *, staff: StaffUser, attempt_id: int, now: datetime,
                     note: str | None = None) -> Attempt:
     """Approve a submission and award its points exactly once (key mission-attempt:<id>)."""
@@ -252,6 +266,7 @@ def _approve(session: Session, attempt: Attempt, *, actor: Actor, now: datetime,
                              title=f"Approved: {mission.title}", body=f"+{points:,} points",
                              link=f"/portal/attempts/{attempt.id}", created_at=now))
     feed.record_approved_attempt(session, attempt=attempt, mission=mission, now=now)
+    content.from_attempt(session, attempt=attempt, now=now)
     session.flush()
     return attempt
 

@@ -3,7 +3,8 @@
 What goes: the name becomes "Erased advocate" and the email a unique address that cannot be
 delivered; company, title, industry, size, region, tags, external id, customer-since, NPS,
 health, readiness, the customer signals, the password hash, every attempt's evidence (text, link,
-file) are cleared; their notifications are deleted and emails to them blanked (an unsent one is
+file) and their content library items' words (consent withdrawn, out of the feed, archived) are
+cleared; their notifications are deleted and emails to them blanked (an unsent one is
 marked failed, so it never goes); their sign-in failures and invitations lose the address. The
 old name and email are also replaced wherever other rows quote them (staff notifications and
 emails, decision reasons, transition names, stored API responses). The account becomes opted_out
@@ -47,7 +48,7 @@ from app.models import (
     TriggerEvent,
 )
 from app.models.signals import ON_ADVOCATE
-from app.services import badges
+from app.services import badges, content
 from app.services.errors import Conflict, ValidationFailed
 from app.services.people import lifecycle, passwords
 
@@ -97,6 +98,7 @@ def erase_advocate(session: Session, *, advocate: Advocate, now: datetime) -> Er
         setattr(advocate, name, value)
     session.execute(delete(CustomerSignal).where(CustomerSignal.advocate_id == advocate.id))
     files = _clear_evidence(session, advocate.id)
+    content.erase_author(session, advocate_id=advocate.id, now=now)
     _forget_messages(session, advocate.id, old_email, pseudonym, now)
     for column in QUOTING:
         _scrub(session, column, [old_email, old_name])

@@ -162,7 +162,7 @@ def test_every_figure_of_the_hand_computed_program(any_session):
     assert figures.rewards == kpis.RewardsCost(cost_cents=5000, fulfilled=3, without_cost=1)
     assert figures.program_cost_cents == 5000
     assert figures.roi == 39.0  # (200,000 - 5,000) / 5,000
-    assert set(figures.notes) == {"reviews.average_rating", "revenue.influenced_cents", "cost.rewards_cents",
+    assert set(figures.notes) == {"revenue.influenced_cents", "cost.rewards_cents",
                                   "cost.incentives_cents"}
 
 
@@ -250,3 +250,23 @@ def test_about_three_years_is_the_longest_period():
     with pytest.raises(ValidationFailed):
         kpis.period(first=made.first - timedelta(days=1), last=last, now=NOW, timezone=TZ)
     assert kpis.ask_window(made) == (date(2025, 6, 16), date(2026, 6, 15))
+
+
+def test_the_average_review_rating_counts_rated_approved_reviews_of_the_period(any_session):
+    """Stars 5 and 2 in the period → 3.5 from 2 rated; an unrated review, a pending one, a rated survey
+    and a review approved before the period are left out."""
+    advocate = make_advocate(any_session)
+    review, survey = make_activity(any_session), make_activity(any_session, kind=ActivityKind.SURVEY)
+    inside, before = datetime(2026, 5, 10), datetime(2026, 4, 10)
+    for activity, at, stars, state in ((review, inside, 5, AttemptState.APPROVED),
+                                       (review, inside, 2, AttemptState.APPROVED),
+                                       (review, inside, None, AttemptState.APPROVED),
+                                       (review, inside, 1, AttemptState.SUBMITTED),
+                                       (survey, inside, 1, AttemptState.APPROVED),
+                                       (review, before, 1, AttemptState.APPROVED)):
+        approve(any_session, advocate, activity, at, state=state)
+        any_session.flush()
+        any_session.query(Attempt).order_by(Attempt.id.desc()).first().review_rating = stars
+    any_session.flush()
+    figures = kpis.program_figures(any_session, period=PERIOD, now=NOW)
+    assert (figures.average_rating, figures.rated_reviews, figures.reviews) == (3.5, 2, 3)
