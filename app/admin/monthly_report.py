@@ -34,7 +34,7 @@ def monthly_report():
     form = MonthForm(request.args)
     report = _report(form)
     return render_template("admin/monthly_report.html", form=form, report=report,
-                           **(report_output.context(report) if report else {})), 200 if report else 400
+                           display=report_output.display), 200 if report else 400
 
 
 @bp.get("/figures/monthly.<any(csv, html):ext>")

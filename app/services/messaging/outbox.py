@@ -263,8 +263,11 @@ class SmtpSender:
             email.add_alternative(message.body_html, subtype="html")
         for each in message.attachments or ():
             maintype, _, subtype = each["content_type"].partition("/")
-            email.add_attachment(each["content"].encode(), maintype=maintype, subtype=subtype,
-                                 filename=each["filename"])
+            if maintype == "text":  # UTF-8, with its charset named
+                email.add_attachment(each["content"], subtype=subtype, filename=each["filename"])
+            else:
+                email.add_attachment(each["content"].encode(), maintype=maintype, subtype=subtype,
+                                     filename=each["filename"])
         return email
 
     def send(self, message: OutboxMessage) -> None:
