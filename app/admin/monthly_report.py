@@ -37,7 +37,8 @@ def monthly_report():
                            display=report_output.display), 200 if report else 400
 
 
-@bp.get("/figures/monthly.<any(csv, html):ext>")
+@bp.get("/figures/monthly.csv", defaults={"ext": "csv"})
+@bp.get("/figures/monthly.html", defaults={"ext": "html"})
 @curators
 def monthly_report_file(ext: str):
     form = MonthForm(request.args)
