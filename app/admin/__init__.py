@@ -33,6 +33,7 @@ from app.admin import (  # noqa: E402,F401
     invites,
     jobs,
     missions,
+    monthly_report,
     notifications,
     outbox,
     references,

@@ -47,7 +47,9 @@ class Job:
 
 
 def registry() -> list[Job]:
-    from app.jobs import accounts, api, asks, missions, outbox, program, references, slack, triggers, webhooks
+    from app.jobs import accounts, api, asks, missions, outbox, program, references, reports  # noqa: I001
+    from app.jobs import slack, triggers, webhooks
 
     return [*missions.JOBS, *outbox.JOBS, *program.JOBS, *asks.JOBS, *triggers.JOBS, *api.JOBS,
-            *accounts.JOBS, *webhooks.JOBS, *slack.JOBS, *references.JOBS]
+            *accounts.JOBS, *webhooks.JOBS, *slack.JOBS, *references.JOBS,
+            *reports.JOBS]

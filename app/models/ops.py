@@ -77,7 +77,8 @@ class JobRun(db.Model):
 
 class OutboxMessage(db.Model):
     """An email or a Slack post (`channel`) waiting for (or done with) delivery; `dedupe_key` makes
-    each message exist once. A Slack post keeps its Block Kit JSON in `body_text`."""
+    each message exist once. A Slack post keeps its Block Kit JSON in `body_text`. An email may carry
+    text attachments (`attachments`)."""
 
     __tablename__ = "outbox_message"
     __table_args__ = (sa.Index("ix_outbox_message_due", "sent_at", "next_attempt_at"),)
@@ -99,3 +100,5 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     failed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # [{"filename", "content_type", "content" (text)}], sent as MIME attachments (e.g. a report's CSV)
+    attachments: Mapped[list | None] = mapped_column(sa.JSON)

@@ -4,7 +4,8 @@ Each message has a unique `dedupe_key` (e.g. `reminder-start:attempt:12`), so en
 same event twice stores it once. Templates live in app/templates/email/<name>.txt and .html
 and are rendered with plain Jinja (no Flask), HTML autoescaped. A message's `channel` says how it
 goes out ("email" over SMTP, "slack" to the program's incoming webhook: services/community/slack.py);
-`enqueue_post` stores a body that is already rendered.
+`enqueue_post` stores a body that is already rendered. An email may carry text attachments
+(`Attachment`: file name, content type, text), stored with the message and sent as MIME parts.
 """
 
 import hashlib
@@ -34,6 +35,16 @@ _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesc
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # e.g. "text/csv"
+    content: str
+
+    def stored(self) -> dict:
+        return {"filename": self.filename, "content_type": self.content_type, "content": self.content}
+
+
 def render(template: str, context: dict) -> tuple[str, str]:
     """(plain text, HTML) bodies of an email template."""
     return (_env.get_template(f"{template}.txt").render(**context),
@@ -42,8 +53,10 @@ def render(template: str, context: dict) -> tuple[str, str]:
 
 def enqueue(session: Session, *, dedupe_key: str, kind: str, to_email: str, subject: str,
             template: str, context: dict, now: datetime, advocate_id: int | None = None,
-            staff_id: int | None = None, category: str | None = None) -> bool:
-    """Store an email for delivery once per `dedupe_key`; False if it was already queued.
+            staff_id: int | None = None, category: str | None = None,
+            attachments: list[Attachment] | None = None) -> bool:
+    """Store an email (with its `attachments`) for delivery once per `dedupe_key`; False if it was
+    already queued.
 
     `category` (one of services.preferences.EMAIL_CATEGORIES) makes the email optional: when the
     advocate turned that category off, nothing is stored and the result is False.
@@ -53,7 +66,8 @@ def enqueue(session: Session, *, dedupe_key: str, kind: str, to_email: str, subj
     text, html = render(template, context)
     return _insert(session, dedupe_key=dedupe_key, kind=kind, to_email=to_email, subject=subject,
                    body_text=text, body_html=html, advocate_id=advocate_id, staff_id=staff_id,
-                   created_at=now, next_attempt_at=now)
+                   created_at=now, next_attempt_at=now,
+                   attachments=[each.stored() for each in attachments] if attachments else None)
 
 
 def enqueue_post(session: Session, *, channel: str, dedupe_key: str, kind: str, to: str, subject: str,
@@ -247,6 +261,13 @@ class SmtpSender:
         email.set_content(message.body_text)
         if message.body_html:
             email.add_alternative(message.body_html, subtype="html")
+        for each in message.attachments or ():
+            maintype, _, subtype = each["content_type"].partition("/")
+            if maintype == "text":  # UTF-8, with its charset named
+                email.add_attachment(each["content"], subtype=subtype, filename=each["filename"])
+            else:
+                email.add_attachment(each["content"].encode(), maintype=maintype, subtype=subtype,
+                                     filename=each["filename"])
         return email
 
     def send(self, message: OutboxMessage) -> None:
