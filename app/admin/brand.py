@@ -18,6 +18,8 @@ LABELS = {"logo": "Logo", "favicon": "Favicon"}
 
 
 def _page(status: int = 200, **given):
+    if status == 422:
+        flash("Nothing was saved: see the marked field below.", "error")
     cfg = settings_service.load(db.session)
     forms = {"brand_form": BrandForm(formdata=None, data=cfg.values), "welcome_form": WelcomeForm(
         formdata=None, data=cfg.values), **{f"{k}_form": f(formdata=None) for k, f in IMAGE_FORMS.items()}}

@@ -27,7 +27,8 @@ def test_an_email_carries_the_logo_from_the_public_address_and_the_colour(app_fa
         message = _branded_email(db.session, now, brand_logo=LOGO)
         html = message.body_html
         db.session.remove()
-    assert f'<img src="https://advocates.acme.example/brand/logo/{LOGO}" alt="Acme Insiders"' in html
+    assert f'<img src="https://advocates.acme.example/brand/logo/{LOGO}" alt=""' in html
+    assert "vertical-align:middle\">Acme Insiders</strong>" in html
     assert "border-top:6px solid #7c2d12" in html
     assert "Hi Ada &lt;Lovelace&gt;," in html  # the message itself, still escaped, inside the layout
     assert html.index("brand/logo") < html.index("Hi Ada")
@@ -37,9 +38,9 @@ def test_an_email_carries_the_logo_from_the_public_address_and_the_colour(app_fa
 def test_without_a_public_address_an_email_shows_the_name_only(session, now):
     html = _branded_email(session, now, brand_logo=LOGO).body_html
     assert "<img" not in html and "brand/logo" not in html
-    assert '<strong style="font-size:20px;color:#7c2d12">Acme Insiders</strong>' in html
+    assert '<strong style="font-size:20px;color:#7c2d12;vertical-align:middle">Acme Insiders</strong>' in html
 
 
 def test_the_stock_brand_is_used_until_one_is_set(session, now):
     message = outbox.render("reminder_started", CONTEXT, outbox.email_brand(session))[1]
-    assert "Rallypoint</strong>" in message and "#0172ad" in message
+    assert "vertical-align:middle\">Rallypoint</strong>" in message and "#0172ad" in message
