@@ -10,6 +10,7 @@ from app.db import sqlite, transactions
 from app.extensions import csrf, db, migrate
 from app.services.messaging import notifications
 from app.services.people import passwords
+from app.services.program import brand as program_brand
 from app.services.program import settings as settings_service
 
 SECURITY_HEADERS = {
@@ -45,6 +46,7 @@ def load_config(app: Flask, config) -> None:
     Path(app.instance_path).mkdir(exist_ok=True)
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
     passwords.use_profile(app.config["PASSWORD_HASHER"])
+    program_brand.use_public_base_url(app.config.get("PUBLIC_BASE_URL"))
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -22,6 +22,7 @@ from app.admin import (  # noqa: E402,F401
     approvals,
     asks,
     audiences,
+    brand,
     catalog,
     content,
     content_editor,

@@ -45,6 +45,6 @@ def monthly_report_file(ext: str):
     report = _report(form)
     if report is None:
         return render_template("admin/monthly_report.html", form=form, report=None), 400
-    body = report_output.to_csv(report) if ext == "csv" else report_output.render(report)[1]
+    body = report_output.to_csv(report) if ext == "csv" else report_output.render(db.session, report)[1]
     return Response(body, mimetype=TYPES[ext], headers={
         "Content-Disposition": f'attachment; filename="{report_output.filename(report, ext)}"'})

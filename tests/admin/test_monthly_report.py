@@ -42,7 +42,7 @@ def test_the_downloads_are_the_reports_csv_and_the_emails_html(as_role, client, 
     got = client.get("/admin/figures/monthly.html?month=2026-05")
     assert got.mimetype == "text/html"
     assert got.headers["Content-Disposition"] == 'attachment; filename="monthly-report-2026-05.html"'
-    assert got.get_data(as_text=True) == report_output.render(expected)[1]
+    assert got.get_data(as_text=True) == report_output.render(session, expected)[1]
 
 
 def test_the_default_month_is_last_month_and_the_figures_page_offers_it(as_role, client):

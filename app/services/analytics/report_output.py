@@ -95,9 +95,10 @@ def context(report: monthly.MonthlyReport) -> dict:
     return {"report": report, "display": display}
 
 
-def render(report: monthly.MonthlyReport) -> tuple[str, str]:
-    """(plain text, HTML) of the report's email; the HTML is also the downloadable file."""
-    return outbox.render(TEMPLATE, context(report))
+def render(session: Session, report: monthly.MonthlyReport) -> tuple[str, str]:
+    """(plain text, HTML) of the report's email in the program's branded email layout, as `enqueue`
+    stores it; the HTML is also the downloadable file."""
+    return outbox.render(TEMPLATE, context(report), outbox.email_brand(session))
 
 
 def recipients(session: Session) -> list[StaffUser]:

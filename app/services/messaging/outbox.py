@@ -29,6 +29,8 @@ from app.db.dialect import dialect_insert
 from app.db.planner import unindexed
 from app.models import Advocate, OutboxMessage
 from app.services.errors import NotFound
+from app.services.program import brand as program_brand
+from app.services.program import settings as settings_service
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
@@ -45,10 +47,19 @@ class Attachment:
         return {"filename": self.filename, "content_type": self.content_type, "content": self.content}
 
 
-def render(template: str, context: dict) -> tuple[str, str]:
-    """(plain text, HTML) bodies of an email template."""
-    return (_env.get_template(f"{template}.txt").render(**context),
-            _env.get_template(f"{template}.html").render(**context))
+def render(template: str, context: dict, brand: program_brand.EmailBrand | None = None) -> tuple[str, str]:
+    """(plain text, HTML) bodies of an email template; with `brand`, the HTML sits in the branded
+    layout (`_layout.html`: the logo or the program's name, the program's colour)."""
+    text = _env.get_template(f"{template}.txt").render(**context)
+    if brand is None:
+        return text, _env.get_template(f"{template}.html").render(**context)
+    return text, _env.get_template("_layout.html").render(**context, email_brand=brand,
+                                                          email_body=f"{template}.html")
+
+
+def email_brand(session: Session) -> program_brand.EmailBrand:
+    """The brand the program's emails carry (its name, colour and logo)."""
+    return program_brand.for_email(settings_service.load(session).values)
 
 
 def enqueue(session: Session, *, dedupe_key: str, kind: str, to_email: str, subject: str,
@@ -63,7 +74,7 @@ def enqueue(session: Session, *, dedupe_key: str, kind: str, to_email: str, subj
     """
     if category is not None and advocate_id is not None and _opted_out(session, advocate_id, category):
         return False
-    text, html = render(template, context)
+    text, html = render(template, context, email_brand(session))
     return _insert(session, dedupe_key=dedupe_key, kind=kind, to_email=to_email, subject=subject,
                    body_text=text, body_html=html, advocate_id=advocate_id, staff_id=staff_id,
                    created_at=now, next_attempt_at=now,

@@ -57,7 +57,7 @@ def request_reset(session: Session, *, email: str, ip: str, now: datetime, polic
     context = {"name": user.name if user else "", "link": link_for(token), "program": program,
                "minutes": int(RESET_LIFETIME.total_seconds() // 60)}
     if user is None:
-        outbox.render(TEMPLATE, context)  # the same work as a real request, nothing stored
+        outbox.render(TEMPLATE, context, outbox.email_brand(session))  # a real request's work, nothing stored
         return False
     session.execute(sa.update(PasswordReset).where(
         owned_by(PasswordReset, user), PasswordReset.used_at.is_(None),

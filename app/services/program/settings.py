@@ -1,5 +1,6 @@
 """Program settings: every tunable number has a code default an admin can override in the database."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import available_timezones
@@ -9,10 +10,16 @@ from sqlalchemy.orm import Session
 
 from app.models import ActivityKind, ProgramSetting, Status
 from app.services.errors import ValidationFailed
-from app.services.program import status_rules
+from app.services.program import brand, status_rules
 
 DEFAULTS: dict[str, object] = {
     "program_name": "Rallypoint",
+    # The brand (services/program/brand.py, services/branding): "" is the stock look.
+    "brand_color": "",
+    "brand_logo": "",  # the stored file's token (missions.evidence storage, folder "brand")
+    "brand_favicon": "",
+    "welcome_text": ("Thanks for being one of our advocates. Take on a mission, earn points, and trade "
+                     "them for rewards."),
     "timezone": "UTC",
     "currency": "USD",  # ISO 4217 code the program's money figures are shown in
     "silver_points": 1000,
@@ -63,6 +70,8 @@ DEFAULTS: dict[str, object] = {
     "eligible_active_days": 30,
 }
 
+WELCOME_MAX = 600
+BRAND_KEYS = ("brand_color", "brand_logo", "brand_favicon", "welcome_text")  # edited on Admin → Brand
 SCORE_WEIGHTS = tuple(key for key in DEFAULTS if key.startswith("score_weight_"))
 
 INT_BOUNDS = {
@@ -136,6 +145,8 @@ def save(session: Session, *, changes: dict, actor_id: int | None, now: datetime
     merged = {**current, **changes}
     _validate(merged)
     _check_reachable(session, current, merged)
+    if "brand_color" in changes:  # stored as normalized by the check (#rrggbb)
+        changes = {**changes, "brand_color": merged["brand_color"]}
     for target, key in status_rules.KIND_SETTINGS.items():
         if key in changes:  # stored once each, in catalog order
             changes = {**changes, key: [kind.value for kind in status_rules.kinds_of(merged, target)]}
@@ -167,8 +178,19 @@ def _validate(values: dict) -> None:
     if not is_currency_code(values["currency"]):
         raise ValidationFailed("Enter a three-letter ISO 4217 currency code, such as USD or EUR.",
                                field="currency")
+    _validate_brand(values)
     if values["timezone"] not in available_timezones():
         raise ValidationFailed("Unknown timezone (use an IANA name such as Europe/Berlin).", field="timezone")
+
+
+def _validate_brand(values: dict) -> None:
+    values["brand_color"] = brand.check_color(values["brand_color"])
+    if not isinstance(values["welcome_text"], str) or len(values["welcome_text"]) > WELCOME_MAX:
+        raise ValidationFailed(f"Keep the welcome text to {WELCOME_MAX} characters.", field="welcome_text")
+    for key in ("brand_logo", "brand_favicon"):
+        token = values[key]
+        if not isinstance(token, str) or (token and not re.fullmatch(r"[0-9a-f]{32}", token)):
+            raise ValidationFailed("That is not a stored image.", field=key)
 
 
 def is_currency_code(value) -> bool:

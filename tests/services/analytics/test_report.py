@@ -145,8 +145,8 @@ def _kpi_cells(html: str, key: str) -> list[str]:
     return re.findall(r"<td>(.*?)</td>", row)
 
 
-def test_the_html_shows_the_same_numbers_and_the_charts_as_tables(may):
-    text, html = report_output.render(may)
+def test_the_html_shows_the_same_numbers_and_the_charts_as_tables(session, may):
+    text, html = report_output.render(session, may)
     assert _kpi_cells(html, "sourced_revenue_cents") == ["800.00 USD", "0.00 USD", "+800.00 USD"]
     assert _kpi_cells(html, "activation_rate") == ["40.0 %", "20.0 %", "+20.0 pts"]
     assert _kpi_cells(html, "funnel.conversion_rate") == ["40.0 %", "100.0 %", "−60.0 pts"]
