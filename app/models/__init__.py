@@ -2,6 +2,7 @@
 
 from app.models.api import ApiKey, ApiRequestCount, ApiScope, IdempotencyRecord
 from app.models.asks import Ask, AskPush, AskReason, AskState, FollowUp
+from app.models.attribution import InfluenceKind, Opportunity, OpportunityLink, OpportunityStage
 from app.models.audit import AccountEvent, EventKind, EventSource
 from app.models.auth import LoginSession, LoginThrottle, PasswordReset
 from app.models.badges import BadgeAssertion
@@ -42,6 +43,10 @@ from app.models.triggers import TriggerEvent, TriggerEventType, TriggerOutcome, 
 from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "InfluenceKind",
+    "Opportunity",
+    "OpportunityLink",
+    "OpportunityStage",
     "ReferenceAsk",
     "ReferenceAskState",
     "ReferenceFeedback",

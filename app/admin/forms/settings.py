@@ -25,12 +25,14 @@ NUMBER_FIELDS = (
     "referral_qualified_points", "referral_converted_points", "referral_burst_per_hour",
     # References
     "reference_quarter_cap", "reference_answer_days",
+    # Attribution and ROI
+    "influenced_lift_percent",
     # Advocate identification
     *SCORE_WEIGHTS, "score_recovered_bonus", "eligible_min_nps", "eligible_min_health",
     "eligible_min_tenure_months", "eligible_active_days",
 )
 
-TEXT_FIELDS = ("referral_referrer_offer", "referral_friend_offer")
+TEXT_FIELDS = ("referral_referrer_offer", "referral_friend_offer", "currency")
 CHOICE_FIELDS = ("reference_min_status",)
 
 
@@ -89,6 +91,10 @@ class SettingsForm(FlaskForm):
     reference_quarter_cap = IntegerField("References per advocate per quarter", validators=[InputRequired()])
     reference_answer_days = IntegerField("Days to answer before the next match is asked",
                                          validators=[InputRequired()])
+
+    currency = StringField("Currency (ISO 4217 code)", validators=[DataRequired(), Length(max=3)])
+    influenced_lift_percent = IntegerField("Influenced revenue counted as lift in ROI (%)",
+                                           validators=[InputRequired()])
 
     score_weight_nps = IntegerField("NPS", validators=[InputRequired()])
     score_weight_usage = IntegerField("Product usage depth", validators=[InputRequired()])

@@ -50,6 +50,10 @@ DEFAULTS: dict[str, object] = {
     "reference_min_status": "silver",
     "reference_quarter_cap": 2,
     "reference_answer_days": 5,
+    # Attribution and ROI (services/analytics/attribution.py): the currency every amount is in, and the
+    # share of influenced (not referral-sourced) revenue counted as the program's lift in ROI.
+    "currency": "USD",
+    "influenced_lift_percent": 25,
     # Advocate identification (services/customers/readiness.py): score weights, the recovered-customer bonus
     # and the eligibility thresholds.
     **{f"score_weight_{signal}": weight for signal, weight in (
@@ -89,6 +93,7 @@ INT_BOUNDS = {
     "referral_burst_per_hour": (1, 1000),
     "reference_quarter_cap": (1, 52),
     "reference_answer_days": (1, 60),
+    "influenced_lift_percent": (0, 100),
     **{key: (0, 100) for key in SCORE_WEIGHTS},
     "score_recovered_bonus": (0, 50),
     "eligible_min_nps": (0, 10),
@@ -163,6 +168,11 @@ def _validate(values: dict) -> None:
             raise ValidationFailed("Describe the offer; the referral page shows it.", field=key)
     if values["reference_min_status"] not in {status.value for status in Status}:
         raise ValidationFailed("Choose a status.", field="reference_min_status")
+    currency = values["currency"]
+    if not (isinstance(currency, str) and len(currency) == 3 and currency.isascii() and currency.isalpha()
+            and currency.isupper()):
+        raise ValidationFailed("Use a three-letter ISO 4217 code in capitals, e.g. USD or EUR.",
+                               field="currency")
     if values["timezone"] not in available_timezones():
         raise ValidationFailed("Unknown timezone (use an IANA name such as Europe/Berlin).", field="timezone")
 
