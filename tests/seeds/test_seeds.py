@@ -206,3 +206,16 @@ def test_demo_references_cover_the_chain(session, now):
         ReferenceAsk.state == "timed_out")) == 1
     assert session.scalar(select(func.count()).select_from(LedgerEntry).where(
         LedgerEntry.idempotency_key.startswith("reference-call:"))) == 1
+
+
+def test_demo_opportunities_give_the_figures_sourced_and_influenced_revenue(session, now):
+    from app.models import Opportunity
+    from app.services.analytics import kpis
+    from seeds import load
+
+    result = load(session, now=now)
+    assert result.counts["opportunities"] == count(session, Opportunity) == 7
+    period = kpis.period(first=None, last=None, now=now, timezone="UTC")
+    a = kpis.program_figures(session, period=period, now=now).attribution
+    assert a.won == 5 and a.sourced_deals >= 1 and a.influenced >= 3
+    assert a.influenced_cents > a.sourced_deals_cents > 0
