@@ -8,7 +8,8 @@ however many things touched it (an EXISTS per opportunity, never a join over its
 - influenced: a won opportunity linked to anything (reference request, content item, referral);
 - lift: the `influenced_lift_percent` setting's share of the influenced revenue that is not sourced.
 ROI = (sourced + lift − cost) ÷ cost. Every amount is in the program's `currency` (the API refuses
-another); referral deal amounts are taken as in it.
+another; deals recorded before the setting changed, in the old currency, are left out); referral deal
+amounts are taken as in it.
 """
 
 from dataclasses import dataclass
@@ -70,7 +71,8 @@ def attribution(session: Session, *, period, window: tuple[datetime, datetime], 
                 lift_percent: int) -> Attribution:
     """The attributed revenue of the period: won deals by close date (period.first..last, program
     timezone days) and the referrals converted in `window` (naive UTC [start, end))."""
-    won, won_amount, sourced_n, sourced_amount, touched_n, touched_amount = _won_deals(session, period)
+    won, won_amount, sourced_n, sourced_amount, touched_n, touched_amount = _won_deals(
+        session, period, currency)
     converted, unreported_n, unreported_amount = _referrals(session, window)
     return Attribution(
         currency=currency, lift_percent=lift_percent, won=won, won_cents=int(won_amount) * 100,
@@ -80,13 +82,15 @@ def attribution(session: Session, *, period, window: tuple[datetime, datetime], 
         unreported_referrals_cents=int(unreported_amount) * 100)
 
 
-def _won_deals(session: Session, period) -> tuple:
+def _won_deals(session: Session, period, currency: str) -> tuple:
+    """Deals recorded in another currency (before the setting changed) are left out, never mixed in."""
     sourced, touched = _linked(InfluenceKind.REFERRAL), _linked()
     amount = Opportunity.amount
     return session.execute(
         select(func.count(), func.coalesce(func.sum(amount), 0), _sum_if(sourced, 1),
                _sum_if(sourced, amount), _sum_if(touched, 1), _sum_if(touched, amount))
-        .where(Opportunity.stage == OpportunityStage.WON, Opportunity.close_date >= period.first,
+        .where(Opportunity.stage == OpportunityStage.WON, Opportunity.currency == currency,
+               Opportunity.close_date >= period.first,
                Opportunity.close_date <= period.last)).one()
 
 

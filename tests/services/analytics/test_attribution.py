@@ -94,3 +94,11 @@ def test_a_redemption_keeps_its_cost_when_the_catalog_price_changes(session, now
     session.expire_all()
     assert redemption.cost_cents == 2_500
     assert _figures(session, now).rewards == kpis.RewardsCost(cost_cents=2_500, fulfilled=1, without_cost=0)
+
+
+def test_deals_in_a_former_currency_are_left_out_not_mixed_in(session, now):
+    deal(session, now, "USD-1", 1_000, references=[reference_request(session, now).id])
+    settings_service.save(session, changes={"currency": "EUR"}, actor_id=None, now=now)
+    deal(session, now, "EUR-1", 300, currency="EUR", references=[reference_request(session, now).id])
+    a = _figures(session, now).attribution
+    assert (a.currency, a.won, a.influenced_cents) == ("EUR", 1, 30_000)
