@@ -10,6 +10,7 @@ from app.services import rewards
 from app.services.analytics import kpis
 from app.services.program import settings as settings_service
 from tests.factories import fund, make_advocate, make_reward, make_staff
+from tests.services.analytics.test_kpis import any_session  # noqa: F401 (SQLite and PostgreSQL)
 from tests.services.attribution.support import approved, deal, reference_request, referral
 
 TZ = "America/New_York"
@@ -60,7 +61,8 @@ def build_fixture(session, now):
     return f2
 
 
-def test_roi_on_the_hand_computed_fixture(session, now):
+def test_roi_on_the_hand_computed_fixture(any_session, now):  # noqa: F811 (the imported fixture)
+    session = any_session
     build_fixture(session, now)
     session.flush()
     figures = _figures(session, now)
