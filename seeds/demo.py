@@ -33,6 +33,7 @@ from seeds import personas
 from seeds.content import load_content
 from seeds.customers import load_customers
 from seeds.history import Replay
+from seeds.opportunities import load_opportunities
 from seeds.people import DEMO_PASSWORD, STAFF, Profile, make_advocate, make_staff, profiles
 from seeds.plan import Planner
 from seeds.program import make_missions
@@ -124,11 +125,13 @@ def load_demo(session: Session, *, activities: dict[str, ActivityType], advocate
     load_rewards(session, rng, staff[StaffRole.MARKETING], now)
     reference_requests = load_references(session, rng, staff[StaffRole.MARKETING], now)
     content_items = load_content(session, rng, staff[StaffRole.MARKETING], now)
+    opportunities = load_opportunities(session, now)
     counts = _counts(session, activities, missions)
     counts["content_items"] = content_items
     counts["prospects"] = load_customers(session, now=now, seed=seed).created
     counts["trigger_events"] = trigger_events
     counts["reference_requests"] = reference_requests
+    counts["opportunities"] = opportunities
     counts["refused"] = sum(n for kind, n in outcome.items() if kind.endswith(" refused"))
     return DemoResult(counts, logins_text(session), dict(outcome))
 

@@ -37,6 +37,7 @@ from app.api import (  # noqa: E402,F401
     events,
     kpis,
     leaderboards,
+    opportunities,
     references,
     referrals,
     rewards,

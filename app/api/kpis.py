@@ -46,14 +46,24 @@ def figures(f: kpis.Figures) -> dict:
         "asks_per_advocate_year": _asks(f),
         "half_life": {"median_days": f.half_life.median_days, "advocates": f.half_life.advocates,
                       "single_action": f.half_life.single_action},
-        "revenue": {"sourced_cents": f.sourced_revenue_cents, "converted_referrals": f.converted_referrals,
-                    "influenced_cents": None},
+        "currency": f.attribution.currency,
+        "revenue": _revenue(f.attribution),
         "cost": {"rewards_cents": f.rewards.cost_cents, "redemptions_fulfilled": f.rewards.fulfilled,
                  "redemptions_without_cost": f.rewards.without_cost, "incentives_cents": None,
                  "total_cents": f.program_cost_cents},
         "roi": f.roi,
         "notes": [{"figure": name, "text": text} for name, text in f.notes.items()],
     }
+
+
+def _revenue(a) -> dict:
+    return {"sourced_cents": a.sourced_cents, "converted_referrals": a.converted_referrals,
+            "sourced_opportunities": a.sourced_deals, "sourced_opportunities_cents": a.sourced_deals_cents,
+            "unreported_referrals": a.unreported_referrals,
+            "unreported_referrals_cents": a.unreported_referrals_cents,
+            "won_opportunities": a.won, "won_cents": a.won_cents,
+            "influenced_opportunities": a.influenced, "influenced_cents": a.influenced_cents,
+            "influenced_lift_percent": a.lift_percent, "influenced_lift_cents": a.lift_cents}
 
 
 def _advocates(f: kpis.Figures) -> dict:
@@ -201,18 +211,33 @@ Kpis = _model(
                                    "approved attempt (one decimal); null when nobody has one"),
                    advocates=_int("advocates with at least one approved attempt (one alone counts 0 days)"),
                    single_action=_int("of them, with exactly one")),
-    revenue=_obj("Advocacy revenue in the period",
-                 sourced_cents=_int("deal amounts of referrals converted in the period"),
-                 converted_referrals=_int("referrals converted in the period"),
-                 influenced_cents=_of(None, UNTRACKED + "no deal records to tag yet (see notes)")),
+    currency=_of(str, "the program's currency (ISO 4217): every amount is in it", pattern="^[A-Z]{3}$"),
+    revenue=_obj(
+        "Advocacy revenue in the period: won opportunities (POST /opportunities) by close date, each deal "
+        "once however many references, content items or referrals touched it",
+        sourced_cents=_int("sourced_opportunities_cents + unreported_referrals_cents"),
+        converted_referrals=_int("referrals converted in the period"),
+        sourced_opportunities=_int("won opportunities linked to a referral"),
+        sourced_opportunities_cents=_int("their amounts"),
+        unreported_referrals=_int("referrals converted in the period that no won opportunity names"),
+        unreported_referrals_cents=_int("their deal amounts (counted as sourced)"),
+        won_opportunities=_int("won opportunities closing in the period"),
+        won_cents=_int("their amounts"),
+        influenced_opportunities=_int("won opportunities linked to a reference, content item or referral"),
+        influenced_cents=_int("their amounts, each deal once (sourced ones included)"),
+        influenced_lift_percent=_of(int, "the share of influenced, not sourced revenue ROI counts (setting)",
+                                    ge=0, le=100),
+        influenced_lift_cents=_int("(influenced_cents − sourced_opportunities_cents) × the share")),
     cost=_obj("Program cost in the period",
-              rewards_cents=_int("unit cost of every redemption fulfilled in the period"),
+              rewards_cents=_int("the cost kept on every redemption fulfilled in the period (its reward's "
+                                 "unit cost when redeemed)"),
               redemptions_fulfilled=_int("redemptions fulfilled in the period"),
               redemptions_without_cost=_int("of them, of rewards with no unit cost (counted 0)"),
               incentives_cents=_of(None, UNTRACKED + "no incentive spend is recorded (see notes)"),
               total_cents=_int("rewards_cents (the only cost recorded)")),
     roi=_of(float | None,
-            "(sourced + influenced (0 while untracked) − cost) ÷ cost; null when the cost is 0"),
+            "(revenue.sourced_cents + revenue.influenced_lift_cents − cost.total_cents) ÷ cost.total_cents; "
+            "null when the cost is 0"),
     notes=_of(list[_obj("one note", figure=_of(str, "the field, e.g. revenue.influenced_cents"),
                               text=_of(str, "the explanation"))], "what a figure cannot show and why"),
 )

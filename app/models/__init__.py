@@ -2,6 +2,7 @@
 
 from app.models.api import ApiKey, ApiRequestCount, ApiScope, IdempotencyRecord
 from app.models.asks import Ask, AskPush, AskReason, AskState, FollowUp
+from app.models.attribution import InfluenceKind, Opportunity, OpportunityLink, OpportunityStage
 from app.models.audit import AccountEvent, EventKind, EventSource
 from app.models.auth import LoginSession, LoginThrottle, PasswordReset
 from app.models.badges import BadgeAssertion
@@ -48,6 +49,10 @@ __all__ = [
     "ContentKind",
     "ContentState",
     "ContentUse",
+    "InfluenceKind",
+    "Opportunity",
+    "OpportunityLink",
+    "OpportunityStage",
     "ReferenceAsk",
     "ReferenceAskState",
     "ReferenceFeedback",

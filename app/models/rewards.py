@@ -68,6 +68,8 @@ class Redemption(db.Model):
     advocate_id: Mapped[int] = mapped_column(sa.ForeignKey("advocate.id"))
     reward_id: Mapped[int] = mapped_column(sa.ForeignKey("reward.id"), index=True)
     points: Mapped[int]  # the cost when redeemed; refunds return exactly this
+    # What it cost the program: the reward's unit cost when redeemed (later catalog changes keep it).
+    cost_cents: Mapped[int | None]
     state: Mapped[RedemptionState] = mapped_column(enum_type(RedemptionState))
     note: Mapped[str] = mapped_column(sa.Text, default="")  # from the advocate (e.g. a shirt size)
     request_key: Mapped[str] = mapped_column(sa.String(64), unique=True)  # one form post, one redemption

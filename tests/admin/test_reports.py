@@ -22,7 +22,8 @@ def test_curators_see_the_figures_of_the_period(as_role, client, session, now, r
     assert "01 May 2026 – 15 Jun 2026 (46 days, America/New_York)" in page
     assert "60.0 %" in page and "3 eligible advocates ÷ 5 eligible" in page  # coverage
     assert "60.0 %" in page and "40.0 %" in page  # activation, referral conversion
-    assert "2,000.00" in page and "50.00" in page and "39.00×" in page  # sourced, cost, ROI
+    assert "USD 2,000.00" in page and "USD 50.00" in page and "39.0 : 1" in page  # sourced, cost, ROI
+    assert "USD 39.00 back, net of cost, for every USD 1.00 spent" in page
     assert "4.7 d" in page  # half-life
     assert 'aria-label="May 2026: 2 actions"' in page and 'aria-label="June 2026: 3 actions"' in page
     assert 'aria-label="Burning: 1 advocates"' in page

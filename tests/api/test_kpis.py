@@ -82,12 +82,17 @@ def test_the_figures_of_the_hand_computed_program(read_api, session, new_york):
     assert asks["band_limits"]["healthy"] == {"min": 2, "max": 4}
     assert asks["band_limits"]["burning"] == {"min": 11, "max": None}
     assert body["half_life"] == {"median_days": 4.7, "advocates": 4, "single_action": 2}
-    assert body["revenue"] == {"sourced_cents": 200_000, "converted_referrals": 2, "influenced_cents": None}
+    assert body["currency"] == "USD"
+    assert body["revenue"] == {
+        "sourced_cents": 200_000, "converted_referrals": 2, "sourced_opportunities": 0,
+        "sourced_opportunities_cents": 0, "unreported_referrals": 2, "unreported_referrals_cents": 200_000,
+        "won_opportunities": 0, "won_cents": 0, "influenced_opportunities": 0, "influenced_cents": 0,
+        "influenced_lift_percent": 25, "influenced_lift_cents": 0}
     assert body["cost"] == {"rewards_cents": 5000, "redemptions_fulfilled": 3, "redemptions_without_cost": 1,
                             "incentives_cents": None, "total_cents": 5000}
     assert body["roi"] == 39.0
-    assert {n["figure"] for n in body["notes"]} == {"revenue.influenced_cents",
-                                                   "cost.rewards_cents", "cost.incentives_cents"}
+    assert {n["figure"] for n in body["notes"]} == {"revenue.influenced_cents", "cost.rewards_cents",
+                                                   "cost.incentives_cents", "currency"}
 
 
 @pytest.mark.parametrize(("query", "field"), [

@@ -22,6 +22,8 @@ VALID = {
     "NewEvent": {"type": "renewal", "advocate": {"email": "a@example.com"},
                  "occurred_at": "2026-06-01T10:00:00Z"},
     "Conversion": {"amount": 100},
+    "NewReferenceRequest": {"prospect_company": "Northwind", "needed_by": "2026-07-01"},
+    "NewOpportunity": {"id": "006A1", "amount": 100, "currency": "USD", "stage": "open"},
 }
 # A value of each JSON type (an integer is also a number).
 SAMPLES = [(True, {"boolean"}), (1.5, {"number"}), ("1", {"string"}), (["x"], {"array"}),

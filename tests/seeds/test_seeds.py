@@ -223,3 +223,16 @@ def test_demo_content_library_has_consented_published_and_case_study_items(sessi
     assert all(content.is_usable(session, item_id=i.id, use=ContentUse.WEBSITE) for i in published)
     in_feed = select(func.count()).select_from(FeedItem).where(FeedItem.kind == "testimonial")
     assert session.scalar(in_feed) == len(published)
+
+
+def test_demo_opportunities_give_the_figures_sourced_and_influenced_revenue(session, now):
+    from app.models import Opportunity
+    from app.services.analytics import kpis
+    from seeds import load
+
+    result = load(session, now=now)
+    assert result.counts["opportunities"] == count(session, Opportunity) == 7
+    period = kpis.period(first=None, last=None, now=now, timezone="UTC")
+    a = kpis.program_figures(session, period=period, now=now).attribution
+    assert a.won == 5 and a.sourced_deals >= 1 and a.influenced >= 3
+    assert a.influenced_cents > a.sourced_deals_cents > 0

@@ -25,12 +25,14 @@ NUMBER_FIELDS = (
     "referral_qualified_points", "referral_converted_points", "referral_burst_per_hour",
     # References
     "reference_quarter_cap", "reference_answer_days",
+    # Attribution and ROI
+    "influenced_lift_percent",
     # Advocate identification
     *SCORE_WEIGHTS, "score_recovered_bonus", "eligible_min_nps", "eligible_min_health",
     "eligible_min_tenure_months", "eligible_active_days",
 )
 
-TEXT_FIELDS = ("referral_referrer_offer", "referral_friend_offer")
+TEXT_FIELDS = ("referral_referrer_offer", "referral_friend_offer", "currency")
 CHOICE_FIELDS = ("reference_min_status",)
 
 
@@ -92,6 +94,9 @@ class SettingsForm(FlaskForm):
     reference_answer_days = IntegerField("Days to answer before the next match is asked",
                                          validators=[InputRequired()])
 
+    influenced_lift_percent = IntegerField("Influenced revenue counted as lift in ROI (%)",
+                                           validators=[InputRequired()])
+
     score_weight_nps = IntegerField("NPS", validators=[InputRequired()])
     score_weight_usage = IntegerField("Product usage depth", validators=[InputRequired()])
     score_weight_health = IntegerField("Health score", validators=[InputRequired()])
@@ -108,7 +113,7 @@ class SettingsForm(FlaskForm):
     eligible_active_days = IntegerField("Used the product within (days)", validators=[InputRequired()])
 
     def changes(self) -> dict:
-        keys = ["program_name", "timezone", "currency", *NUMBER_FIELDS, *TEXT_FIELDS, *CHOICE_FIELDS,
+        keys = ["program_name", "timezone", *NUMBER_FIELDS, *TEXT_FIELDS, *CHOICE_FIELDS,
                 *(f"perks_{s.value}" for s in Status), *KIND_SETTINGS.values(), "feed_public_kinds"]
         return {key: (getattr(self, key).data.strip() if isinstance(getattr(self, key).data, str)
                       else getattr(self, key).data) for key in keys}

@@ -28,14 +28,13 @@ from app.models import (
     AttemptState,
     Redemption,
     RedemptionState,
-    Referral,
-    ReferralState,
-    Reward,
     Status,
 )
 from app.services import references
+from app.services.analytics import attribution as attributed
 from app.services.errors import ValidationFailed
 from app.services.periods import add_months, to_local, to_utc
+from app.services.program import settings as settings_service
 from app.services.referrals import reports as referral_reports
 
 DEFAULT_DAYS = 30
@@ -48,10 +47,15 @@ ASK_BANDS = (("none", 0, 0), ("one", 1, 1), ("healthy", 2, 4), ("acceptable", 5,
              ("burnout_risk", 7, 10), ("burning", 11, None))
 
 NOTES = {
-    "revenue.influenced_cents": "There are no deal records yet to tag as review-, reference- or "
-                                "peer-intro-driven, so influenced revenue has no source; ROI counts it as 0.",
-    "cost.rewards_cents": "Each fulfilled redemption is costed at its reward's unit cost as it is now (no "
-                          "cost is kept per redemption); a reward without one counts 0.",
+    "revenue.influenced_cents": "Influenced revenue is the won opportunities the CRM reports (POST "
+                                "/api/v1/opportunities) touched by a reference, content item or referral, "
+                                "each deal once; ROI counts only the lift share of what referrals did not "
+                                "source (the influenced_lift_percent setting).",
+    "cost.rewards_cents": "Each fulfilled redemption is costed at its reward's unit cost when it was "
+                          "redeemed (kept on the redemption; those made before costs were kept were "
+                          "backfilled from the catalog at upgrade); a reward without one counts 0.",
+    "currency": "Every amount is in the program's currency (the currency setting): the API refuses "
+                "opportunities in another, and referral deal amounts are taken as in it.",
     "cost.incentives_cents": "Rallypoint records no incentive spend (points have no cash value and the "
                              "friend's referral offer is text), so program cost is rewards at cost only.",
 }
@@ -109,8 +113,7 @@ class Figures:
     funnel: referral_reports.Funnel
     ask_bands: dict[str, int]
     half_life: "HalfLife"
-    sourced_revenue_cents: int
-    converted_referrals: int
+    attribution: attributed.Attribution
     rewards: "RewardsCost"
     # The mean stars of the period's approved reviews that carry a rating (given with the evidence), and
     # how many did; None when none did.
@@ -152,10 +155,18 @@ class Figures:
         return self.rewards.cost_cents
 
     @property
+    def sourced_revenue_cents(self) -> int:
+        return self.attribution.sourced_cents
+
+    @property
+    def converted_referrals(self) -> int:
+        return self.attribution.converted_referrals
+
+    @property
     def roi(self) -> float | None:
-        """(sourced + influenced (0 while untracked) - cost) / cost; None when nothing cost anything."""
-        cost = self.program_cost_cents
-        return _ratio(self.sourced_revenue_cents - cost, cost)
+        """(sourced + influenced lift - cost) / cost (services/analytics/attribution.py); None when
+        nothing cost anything."""
+        return attributed.roi(self.attribution, self.program_cost_cents)
 
 
 @dataclass(frozen=True)
@@ -179,14 +190,15 @@ def _ratio(part: int, whole: int) -> float | None:
 def program_figures(session: Session, *, period: Period, now: datetime) -> Figures:
     """Every §14 figure for the period; the definitions are in docs/api.md."""
     window = (period.starts_at, period.ends_at)
-    revenue, converted = _sourced_revenue(session, window)
     average_rating, rated = _review_rating(session, window)
+    cfg = settings_service.load(session)
     return Figures(
         period=period, as_of=now, by_state=_by_state(session), by_status=_by_status(session),
         by_tier=_by_tier(session), activated=_activated(session, window), actions=_actions(session, period),
         funnel=referral_reports.funnel(session, created=window), ask_bands=_ask_bands(session, period),
-        half_life=_half_life(session, period.ends_at), sourced_revenue_cents=revenue,
-        converted_referrals=converted, rewards=_rewards_cost(session, window),
+        half_life=_half_life(session, period.ends_at), rewards=_rewards_cost(session, window),
+        attribution=attributed.attribution(session, period=period, window=window, currency=cfg.currency,
+                                           lift_percent=cfg.influenced_lift_percent),
         average_rating=average_rating, rated_reviews=rated,
     )
 
@@ -300,19 +312,10 @@ def _half_life(session: Session, until: datetime) -> HalfLife:
     return HalfLife(round(float(median), 1) if median is not None else None, advocates, int(single))
 
 
-def _sourced_revenue(session: Session, window: tuple[datetime, datetime]) -> tuple[int, int]:
-    total, converted = session.execute(
-        select(func.coalesce(func.sum(Referral.deal_amount), 0), func.count())
-        .where(Referral.state == ReferralState.CONVERTED, Referral.converted_at >= window[0],
-               Referral.converted_at < window[1])).one()
-    return int(total) * 100, converted
-
-
 def _rewards_cost(session: Session, window: tuple[datetime, datetime]) -> RewardsCost:
     cost, fulfilled, priced = session.execute(
-        select(func.coalesce(func.sum(Reward.unit_cost_cents), 0), func.count(),
-               func.count(Reward.unit_cost_cents))
-        .select_from(Redemption).join(Reward, Reward.id == Redemption.reward_id)
+        select(func.coalesce(func.sum(Redemption.cost_cents), 0), func.count(),
+               func.count(Redemption.cost_cents))
         .where(Redemption.state == RedemptionState.FULFILLED, Redemption.fulfilled_at >= window[0],
                Redemption.fulfilled_at < window[1])).one()
     return RewardsCost(int(cost), fulfilled, fulfilled - priced)

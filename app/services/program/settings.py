@@ -58,6 +58,9 @@ DEFAULTS: dict[str, object] = {
     "reference_min_status": "silver",
     "reference_quarter_cap": 2,
     "reference_answer_days": 5,
+    # Attribution and ROI (services/analytics/attribution.py): the currency every amount is in, and the
+    # share of influenced (not referral-sourced) revenue counted as the program's lift in ROI.
+    "influenced_lift_percent": 25,
     # Advocate identification (services/customers/readiness.py): score weights, the recovered-customer bonus
     # and the eligibility thresholds.
     **{f"score_weight_{signal}": weight for signal, weight in (
@@ -99,6 +102,7 @@ INT_BOUNDS = {
     "referral_burst_per_hour": (1, 1000),
     "reference_quarter_cap": (1, 52),
     "reference_answer_days": (1, 60),
+    "influenced_lift_percent": (0, 100),
     **{key: (0, 100) for key in SCORE_WEIGHTS},
     "score_recovered_bonus": (0, 50),
     "eligible_min_nps": (0, 10),

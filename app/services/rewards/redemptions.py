@@ -135,12 +135,13 @@ def _why_not(advocate: Advocate, reward: Reward) -> str:
 _R = Reward.__table__
 _RD = Redemption.__table__
 _READ_REWARD = select(_R.c.name, _R.c.points_cost, _R.c.stock, _R.c.min_status, _R.c.requires_approval,
-                      _R.c.active).where(_R.c.id == bindparam("reward_id"))
+                      _R.c.unit_cost_cents, _R.c.active).where(_R.c.id == bindparam("reward_id"))
 # Text, as the SQL is the same on SQLite and PostgreSQL and, unlike the dialects'
 # `insert().on_conflict_do_nothing()`, text is cached once compiled.
 _INSERT_REDEMPTION = text(
-    "INSERT INTO redemption (advocate_id, reward_id, points, state, note, request_key, reason, created_at) "
-    "VALUES (:advocate_id, :reward_id, :points, :state, :note, :request_key, '', :created_at) "
+    "INSERT INTO redemption (advocate_id, reward_id, points, cost_cents, state, note, request_key, reason, "
+    "created_at) VALUES (:advocate_id, :reward_id, :points, :cost_cents, :state, :note, :request_key, '', "
+    ":created_at) "
     "ON CONFLICT (request_key) DO NOTHING RETURNING id"
 ).bindparams(bindparam("state", type_=_RD.c.state.type), bindparam("created_at", type_=_RD.c.created_at.type))
 _TAKE_STOCK = update(_R).where(_R.c.id == bindparam("reward_id"), _R.c.stock > 0).values(stock=_R.c.stock - 1)
@@ -156,12 +157,12 @@ def redeem(session: Session, *, advocate: Advocate, reward_id: int, request_key:
     reward = session.execute(_READ_REWARD, {"reward_id": reward_id}).first()
     if reward is None or not reward[-1]:
         raise NotFound("No such reward.")
-    name, cost, stock, min_status, requires_approval, _active = reward
+    name, cost, stock, min_status, requires_approval, unit_cost_cents, _active = reward
     if advocate.status.rank < min_status.rank:
         raise Conflict(f"This reward is for {min_status.label} advocates and above.")
     state = S.REQUESTED if requires_approval else S.APPROVED
     redemption_id = session.execute(_INSERT_REDEMPTION, dict(
-        advocate_id=advocate.id, reward_id=reward_id, points=cost, state=state,
+        advocate_id=advocate.id, reward_id=reward_id, points=cost, cost_cents=unit_cost_cents, state=state,
         note=(note or "").strip()[:1000], request_key=request_key, created_at=now)).scalar()
     if redemption_id is None:
         first = session.scalar(select(Redemption).where(Redemption.request_key == request_key))

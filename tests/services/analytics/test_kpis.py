@@ -61,6 +61,7 @@ def referral(session, code, state, created, **values):
 
 def redemption(session, advocate, reward, state, fulfilled=None):
     session.add(Redemption(advocate_id=advocate.id, reward_id=reward.id, points=100, state=state,
+                           cost_cents=reward.unit_cost_cents,  # kept at redemption, as redeem() does
                            request_key=f"k{next(_n)}", created_at=datetime(2026, 4, 1),
                            fulfilled_at=fulfilled))
 
@@ -163,7 +164,7 @@ def test_every_figure_of_the_hand_computed_program(any_session):
     assert figures.program_cost_cents == 5000
     assert figures.roi == 39.0  # (200,000 - 5,000) / 5,000
     assert set(figures.notes) == {"revenue.influenced_cents", "cost.rewards_cents",
-                                  "cost.incentives_cents"}
+                                  "cost.incentives_cents", "currency"}
 
 
 def test_the_median_of_an_odd_count_is_the_middle_span(any_session):
@@ -205,7 +206,7 @@ def test_an_empty_program_reports_zeros_and_no_rates(session):
     assert all(n == 0 for kinds in figures.actions.values() for n in kinds.values())
 
 
-def test_roi_needs_a_cost_and_counts_influenced_revenue_as_nothing(session):
+def test_roi_needs_a_cost(session):
     advocate = make_advocate(session)
     code = ReferralCode(advocate_id=advocate.id, code="roi-code", created_at=datetime(2026, 1, 1))
     session.add(code)
