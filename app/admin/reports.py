@@ -17,8 +17,7 @@ from app.services.program import settings as settings_service
 @curators
 def figures():
     form = PeriodForm(request.args)
-    now, cfg = clock.utcnow(), settings_service.load(db.session)
-    timezone = cfg.timezone
+    now, timezone = clock.utcnow(), settings_service.load(db.session).timezone
     period = None
     if form.validate():
         try:
@@ -29,5 +28,4 @@ def figures():
     refs = kpis.reference_figures(db.session, period=period) if period else None
     drawn = charts.figure_charts(report, trends.trends(db.session, period=period, now=now)) if report else []
     return render_template("admin/figures.html", form=form, figures=report, bands=kpis.ASK_BANDS,
-                           target=kpis.COVERAGE_TARGET, reference_figures=refs, charts=drawn,
-                           currency=cfg.currency)
+                           target=kpis.COVERAGE_TARGET, reference_figures=refs, charts=drawn)

@@ -27,8 +27,7 @@ def test_curators_see_the_figures_of_the_period(as_role, client, session, now, r
     assert "4.7 d" in page  # half-life
     assert 'aria-label="May 2026: 2 actions"' in page and 'aria-label="June 2026: 3 actions"' in page
     assert 'aria-label="Burning: 1 advocates"' in page
-    assert "average review rating (no rated reviews)" in page and "There are no deal records yet" in page
-    assert '2,000.00 <abbr class="currency" title="Program currency">USD</abbr>' in page
+    assert "average review rating (no rated reviews)" in page
 
 
 def test_the_trend_charts_are_drawn_inline_with_a_data_table_each(as_role, client, session, now):
@@ -46,7 +45,7 @@ def test_the_trend_charts_are_drawn_inline_with_a_data_table_each(as_role, clien
     assert '<th scope="row">4 May 2026</th><td>1</td>' in page  # a2's review, in the actions table
     section = page.split('id="trends-heading"', 1)[1].split('id="notes-heading"', 1)[0]
     assert "<script" not in section and "src=" not in section and "style=" not in section  # CSP-safe
-    assert "2,000.00 <abbr" in page and ">EUR</abbr>" in page and "USD" not in page
+    assert "EUR 2,000.00" in page and "USD" not in page
 
 
 def test_the_default_period_is_the_last_30_days(as_role, client):

@@ -10,7 +10,6 @@ from app.services import rewards
 from app.services.analytics import kpis
 from app.services.program import settings as settings_service
 from tests.factories import fund, make_advocate, make_reward, make_staff
-from tests.services.analytics.test_kpis import any_session  # noqa: F401 (SQLite and PostgreSQL)
 from tests.services.attribution.support import content_item, deal, reference_request, referral
 
 TZ = "America/New_York"
