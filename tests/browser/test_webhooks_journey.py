@@ -5,6 +5,7 @@ again. With SHOTS_DIR set, screenshots of the pages are saved there at 1280 and 
 import os
 
 import pytest
+from playwright.sync_api import expect
 from standardwebhooks import Webhook
 
 from app.extensions import db
@@ -122,6 +123,6 @@ def test_admin_edits_rotates_reads_the_attempts_and_deletes(browser, live_server
         page.goto(f"{base_url}/admin/webhooks/{endpoint_id}")
         page.get_by_role("button", name="Delete endpoint").click()
         page.get_by_role("dialog").get_by_role("button", name="Delete endpoint").click()
-        assert "deleted; its waiting events were dropped" in page.content()
+        expect(page.get_by_text("deleted; its waiting events were dropped")).to_be_visible()  # waits for it
         assert "No endpoints yet." in page.content()
     assert errors == []
