@@ -64,10 +64,9 @@ def queue_page(args, *, failed_id=None, failed_form=None, bulk=None, status=200)
         age=form.age.data or "", advocate=(form.advocate.data or "").strip()[:100],
         company=(form.company.data or "").strip()[:120], sort=form.sort.data or "oldest")
     page = missions.queue_page(db.session, filters=filters, now=clock.utcnow(), cursor=form.after.data)
-    rows = [(row, ApproveForm(prefix=f"approve{row.attempt.id}"), failed_form if row.attempt.id == failed_id
-             else QuickRejectForm(prefix=f"reject{row.attempt.id}")) for row in page.rows]
     query = {k: v for k, v in args.items() if k in QUERY_KEYS and v}
-    return render_template("admin/approvals.html", rows=rows, page=page, form=form, query=query,
+    return render_template("admin/approvals.html", rows=page.rows, page=page, failed_id=failed_id,
+                           failed_form=failed_form, form=form, query=query,
                            back=urlencode(query), bulk=bulk or BulkDecisionForm(), now=clock.utcnow(),
                            first_query={k: v for k, v in query.items() if k != "after"}), status
 

@@ -166,17 +166,16 @@ def queue_page(session: Session, *, filters: QueueFilters, now: datetime, cursor
     if position is not None:
         earlier = _filtered(count, filters, now).where(~_after(sort, position))
         before = session.scalar(_with_points(earlier) if sort == "points" else earlier)
-    return QueuePage(rows=rows, matching=matching, waiting=_count_waiting(session),
+    by_activity = _by_activity(session)
+    return QueuePage(rows=rows, matching=matching, waiting=sum(by_activity.values()),
                      overdue=_count_waiting(session, older_than=now - timedelta(days=OVERDUE_DAYS)),
                      before=before, next_cursor=encode_cursor(sort, rows[-1]) if len(found) > size else None,
-                     by_activity=_by_activity(session))
+                     by_activity=by_activity)
 
 
-def _count_waiting(session: Session, *, older_than: datetime | None = None) -> int:
-    stmt = select(func.count()).select_from(Attempt).where(Attempt.state == AttemptState.SUBMITTED)
-    if older_than is not None:
-        stmt = stmt.where(Attempt.submitted_at <= older_than)
-    return session.scalar(stmt)
+def _count_waiting(session: Session, *, older_than: datetime) -> int:
+    return session.scalar(select(func.count()).select_from(Attempt).where(
+        Attempt.state == AttemptState.SUBMITTED, Attempt.submitted_at <= older_than))
 
 
 def _by_activity(session: Session) -> dict[int, int]:
