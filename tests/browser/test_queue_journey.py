@@ -95,3 +95,33 @@ def test_a_curator_clears_the_queue_with_the_keyboard(browser, live_server, now)
     assert states == {link_id: AttemptState.APPROVED, text_id: AttemptState.REJECTED,
                       image_id: AttemptState.SUBMITTED}
     assert [key for key in entries if key.startswith("mission-attempt:")] == [f"mission-attempt:{link_id}"]
+
+
+def test_bulk_decisions_confirm_in_place(browser, live_server, now):
+    app, base_url = live_server
+    link_id, text_id, image_id = fill_queue(app, now)
+    page = browser.new_context(viewport={"width": 375, "height": 800}).new_page()
+    errors = watch_for_errors(page)
+    sign_in_with_keyboard(page, base_url, "mia@example.com")
+    page.goto(f"{base_url}/admin/approvals")
+    page.get_by_role("button", name="Approve selected").click()  # nothing selected: said, nothing sent
+    page.locator("#bulk-status", has_text="Select at least one submission.").wait_for()
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.get_by_role("button", name="Reject selected").click()  # no reason yet
+    page.locator("#reason-error").wait_for()
+    page.locator("#reason").fill("Please use the public link.")
+    page.get_by_role("button", name="Reject selected").click()
+    page.locator("#bulk-status", has_text="Rejected 2 submissions").wait_for()
+    for attempt_id in (link_id, image_id):
+        assert page.locator(f"#row-{attempt_id} .qrow-status").inner_text() == "Rejected"
+    assert page.locator(f"#row-{text_id} .qrow-approve").is_visible()
+    assert page.url.endswith("/admin/approvals")
+    assert [e for e in errors if "status of 422" not in e] == []
+    with app.app_context():
+        states = dict(db.session.execute(select(Attempt.id, Attempt.state)).all())
+    assert states == {link_id: AttemptState.REJECTED, text_id: AttemptState.SUBMITTED,
+                      image_id: AttemptState.REJECTED}

@@ -93,7 +93,8 @@
     if (!form.matches(".qrow-approve, .qrow-reject, #bulk")) { return; }
     event.preventDefault();
     var data = new FormData(form, event.submitter || null);
-    fetch(form.action, {method: "POST", body: data, credentials: "same-origin",
+    // getAttribute: the bulk form's buttons are named "action", which shadows form.action
+    fetch(form.getAttribute("action"), {method: "POST", body: data, credentials: "same-origin",
                         headers: {Accept: "application/json"}})
       .then(function (response) {
         var type = response.headers.get("Content-Type") || "";
