@@ -104,7 +104,8 @@ def test_the_page_filters_counts_and_pages_through_links(as_role, client, sessio
     acme = waiting(session, 30, company="Acme")
     waiting(session, 2, company="Globex")
     page = client.get("/admin/approvals?company=acme").get_data(as_text=True)
-    assert "<strong>32</strong> waiting" in page and "<strong>30</strong> match these filters" in page
+    assert '<strong data-count="waiting">32</strong> waiting' in page
+    assert '<strong data-count="matching">30</strong> match these filters' in page
     assert len(re.findall(r'<article class="qrow', page)) == 25 and "showing 1–25" in page
     later = re.search(r'href="(/admin/approvals\?[^"]*after=[^"]+)"', page).group(1).replace("&amp;", "&")
     assert "company=acme" in later
@@ -139,6 +140,7 @@ def test_an_image_shows_inline_as_a_thumbnail(as_role, client, session, app):
     assert response.status_code == 200 and response.mimetype == "image/png" and body.startswith(b"\x89PNG")
     assert "attachment" not in response.headers.get("Content-Disposition", "")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
 
 def test_only_images_preview_and_only_for_who_may_see_the_evidence(as_role, client, session, app):

@@ -87,6 +87,7 @@ def test_a_curator_clears_the_queue_with_the_keyboard(browser, live_server, now)
     page.keyboard.press("k")
     assert page.evaluate("document.activeElement.id") == f"row-{link_id}"
     assert page.url.endswith("/admin/approvals")  # never reloaded
+    assert page.locator("[data-count=waiting]").inner_text() == "1"  # the counts follow
     assert [e for e in errors if "status of 422" not in e] == []  # (the empty reason's answer is a 422)
 
     with app.app_context():

@@ -40,9 +40,19 @@
     status.className = "qrow-status" + (kind ? " " + kind : "");
   }
 
+  function lessOf(name) {  // the counts above the queue follow the decisions made here
+    var count = document.querySelector("[data-count='" + name + "']");
+    if (!count) { return; }
+    var value = parseInt(count.textContent.replace(/[^0-9]/g, ""), 10) - 1;
+    if (value >= 0) { count.textContent = value.toLocaleString("en-US"); }
+  }
+
   function markDecided(id, label) {
     var row = document.getElementById("row-" + id);
-    if (!row) { return; }
+    if (!row || row.classList.contains("is-decided")) { return; }
+    lessOf("waiting");
+    lessOf("matching");
+    if (row.classList.contains("overdue")) { lessOf("overdue"); }
     row.classList.add("is-decided", label.indexOf("Rejected") === 0 ? "is-rejected" : "is-approved");
     row.querySelectorAll(".qrow-decide form").forEach(function (form) { form.hidden = true; });
     var box = row.querySelector(".qrow-pick input");
