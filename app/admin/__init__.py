@@ -20,6 +20,7 @@ from app.admin import (  # noqa: E402,F401
     advocates,
     api_keys,
     approvals,
+    approvals_bulk,
     asks,
     audiences,
     brand,

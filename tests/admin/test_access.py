@@ -34,6 +34,7 @@ POSTS = [
     ("/admin/missions/1/archive", CURATORS),
     ("/admin/approvals/1/approve", CURATORS),
     ("/admin/approvals/1/reject", CURATORS),
+    ("/admin/approvals/bulk", CURATORS),
     ("/admin/advocates/1/adjust", CURATORS),
     ("/admin/advocates/1/status", ADMIN),
     ("/admin/invites/advocate", CURATORS),

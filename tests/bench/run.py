@@ -12,6 +12,8 @@ reference_match_p95_ms <= 50 (20,000 advocates opted into references: tests/benc
 embed_p95_ms <= 10 (the public embed, HTML and JSON, all time and this month: tests/bench/embeds.py);
 score_customers_s (100,000 customers, tests/bench/identification.py) is for information.
 kpis_365d_ms <= 500 (the program figures of a year, tests/bench/kpis.py); kpis_30d_ms is for information.
+The approval queue (tests/bench/approvals.py, own database, 10,000 submissions waiting):
+approval_queue_p95_ms <= 50 (the first page, unfiltered and filtered, CPU time) and bulk_approve_100_s <= 2.
 page_ms_<kind> / page_queries_<kind> (each campaign-day page through the test client: median CPU ms and
 SQL statements per request, tests/bench/pages.py) are for information; watch them for regressions.
 The customer import (tests/bench/import_bench.py, 1,000,000 CSV rows into an empty database, own
@@ -35,6 +37,7 @@ from app.extensions import db
 from app.services import clock
 from app.services.people import passwords
 from app.services.program import settings as settings_service
+from tests.bench import approvals as approvals_bench
 from tests.bench import embeds as embeds_bench
 from tests.bench import governor as governor_bench
 from tests.bench import identification as identification_bench
@@ -62,7 +65,8 @@ RESULTS = Path(__file__).resolve().parents[2] / "bench-results" / "latest.txt"
 TARGETS = {"leaderboard_all_time_p95_ms": 25, "leaderboard_month_p95_ms": 25, "dashboard_p95_ms": 25,
            "leaderboard_page_p95_ms": 25, "embed_p95_ms": 10,
            "expire_sweep_s": 10, "expire_sweep_rss_mb": 300, "referral_submit_p95_ms": 30,
-           "reference_match_p95_ms": 50, "kpis_365d_ms": 500}
+           "reference_match_p95_ms": 50, "kpis_365d_ms": 500, "approval_queue_p95_ms": 50,
+           "bulk_approve_100_s": 2}
 
 
 def main() -> int:
@@ -80,6 +84,7 @@ def main() -> int:
             db.engine.dispose()
     lines.update(sweep_bench.measure(scale))
     lines.update(referral_bench.measure(scale))
+    lines.update(approvals_bench.measure(scale))
     lines.update(identification_bench.measure(scale))
     lines.update(import_bench.measure(scale))
     lines.update(webhook_bench.measure(scale))

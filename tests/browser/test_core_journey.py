@@ -73,9 +73,8 @@ def test_advocate_submits_marketing_approves_advocate_sees_points_and_promotion(
     staff_page.goto(f"{base_url}/admin/approvals")
     assert staff_page.get_by_text("Dana Reyes").first.is_visible()
     assert staff_page.get_by_text("https://www.g2.com/reviews/dana-reyes").first.is_visible()
-    with staff_page.expect_navigation():
-        staff_page.get_by_role("button", name="Approve").first.click()
-    assert staff_page.get_by_text(re.compile("approved", re.I)).first.is_visible()
+    staff_page.get_by_role("button", name="Approve", exact=True).first.click()  # decided in place
+    staff_page.get_by_text("Approved · +400 points").wait_for()
 
     advocate_page.goto(f"{base_url}/portal/")
     body = advocate_page.locator("main").inner_text()

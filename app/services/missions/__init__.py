@@ -52,6 +52,15 @@ from app.services.missions.eligibility import (
     required_status,
 )
 from app.services.missions.evidence import clean_filename, discard, is_token, path_for, store, validate
+from app.services.missions.queue import (
+    IMAGE_TYPES,
+    BulkResult,
+    QueueFilters,
+    QueuePage,
+    QueueRow,
+    bulk_decide,
+    queue_page,
+)
 from app.services.missions.scoring import points_for_mission
 from app.services.missions.sweeps import (
     escalate_to_csm,
@@ -70,6 +79,7 @@ __all__ = [
     "save_activity", "save_band", "save_mission", "set_mission_archived", "ActivitySeed", "load_catalog",
     "MissionOffer", "check", "in_audience", "matches_audience", "offers_for", "required_status",
     "clean_filename", "discard", "is_token", "path_for", "store", "validate", "points_for_mission",
+    "IMAGE_TYPES", "BulkResult", "QueueFilters", "QueuePage", "QueueRow", "bulk_decide", "queue_page",
     "escalate_to_csm", "escalate_waiting_approvals", "expire_due_attempts", "remind_after_start",
     "remind_before_deadline"
 ]
