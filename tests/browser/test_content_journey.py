@@ -60,8 +60,8 @@ def test_approve_consent_publish_then_it_appears_in_the_embed_and_withdrawal_rem
     staff_errors = watch_for_errors(staff_page)
     sign_in_with_keyboard(staff_page, base_url, "mia@example.com")
     staff_page.goto(f"{base_url}/admin/approvals")
-    with staff_page.expect_navigation():
-        staff_page.get_by_role("button", name="Approve").first.click()
+    staff_page.get_by_role("button", name="Approve", exact=True).first.click()
+    staff_page.get_by_text("Approved · +").wait_for()  # the queue confirms in place
 
     staff_page.goto(f"{base_url}/admin/content")
     with staff_page.expect_navigation():
