@@ -3,7 +3,9 @@
 It holds what the program keeps about them and what they entered: the profile, preferences,
 points, account and status history, attempts with their evidence, ledger entries, redemptions,
 the referrals they made (the friends' details as they typed them), notifications, email
-choices and their status badges (with each assertion's public URL, made by the edge's `badge_url`).
+choices, their status badges (with each assertion's public URL, made by the edge's `badge_url`),
+the content items they authored with every consent they gave or withdrew, and their reference
+choices, the reference calls they were asked for and the feedback they left.
 Nothing else of other people: staff appear by role, never by name or email.
 """
 
@@ -18,10 +20,13 @@ from app.models import (
     Advocate,
     Attempt,
     BadgeAssertion,
+    ContentItem,
     CustomerSignal,
     LedgerEntry,
     Notification,
     Redemption,
+    ReferenceAsk,
+    ReferenceProfile,
     Referral,
     StatusChange,
 )
@@ -89,6 +94,9 @@ def export_data(session: Session, *, advocate: Advocate, now: datetime,
                     "revoked_at": _when(b.revoked_at), "revocation_reason": b.revocation_reason or None,
                     "assertion_url": badge_url(b.uid) if badge_url else None} for b in _rows(
             session, BadgeAssertion, BadgeAssertion.advocate_id == advocate.id, BadgeAssertion.issued_at)],
+        "content": [_content(c) for c in _rows(session, ContentItem, ContentItem.advocate_id == advocate.id,
+                                               ContentItem.created_at, selectinload(ContentItem.consents))],
+        "references": _references(session, advocate),
     }
 
 
@@ -114,3 +122,22 @@ def _referral(r: Referral) -> dict:
     return {"friend_name": r.friend_name, "friend_email": r.friend_email, "friend_company": r.friend_company,
             "state": r.state.value, "referred_at": _when(r.created_at), "qualified_at": _when(r.qualified_at),
             "converted_at": _when(r.converted_at), "closed_at": _when(r.closed_at)}
+
+
+def _content(c: ContentItem) -> dict:
+    return {"kind": c.kind.value, "state": c.state.value, "title": c.title, "text": c.text, "link": c.link,
+            "rating": c.rating, "platform": c.platform, "added_at": _when(c.created_at),
+            "in_feed_since": _when(c.published_at),
+            "consents": [{"use": k.use.value, "granted": k.granted, "at": _when(k.at)} for k in c.consents]}
+
+
+def _references(session: Session, advocate: Advocate) -> dict:
+    profile = session.get(ReferenceProfile, advocate.id)
+    asks = _rows(session, ReferenceAsk, ReferenceAsk.advocate_id == advocate.id, ReferenceAsk.sent_at,
+                 selectinload(ReferenceAsk.request), selectinload(ReferenceAsk.feedback))
+    return {"opted_in": bool(profile and profile.opted_in), "use_cases": profile.use_cases if profile else "",
+            "asks": [{"prospect_company": a.request.prospect_company, "state": a.state.value,
+                      "asked_at": _when(a.sent_at), "answered_at": _when(a.answered_at),
+                      "completed_at": _when(a.completed_at),
+                      "your_feedback": [{"rating": f.rating, "text": f.text, "at": _when(f.created_at)}
+                                        for f in a.feedback if f.side == "advocate"]} for a in asks]}

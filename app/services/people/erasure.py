@@ -4,8 +4,9 @@ What goes: the name becomes "Erased advocate" and the email a unique address tha
 delivered; company, title, industry, size, region, tags, external id, customer-since, NPS,
 health, readiness, the customer signals, the password hash, every attempt's evidence (text, link,
 file) and their content library items' words (consent withdrawn, out of the feed, archived) are
-cleared; their notifications are deleted and emails to them blanked (an unsent one is
-marked failed, so it never goes); their sign-in failures and invitations lose the address. The
+cleared; their reference choice goes and the feedback they left on reference calls is blanked;
+their notifications are deleted and emails to them blanked (an unsent one is marked failed, so it
+never goes); their sign-in failures and invitations lose the address. The
 old name and email are also replaced wherever other rows quote them (staff notifications and
 emails, decision reasons, transition names, stored API responses). The account becomes opted_out
 with `erased_at` stamped, so no session of theirs works any more. Their badges are revoked: the revoked
@@ -42,6 +43,9 @@ from app.models import (
     Notification,
     OutboxMessage,
     PasswordReset,
+    ReferenceAsk,
+    ReferenceFeedback,
+    ReferenceProfile,
     Referral,
     ReferralTransition,
     StatusChange,
@@ -64,7 +68,7 @@ QUOTING = (Notification.title, Notification.body, OutboxMessage.subject, OutboxM
            OutboxMessage.body_html, Attempt.decision_reason, AttemptTransition.actor_name,
            AttemptTransition.reason, StatusChange.reason, AccountEvent.reason, IdempotencyRecord.body,
            TriggerEvent.detail, Referral.rejection_message, ReferralTransition.note,
-           BadgeAssertion.revocation_reason)
+           BadgeAssertion.revocation_reason, ReferenceFeedback.text)
 
 
 @dataclass
@@ -99,6 +103,7 @@ def erase_advocate(session: Session, *, advocate: Advocate, now: datetime) -> Er
     session.execute(delete(CustomerSignal).where(CustomerSignal.advocate_id == advocate.id))
     files = _clear_evidence(session, advocate.id)
     content.erase_author(session, advocate_id=advocate.id, now=now)
+    _forget_references(session, advocate.id)
     _forget_messages(session, advocate.id, old_email, pseudonym, now)
     for column in QUOTING:
         _scrub(session, column, [old_email, old_name])
@@ -111,6 +116,14 @@ def erase_advocate(session: Session, *, advocate: Advocate, now: datetime) -> Er
                              kind=EventKind.ERASED, reason="Personal data erased at their request.", at=now))
     session.flush()
     return Erasure(advocate, files)
+
+
+def _forget_references(session: Session, advocate_id: int) -> None:
+    session.execute(delete(ReferenceProfile).where(ReferenceProfile.advocate_id == advocate_id))
+    theirs = select(ReferenceAsk.id).where(ReferenceAsk.advocate_id == advocate_id)
+    session.execute(update(ReferenceFeedback).where(ReferenceFeedback.side == "advocate",
+                                                    ReferenceFeedback.ask_id.in_(theirs))
+                    .values(text="", author=ERASED_NAME))
 
 
 def _clear_evidence(session: Session, advocate_id: int) -> list[str]:

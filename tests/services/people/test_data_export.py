@@ -49,3 +49,59 @@ def test_the_export_holds_the_advocate_s_records_and_no_one_else_s(session, now)
     for theirs in ("Someone Else", "r/other", "Not yours", "Owner Person", "owner@example.com",
                    "next@example.com"):
         assert theirs not in text
+
+
+def test_the_export_holds_their_content_with_its_consents_and_their_reference_calls(session, now):
+    from datetime import timedelta
+
+    from app.models import (
+        ContentConsent,
+        ContentItem,
+        ContentKind,
+        ContentState,
+        ContentUse,
+        ReferenceAsk,
+        ReferenceAskState,
+        ReferenceFeedback,
+        ReferenceRequest,
+        ReferenceRequestState,
+    )
+    from app.services import references
+
+    advocate, other = make_advocate(session), make_advocate(session)
+    item = ContentItem(kind=ContentKind.TESTIMONIAL, state=ContentState.APPROVED, text="Saved us a week",
+                       advocate_id=advocate.id, created_at=now)
+    theirs = ContentItem(kind=ContentKind.REVIEW, state=ContentState.APPROVED, text="Not yours",
+                         advocate_id=other.id, created_at=now)
+    session.add_all([item, theirs])
+    session.flush()
+    session.add_all([ContentConsent(item_id=item.id, use=ContentUse.WEBSITE, granted=True, at=now,
+                                    by_kind="advocate", by_id=advocate.id),
+                     ContentConsent(item_id=item.id, use=ContentUse.WEBSITE, granted=False,
+                                    at=now + timedelta(hours=1), by_kind="advocate", by_id=advocate.id)])
+    references.set_profile(session, advocate_id=advocate.id, opted_in=True, use_cases=["sso"], now=now)
+    request = ReferenceRequest(prospect_company="Northwind", state=ReferenceRequestState.COMPLETED,
+                               created_at=now)
+    session.add(request)
+    session.flush()
+    ask = ReferenceAsk(request_id=request.id, advocate_id=advocate.id, rank=1, fit_score=90,
+                       state=ReferenceAskState.COMPLETED, sent_at=now, due_at=now + timedelta(days=5))
+    session.add(ask)
+    session.flush()
+    session.add_all([ReferenceFeedback(ask_id=ask.id, side="advocate", rating=5, text="Good call",
+                                       created_at=now),
+                     ReferenceFeedback(ask_id=ask.id, side="sales", rating=4, text="Sales notes",
+                                       created_at=now)])
+    session.flush()
+
+    data = data_export.export_data(session, advocate=advocate, now=now)
+    [content] = data["content"]
+    assert content["text"] == "Saved us a week"
+    assert [(c["use"], c["granted"]) for c in content["consents"]] == [("website", True), ("website", False)]
+    refs = data["references"]
+    assert refs["opted_in"] is True and "sso" in refs["use_cases"]
+    [asked] = refs["asks"]
+    assert asked["prospect_company"] == "Northwind" and asked["state"] == "completed"
+    assert [f["text"] for f in asked["your_feedback"]] == ["Good call"]
+    text = json.dumps(data)
+    assert "Not yours" not in text and "Sales notes" not in text

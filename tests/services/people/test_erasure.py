@@ -24,9 +24,15 @@ from app.models import (
     OutboxMessage,
     PasswordReset,
     PeriodTotal,
+    ReferenceAsk,
+    ReferenceAskState,
+    ReferenceFeedback,
+    ReferenceProfile,
+    ReferenceRequest,
+    ReferenceRequestState,
     StaffRole,
 )
-from app.services import missions, referrals, rewards
+from app.services import missions, references, referrals, rewards
 from app.services.api import keys as api_keys
 from app.services.errors import Conflict, ValidationFailed
 from app.services.people import erasure, sign_in
@@ -84,6 +90,7 @@ def rich(session, now):
     referrals.submit_referral(session, code=code.code, friend=friend, client_hash="h", now=now,
                               client_limit=10, client_window_minutes=60)
     key = api_keys.create_key(session, name="CRM", scope=ApiScope.WRITE, created_by=staff, now=now).key
+    _reference_call(session, now, advocate)
     session.add_all([
         Notification(staff_id=staff.id, kind="escalation", title=f"{NAME} is waiting",
                      body=f"Approve {NAME}'s review ({EMAIL})", created_at=now),
@@ -103,6 +110,23 @@ def rich(session, now):
     return advocate
 
 
+def _reference_call(session, now, advocate):
+    """A reference call they took, their feedback signed with their name and the salesperson's naming them."""
+    references.set_profile(session, advocate_id=advocate.id, opted_in=True, use_cases=["sso"], now=now)
+    request = ReferenceRequest(prospect_company="Contoso", state=ReferenceRequestState.COMPLETED,
+                               created_at=now)
+    session.add(request)
+    session.flush()
+    ask = ReferenceAsk(request_id=request.id, advocate_id=advocate.id, rank=1, fit_score=90,
+                       state=ReferenceAskState.COMPLETED, sent_at=now, due_at=now)
+    session.add(ask)
+    session.flush()
+    session.add_all([
+        ReferenceFeedback(ask_id=ask.id, side="advocate", rating=5, text="I spoke about our SSO rollout",
+                          author=NAME, created_at=now),
+        ReferenceFeedback(ask_id=ask.id, side="sales", rating=5, text=f"{NAME} was great", created_at=now)])
+
+
 def test_erasure_leaves_no_personal_field_readable_and_the_ledger_whole(session, now, rich):
     advocate = rich
     entries = session.execute(select(LedgerEntry.id, LedgerEntry.amount, LedgerEntry.note)
@@ -115,7 +139,9 @@ def test_erasure_leaves_no_personal_field_readable_and_the_ledger_whole(session,
     result = erasure.erase_my_data(session, advocate=advocate, password=PASSWORD, now=now)
     session.expire_all()
 
-    assert _readable(session, NAME, EMAIL, "CRM-77", "Northwind", "zelda-slides", "blog.example/zelda") == []
+    assert _readable(session, NAME, EMAIL, "CRM-77", "Northwind", "zelda-slides", "blog.example/zelda",
+                     "SSO rollout") == []
+    assert session.get(ReferenceProfile, advocate.id) is None
     advocate = session.get(Advocate, advocate.id)
     assert advocate.name == erasure.ERASED_NAME and advocate.email.endswith("@erased.invalid")
     assert (advocate.state, advocate.erased_at) == (AdvocateState.OPTED_OUT, now)
