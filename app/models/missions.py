@@ -56,8 +56,9 @@ class Attempt(TimestampMixin, db.Model):
         sa.Index("ix_attempt_state_submitted", "state", "submitted_at"),
         sa.Index("ix_attempt_state_deadline", "state", "deadline_at"),
         # The program figures and trends: approved actions of a period by activity (an index range count)
-        # and each advocate's first and last approved action (half-life), both read from the index alone.
-        sa.Index("ix_attempt_state_decided", "state", "decided_at", "activity_id"),
+        # with a review's rating, and each advocate's first and last approved action (half-life), all
+        # read from the index alone.
+        sa.Index("ix_attempt_state_decided", "state", "decided_at", "activity_id", "review_rating"),
         sa.Index("ix_attempt_state_advocate_decided", "state", "advocate_id", "decided_at"),
     )
 

@@ -6,7 +6,7 @@ the oldest, to "<name> (key <id>)" — with their actor rows — rather than rev
 integration, and the admin list shows which is which.
 
 Revision ID: a7b8c9d0e1f2
-Revises: e63b2c9f1a44
+Revises: 9c1d2e3f4a51
 Create Date: 2026-12-02 09:00:00.000000
 
 """

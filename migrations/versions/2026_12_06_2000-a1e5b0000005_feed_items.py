@@ -1,7 +1,7 @@
 """Community feed: achievements written with the change they tell of; staff may hide one.
 
 Revision ID: a1e5b0000005
-Revises: a1e5b0000003
+Revises: a1e5b0000007
 Create Date: 2026-12-06 20:00:00.000000
 
 """

@@ -3,7 +3,7 @@ and on webhook_endpoint the start of its current run of failures (the three-day 
 previous secret that still signs during a rotation's grace period.
 
 Revision ID: a1e5b0000006
-Revises: a1e5b0000003
+Revises: a1e5b0000005
 Create Date: 2026-12-06 20:00:00.000000
 
 """

@@ -1,7 +1,7 @@
 """Embeds: an optional expiry time, after which the embed's URL answers 404.
 
 Revision ID: a1e5b0000007
-Revises: a1e5b0000003
+Revises: a1e5b0000004
 Create Date: 2026-12-06 20:00:00.000000
 
 """

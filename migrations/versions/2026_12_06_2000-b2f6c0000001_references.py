@@ -2,7 +2,7 @@
 and both sides' feedback.
 
 Revision ID: b2f6c0000001
-Revises: a1e5b0000003
+Revises: a1e5b0000006
 Create Date: 2026-12-06 20:00:24.590645
 
 """

@@ -4,7 +4,7 @@ state), asks by (advocate_id, state, counts_as_ask, sent_at), so the figures of 
 trends are counted from indexes alone.
 
 Revision ID: b2f6c0000002
-Revises: a1e5b0000003
+Revises: b2f6c0000001
 Create Date: 2026-12-06 20:00:00.000000
 
 """

@@ -1,7 +1,7 @@
 """Content library: content items, their consent history; a review attempt's rating and platform.
 
 Revision ID: b2f6c0000003
-Revises: a1e5b0000005
+Revises: b2f6c0000002
 Create Date: 2026-12-06 20:00:00.000000
 
 """

@@ -6,7 +6,7 @@ reward's unit cost in the catalog *as it is when this migration runs* (the price
 never recorded); rewards without a unit cost leave it NULL (counted 0 and shown as "without a cost").
 
 Revision ID: b2f6c0000004
-Revises: b2f6c0000001
+Revises: b2f6c0000005
 Create Date: 2026-12-06 20:37:35.455159
 
 """

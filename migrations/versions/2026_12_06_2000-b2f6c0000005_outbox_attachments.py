@@ -1,7 +1,7 @@
 """Outbox: a message's attachments (file name, content type and text), e.g. the monthly report's CSV.
 
 Revision ID: b2f6c0000005
-Revises: b2f6c0000002
+Revises: b2f6c0000003
 Create Date: 2026-12-06 20:00:00.000000
 
 """
