@@ -3,44 +3,24 @@ pages and the advocate portal of a seeded program finds no bare "12:00"."""
 
 import re
 from html import unescape
-from urllib.parse import urlsplit
 
 from flask import render_template_string
 
 from app.models import StaffRole
 from app.services import messaging
 from app.services.program import settings
+from tests.crawl import crawl
 from tests.factories import make_advocate, make_mission, make_staff, make_submitted_attempt
 
 # A time of day (12:00 or 12:00:05) and what follows it; it must be a zone: CEST, UTC, +03, …
 TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?!\d)(.{0,6})", re.S)
 ZONE = re.compile(r"^\s(?:[A-Z]{2,5}\b|[+-]\d{2})")
-SKIP = ("logout", "sign-out", "export", "download", ".csv", ".json", "/static/", "/files/")
 
 
 def _text(html: str) -> str:
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     html = re.sub(r"<[^>]+>", "", html)  # attribute values (datetime="…") are not shown
     return unescape(html)
-
-
-def _crawl(client, start: str, prefix: str, limit: int = 120) -> dict[str, str]:
-    seen, queue, pages = set(), [start], {}
-    while queue and len(pages) < limit:
-        url = queue.pop(0)
-        if url in seen:
-            continue
-        seen.add(url)
-        response = client.get(url)
-        if response.status_code != 200 or "text/html" not in response.content_type:
-            continue
-        html = response.get_data(as_text=True)
-        pages[url] = html
-        for href in re.findall(r'href="([^"#]+)"', html):
-            path = urlsplit(unescape(href)).path
-            if path.startswith(prefix) and not any(s in path for s in SKIP) and path not in seen:
-                queue.append(path)
-    return pages
 
 
 def _bare_times(pages: dict[str, str]) -> list[str]:
@@ -66,7 +46,7 @@ def test_staff_pages_show_every_time_with_its_zone(session, now, login, client):
                      now=now, staff_id=admin.id)
     session.commit()
     login(admin)
-    pages = _crawl(client, "/admin/", "/admin")
+    pages = crawl(client, "/admin/", "/admin")
     assert len(pages) > 15
     assert any(re.search(r"\d{2}:\d{2} CES?T", _text(html)) for html in pages.values())
     assert _bare_times(pages) == []
@@ -78,7 +58,7 @@ def test_portal_pages_show_every_time_with_its_zone(session, now, login, client)
                      now=now, advocate_id=advocate.id)
     session.commit()
     login(advocate)
-    pages = _crawl(client, "/portal/", "/portal")
+    pages = crawl(client, "/portal/", "/portal")
     assert len(pages) > 5
     assert _bare_times(pages) == []
 
