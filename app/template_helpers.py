@@ -17,8 +17,11 @@ def _signed(value) -> str:
 
 
 def _localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
+    """A stored (naive UTC) moment in the program's timezone; a time of day always names its zone."""
     if value is None:
         return "—"
+    if "%H" in fmt and "%Z" not in fmt:
+        fmt += " %Z"
     return to_local(value, g.get("timezone", "UTC")).strftime(fmt)
 
 

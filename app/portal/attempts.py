@@ -106,8 +106,8 @@ def submit_attempt(attempt_id: int):
         return _render(_own(attempt_id), form, error.http_status)
     done = attempt.state == AttemptState.APPROVED  # before the commit expires it (no reload)
     db.session.commit()
-    flash("Approved instantly — your points are in!" if done else
-          "Submitted! We will review it soon and let you know.", "success")
+    if done:  # a submitted attempt's page says so itself: one message, not a flash repeating it
+        flash("Approved instantly — your points are in!", "success")
     return redirect(url_for("portal.attempt_detail", attempt_id=attempt_id))
 
 

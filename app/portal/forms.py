@@ -74,7 +74,8 @@ class RedeemForm(FlaskForm):
 
 class EraseForm(FlaskForm):
     password = PasswordField("Your current password", validators=[
-        DataRequired("Enter your current password to confirm."), Length(max=200)])
+        DataRequired("Enter your current password to confirm."), Length(max=200)],
+        render_kw={"autocomplete": "current-password"})
     understood = BooleanField("I understand this cannot be undone", validators=[
         DataRequired("Tick the box to confirm.")])
 

@@ -103,3 +103,10 @@ def test_preferences_are_saved_and_can_be_switched_off(portal, session, advocate
     portal.post("/portal/profile", data={})
     session.expire_all()
     assert advocate.ask_frequency == AskFrequency.STANDARD and not advocate.leaderboard_opt_out
+
+
+def test_a_success_message_shows_once_and_not_again_on_reload(portal):
+    saved = portal.post("/portal/profile", data={}, follow_redirects=True).get_data(as_text=True)
+    assert saved.count("Your preferences are saved.") == 1
+    assert "Your preferences are saved." not in portal.get("/portal/profile").get_data(as_text=True)
+    assert "Your preferences are saved." not in portal.get("/portal/").get_data(as_text=True)

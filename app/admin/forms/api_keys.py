@@ -9,7 +9,8 @@ from app.models import ApiScope
 
 class ApiKeyForm(FlaskForm):
     name = StringField("Name (e.g. the system that uses it)",
-                       validators=[DataRequired("Name the key."), Length(max=80)])
+                       validators=[DataRequired("Name the key."), Length(max=80)],
+                       render_kw={"autocomplete": "off"})
     scope = SelectField("Scope", choices=[SelectChoice(ApiScope.READ.value, "Read: lists and lookups"),
                                           SelectChoice(ApiScope.WRITE.value, "Write: read, plus adjustments, "
                                                        "missions, decisions and conversions")],

@@ -25,7 +25,7 @@ class QueueFilterForm(FlaskForm):
     activity = SelectField("Activity", coerce=_int_or_none, validate_choice=False, validators=[Optional()])
     age = SelectField("Waiting", choices=AGE_CHOICES, validate_choice=False, validators=[Optional()])
     advocate = StringField("Advocate", validators=[Length(max=100)])
-    company = StringField("Company", validators=[Length(max=120)])
+    company = StringField("Company", validators=[Length(max=120)], render_kw={"autocomplete": "off"})
     sort = SelectField("Sort", choices=SORT_CHOICES, validate_choice=False, validators=[Optional()])
     after = HiddenField()
 

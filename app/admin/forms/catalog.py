@@ -24,7 +24,8 @@ class ActivityForm(FlaskForm):
     key = StringField("Key", validators=[
         DataRequired(), Length(max=60),
         Regexp(r"^[a-z0-9][a-z0-9_-]*$", message="Lower-case letters, digits, - and _ only.")])
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)],
+                       render_kw={"autocomplete": "off"})
     description = TextAreaField("Description", validators=[Length(max=4000)])
     kind = EnumSelectField("Kind", ActivityKind, validators=[DataRequired()])
     effort = EnumSelectField("Effort", Effort, validators=[DataRequired()])
@@ -43,12 +44,13 @@ class ActivityForm(FlaskForm):
 
 
 class BandForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=80)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=80)], render_kw={"autocomplete": "off"})
     points = IntegerField("Points", validators=[InputRequired(), NumberRange(min=0, message=WHOLE)])
 
 
 class MissionForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=160)])
+    title = StringField("Title", validators=[DataRequired(), Length(max=160)],
+                        render_kw={"autocomplete": "off"})
     instructions = TextAreaField("Instructions", validators=[Length(max=8000)])
     activity_id = SelectField("Activity", coerce=int, validators=[InputRequired()])
     min_status = EnumSelectField("Minimum status", Status, blank="Any")
@@ -58,7 +60,7 @@ class MissionForm(FlaskForm):
     industries = CheckboxListField("Industries")
     regions = CheckboxListField("Regions")
     tags = CheckboxListField("Tags")
-    advocate_emails = EmailListField("Named advocates (emails)")
+    advocate_emails = EmailListField("Named advocates (emails)", render_kw={"autocomplete": "off"})
     save_anyway = BooleanField("Save anyway, keeping the values that match no advocate")
     check = SubmitField("Check audience")
     opens_at = DateTimeLocalField("Opens", format="%Y-%m-%dT%H:%M", validators=[InputRequired()])

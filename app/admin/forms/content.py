@@ -22,16 +22,18 @@ class TagsForm(FlaskForm):
 class NewContentForm(TagsForm):
     kind = EnumSelectField("Kind", ContentKind, blank="Choose…",
                            validators=[DataRequired("Choose a kind.")])
-    title = StringField("Title", validators=[Optional(), Length(max=160)])
+    title = StringField("Title", validators=[Optional(), Length(max=160)], render_kw={"autocomplete": "off"})
     text = TextAreaField("Text", validators=[Optional(), Length(max=5000)])
     link = URLField("Link (a video, a published review)", validators=[Optional(), Length(max=2000)])
     rating = IntegerField("Rating (reviews, 1–5)", validators=[
         Optional(), NumberRange(min=1, max=5, message="A rating is 1 to 5 stars.")])
     platform = StringField("Platform (reviews)", validators=[Optional(), Length(max=80)])
     advocate_email = StringField("The advocate's email (if the author is an advocate)",
-                                 validators=[Optional(), Length(max=254)])
-    author_name = StringField("Or the author's name", validators=[Optional(), Length(max=120)])
-    author_company = StringField("The author's company", validators=[Optional(), Length(max=120)])
+                                 validators=[Optional(), Length(max=254)], render_kw={"autocomplete": "off"})
+    author_name = StringField("Or the author's name", validators=[Optional(), Length(max=120)],
+                              render_kw={"autocomplete": "off"})
+    author_company = StringField("The author's company", validators=[Optional(), Length(max=120)],
+                                 render_kw={"autocomplete": "off"})
 
 
 class StepForm(FlaskForm):

@@ -10,7 +10,8 @@ from app.services.errors import ValidationFailed
 
 class EmbedForm(FlaskForm):
     name = StringField("Name (where it is shown)",
-                       validators=[DataRequired("Name the embed."), Length(max=80)])
+                       validators=[DataRequired("Name the embed."), Length(max=80)],
+                       render_kw={"autocomplete": "off"})
     what = SelectField("What it shows", default="leaderboard", choices=[
         SelectChoice("leaderboard", "Leaderboard"),
         SelectChoice("feed", "Community feed (latest achievements)")])

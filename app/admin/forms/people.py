@@ -59,17 +59,21 @@ class AdvocateSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search", validators=[Length(max=100)])
+    q = StringField("Search", validators=[Length(max=100)], render_kw={"autocomplete": "off"})
     status = EnumSelectField("Status", Status, blank="Any status", validators=[Optional()])
     state = EnumSelectField("State", AdvocateState, blank="Any state", validators=[Optional()])
     page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=100_000)])
 
 
+# Staff type someone else's details here: the browser must not fill in their own.
+SOMEONE_ELSE = {"autocomplete": "off"}
+
+
 class InviteAdvocateForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    company = StringField("Company", validators=[Length(max=120)])
-    title = StringField("Job title", validators=[Length(max=120)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)], render_kw=SOMEONE_ELSE)
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)], render_kw=SOMEONE_ELSE)
+    company = StringField("Company", validators=[Length(max=120)], render_kw=SOMEONE_ELSE)
+    title = StringField("Job title", validators=[Length(max=120)], render_kw=SOMEONE_ELSE)
     industry = StringField("Industry", validators=[Length(max=80)])
     company_size = StringField("Company size", validators=[Length(max=40)])
     region = StringField("Region", validators=[Length(max=80)])
@@ -77,8 +81,8 @@ class InviteAdvocateForm(FlaskForm):
 
 
 class InviteStaffForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)], render_kw=SOMEONE_ELSE)
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)], render_kw=SOMEONE_ELSE)
     role = EnumSelectField("Role", StaffRole, validators=[DataRequired()])
 
 

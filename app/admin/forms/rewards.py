@@ -11,7 +11,8 @@ WHOLE = "Must be a whole number of at least %(min)s."
 
 
 class RewardForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)],
+                       render_kw={"autocomplete": "off"})
     description = TextAreaField("Description", validators=[Length(max=4000)])
     kind = EnumSelectField("Kind", RewardKind, validators=[DataRequired()])
     points_cost = IntegerField("Points cost", validators=[InputRequired(), NumberRange(min=1, message=WHOLE)])

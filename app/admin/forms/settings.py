@@ -37,7 +37,8 @@ CHOICE_FIELDS = ("reference_min_status",)
 
 
 class SettingsForm(FlaskForm):
-    program_name = StringField("Program name", validators=[DataRequired(), Length(max=80)])
+    program_name = StringField("Program name", validators=[DataRequired(), Length(max=80)],
+                               render_kw={"autocomplete": "organization"})
     timezone = StringField("Timezone (IANA name, e.g. Europe/Berlin)",
                            validators=[DataRequired(), Length(max=64)])
     currency = StringField("Currency (ISO 4217 code, e.g. USD)", validators=[DataRequired(), Length(max=3)],

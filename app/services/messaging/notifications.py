@@ -42,9 +42,11 @@ def unread_count(session: Session, *, advocate_id: int | None = None, staff_id: 
 
 def recent(session: Session, *, advocate_id: int | None = None, staff_id: int | None = None,
            limit: int = 30) -> list[Notification]:
-    """The newest notifications of one advocate or one staff user."""
+    """The newest notifications of one advocate or one staff user: newest first, by the time they
+    were made (a backfilled one sorts by its time, not its id), equal times by id."""
     return session.scalars(select(Notification).where(_recipient(advocate_id, staff_id))
-                           .order_by(Notification.id.desc()).limit(limit)).all()
+                           .order_by(Notification.created_at.desc(), Notification.id.desc())
+                           .limit(limit)).all()
 
 
 def mark_all_read(session: Session, *, now: datetime, advocate_id: int | None = None,

@@ -13,6 +13,7 @@ from app.services.people.accounts import (
     reissue_invite,
     update_preferences,
 )
+from app.services.people.book import Book, csm_book
 from app.services.people.data_export import export_data
 from app.services.people.directory import (
     advocate_record,
@@ -62,7 +63,8 @@ from app.services.people.throttle import (
 __all__ = [
     "AdvocateProfile", "accept_invite", "invite_advocate", "invite_staff", "invite_state", "list_invites",
     "normalise_email", "open_invite", "reissue_invite", "update_preferences", "export_data",
-    "advocate_record", "csm_choices", "evidence_file_name", "get_advocate", "get_attempt", "overview",
+    "Book", "csm_book", "advocate_record", "csm_choices", "evidence_file_name", "get_advocate", "get_attempt",
+    "overview",
     "search_advocates", "Erasure", "erase_advocate", "erase_my_data", "Changes", "allowed_moves",
     "apply_imported", "change_advocate", "history", "leave_program", "move_problem", "owner_by_email",
     "owner_choices", "complete_reset", "open_reset", "purge", "request_reset", "hash_password",

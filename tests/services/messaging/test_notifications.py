@@ -1,5 +1,7 @@
 """In-app notifications: one implementation reads an advocate's or a staff user's own, never another's."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import event
 
@@ -66,3 +68,14 @@ def test_the_unread_count_is_one_query(session, now, people):
     finally:
         event.remove(session.get_bind(), "before_cursor_execute", listen)
     assert len(statements) == 1 and "count" in statements[0].lower()
+
+
+def test_recent_is_newest_first_by_time_and_stable_by_id_for_equal_times(session, now):
+    staff = make_staff(session)
+    hour = timedelta(hours=1)
+    _note(session, now - hour, "late-written-early", staff_id=staff.id)  # id 1, an hour old
+    _note(session, now, "tie-a", staff_id=staff.id)
+    _note(session, now - 2 * hour, "backfilled", staff_id=staff.id)  # written last, oldest time
+    _note(session, now, "tie-b", staff_id=staff.id)
+    order = [n.dedupe_key for n in notifications.recent(session, staff_id=staff.id)]
+    assert order == ["tie-b", "tie-a", "late-written-early", "backfilled"]
