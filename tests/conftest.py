@@ -108,3 +108,17 @@ def login(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_session(request, app_factory, tmp_path):
+    """A session on a freshly migrated database, SQLite or PostgreSQL (`pg_url`, tests/pg.py)."""
+    if request.param == "sqlite":
+        app = app_factory()
+    else:
+        app = create_app(make_config(request.getfixturevalue("pg_url"), str(tmp_path / "uploads")))
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()

@@ -60,7 +60,7 @@ def build_fixture(session, now):
     return f2
 
 
-def test_roi_on_the_hand_computed_fixture(any_session, now):  # noqa: F811 (the imported fixture)
+def test_roi_on_the_hand_computed_fixture(any_session, now):
     session = any_session
     build_fixture(session, now)
     session.flush()

@@ -1,28 +1,10 @@
 """The consent rule in SQL (newest row per item and use) on SQLite and PostgreSQL: export, library
 filter and the API listing agree after grants and a withdrawal."""
 
-import pytest
-
-from app import create_app
-from app.extensions import db
 from app.models import ContentUse
 from app.services import content
 from app.services.api import listings
-from tests.conftest import make_config
 from tests.factories import make_advocate
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_session(request, app_factory, tmp_path):
-    if request.param == "sqlite":
-        app = app_factory()
-    else:
-        app = create_app(make_config(request.getfixturevalue("pg_url"), str(tmp_path / "uploads")))
-    with app.app_context():
-        yield db.session
-        db.session.rollback()
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_the_newest_consent_row_decides_on_both_engines(any_session, now):

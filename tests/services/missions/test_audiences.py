@@ -6,11 +6,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import text
 
-from app import create_app
-from app.extensions import db
 from app.models import Advocate, AdvocateState, Status
 from app.services.missions import audiences, catalog, eligibility
-from tests.conftest import make_config
 from tests.factories import make_advocate
 
 AUDIENCES = [
@@ -25,18 +22,6 @@ AUDIENCES = [
     {"industries": ["Retail"], "regions": ["North Amercia"]},
     {"advocate_ids": [1, 3, 5], "regions": ["APAC"]},  # named advocates replace the other filters
 ]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_session(request, app_factory, tmp_path):
-    if request.param == "sqlite":
-        app = app_factory()
-    else:
-        app = create_app(make_config(request.getfixturevalue("pg_url"), str(tmp_path / "uploads")))
-    with app.app_context():
-        yield db.session
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _people(session):
@@ -59,71 +44,71 @@ def _by_the_rule(session, audience: dict, activity_min: Status = Status.BRONZE) 
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)
-def test_the_count_is_the_eligibility_rule(db_session, audience):
-    _people(db_session)
-    found = audiences.count(db_session, audience=audience)
-    assert (found.matching, found.active) == _by_the_rule(db_session, audience)
+def test_the_count_is_the_eligibility_rule(any_session, audience):
+    _people(any_session)
+    found = audiences.count(any_session, audience=audience)
+    assert (found.matching, found.active) == _by_the_rule(any_session, audience)
 
 
-def test_the_activity_minimum_raises_the_floor(db_session):
-    _people(db_session)
-    found = audiences.count(db_session, audience={"tags": ["beta"]}, activity_min=Status.GOLD)
-    assert (found.matching, found.active) == _by_the_rule(db_session, {"tags": ["beta"]}, Status.GOLD)
-    assert 0 < found.matching < audiences.count(db_session, audience={"tags": ["beta"]}).matching
+def test_the_activity_minimum_raises_the_floor(any_session):
+    _people(any_session)
+    found = audiences.count(any_session, audience={"tags": ["beta"]}, activity_min=Status.GOLD)
+    assert (found.matching, found.active) == _by_the_rule(any_session, {"tags": ["beta"]}, Status.GOLD)
+    assert 0 < found.matching < audiences.count(any_session, audience={"tags": ["beta"]}).matching
 
 
-def test_tags_that_are_not_a_list_match_no_tag_filter(db_session):
-    odd = make_advocate(db_session, tags="beta")
-    make_advocate(db_session, tags=["beta"])
-    db_session.flush()
-    assert audiences.count(db_session, audience={"tags": ["beta"]}).matching == 1
+def test_tags_that_are_not_a_list_match_no_tag_filter(any_session):
+    odd = make_advocate(any_session, tags="beta")
+    make_advocate(any_session, tags=["beta"])
+    any_session.flush()
+    assert audiences.count(any_session, audience={"tags": ["beta"]}).matching == 1
     assert not eligibility.matches_audience(odd, {"tags": ["beta"]})
 
 
-def test_value_counts_list_what_advocates_hold(db_session):
-    make_advocate(db_session, region="EMEA", industry="Software", tags=["beta", "vip"])
-    make_advocate(db_session, region="EMEA", industry="", tags=["beta"])
-    make_advocate(db_session, region="apac", industry="Retail", tags=[])
-    db_session.flush()
-    counts = audiences.value_counts(db_session)
+def test_value_counts_list_what_advocates_hold(any_session):
+    make_advocate(any_session, region="EMEA", industry="Software", tags=["beta", "vip"])
+    make_advocate(any_session, region="EMEA", industry="", tags=["beta"])
+    make_advocate(any_session, region="apac", industry="Retail", tags=[])
+    any_session.flush()
+    counts = audiences.value_counts(any_session)
     assert counts == {"industries": {"Retail": 1, "Software": 1}, "regions": {"apac": 1, "EMEA": 2},
                       "tags": {"beta": 2, "vip": 1}}
     assert audiences.unmatched({"regions": ["EMEA", "North Amercia"], "tags": ["beta"]}, counts) == {
         "regions": ["North Amercia"]}
 
 
-def test_held_values_list_each_value_once_in_order(db_session):
+def test_held_values_list_each_value_once_in_order(any_session):
     for region, industry in (("EMEA", "Software"), ("LATAM", ""), ("EMEA", "Retail"), ("", "Retail"),
                              ("North America", "Software"), ("APAC", "Media")):
-        make_advocate(db_session, region=region, industry=industry)
-    db_session.flush()
-    assert audiences.held_values(db_session) == {"regions": ["APAC", "EMEA", "LATAM", "North America"],
+        make_advocate(any_session, region=region, industry=industry)
+    any_session.flush()
+    assert audiences.held_values(any_session) == {"regions": ["APAC", "EMEA", "LATAM", "North America"],
                                                  "industries": ["Media", "Retail", "Software"]}
 
 
-def test_held_values_on_no_advocates_are_empty(db_session):
-    assert audiences.held_values(db_session) == {"regions": [], "industries": []}
+def test_held_values_on_no_advocates_are_empty(any_session):
+    assert audiences.held_values(any_session) == {"regions": [], "industries": []}
 
 
 @pytest.mark.parametrize("column", [Advocate.region, Advocate.industry], ids=["region", "industry"])
-def test_held_values_read_the_index_not_every_advocate(db_session, column):
+def test_held_values_read_the_index_not_every_advocate(any_session, column):
     """The leaderboard page reads these on every load: each step must be an index seek."""
-    bind = db_session.get_bind()
+    bind = any_session.get_bind()
     sql = str(audiences.held_query(column).compile(bind, compile_kwargs={"literal_binds": True}))
     index = f"ix_advocate_{column.key}_points"
     if bind.dialect.name == "sqlite":
-        plan = [row[3] for row in db_session.execute(text("EXPLAIN QUERY PLAN " + sql))]
+        plan = [row[3] for row in any_session.execute(text("EXPLAIN QUERY PLAN " + sql))]
         assert not [step for step in plan if step.startswith("SCAN advocate")], plan
         assert sum(f"COVERING INDEX {index}" in step for step in plan) == 2, plan
     else:  # a table this small is read sequentially unless told not to; the index must be usable
-        db_session.execute(text("SET LOCAL enable_seqscan = off"))
-        plan = "\n".join(row[0] for row in db_session.execute(text("EXPLAIN " + sql)))
+        any_session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(row[0] for row in any_session.execute(text("EXPLAIN " + sql)))
         assert "Seq Scan on advocate" not in plan and index in plan, plan
 
 
-def test_resolve_keeps_unknown_emails_out_without_raising(db_session):
-    known = make_advocate(db_session, email="ada@example.com")
-    db_session.flush()
-    stored, unknown = audiences.resolve(db_session, catalog.Audience(
+def test_resolve_keeps_unknown_emails_out_without_raising(any_session):
+    known = make_advocate(any_session, email="ada@example.com")
+    any_session.flush()
+    stored, unknown = audiences.resolve(any_session, catalog.Audience(
         regions=["EMEA"], advocate_emails=["ADA@example.com", "nobody@example.com"]))
     assert stored == {"regions": ["EMEA"], "advocate_ids": [known.id]} and unknown == ["nobody@example.com"]

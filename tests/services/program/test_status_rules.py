@@ -211,23 +211,6 @@ def test_a_met_requirement_has_no_way_and_platinum_says_when_it_comes_due(sessio
 
 # -- both engines ----------------------------------------------------------------------------------
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_session(request, app_factory, tmp_path):
-    """A session on a freshly migrated database, SQLite or PostgreSQL."""
-    from app import create_app
-    from app.extensions import db
-    from tests.conftest import make_config
-
-    if request.param == "sqlite":
-        app = app_factory()
-    else:
-        app = create_app(make_config(request.getfixturevalue("pg_url"), str(tmp_path / "uploads")))
-    with app.app_context():
-        yield db.session
-        db.session.rollback()
-        db.session.remove()
-        db.engine.dispose()
-
 
 def test_the_qualifying_query_and_the_reference_award_on_both_engines(any_session, now):
     from app.models import LedgerReason

@@ -1,31 +1,13 @@
 """The SQL fit equals the Python fit on both engines (case folding, use-case search, integer division,
 the rest steps), and matching ranks the same."""
 
-import pytest
-
-from app import create_app
-from app.extensions import db
 from app.services import references
 from app.services.references import matching
-from tests.conftest import make_config
 from tests.services.references.support import D, new_request, referee, reference_activity
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine_session(request, app_factory, tmp_path):
-    if request.param == "sqlite":
-        app = app_factory()
-    else:
-        app = create_app(make_config(request.getfixturevalue("pg_url"), str(tmp_path / "uploads")))
-    with app.app_context():
-        yield db.session
-        db.session.remove()
-    with app.app_context():
-        db.engine.dispose()
-
-
-def test_sql_and_python_fit_agree(engine_session, now):
-    session = engine_session
+def test_sql_and_python_fit_agree(any_session, now):
+    session = any_session
     reference_activity(session)
     for n, last in enumerate([None, now - 17 * D, now - 18 * D, now - 95 * D, now - 179 * D, now - 181 * D,
                               now - 36 * D, None]):
