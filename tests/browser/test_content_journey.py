@@ -13,7 +13,7 @@ from app.services import clock, missions
 from app.services.community import embeds
 from tests.browser.test_core_journey import sign_in_with_keyboard, watch_for_errors
 from tests.browser.test_embed_journey import ALLOWED, EMBED_HOST, _framed_text
-from tests.browser.test_feed_embed_journey import _site
+from tests.browser.test_feed_embed_journey import _feed_site
 from tests.factories import make_activity, make_advocate, make_mission, make_staff
 
 pytestmark = pytest.mark.browser
@@ -43,7 +43,7 @@ def program(live_server, now):
 def _embed_text(browser, base_url: str, path: str) -> str:
     context = browser.new_context()
     context.route(f"{ALLOWED}/**", lambda route: route.fulfill(content_type="text/html",
-                                                               body=_site(EMBED_HOST + path)))
+                                                               body=_feed_site(EMBED_HOST + path)))
     context.route(f"{EMBED_HOST}/**", lambda route: route.fulfill(
         response=route.fetch(url=route.request.url.replace(EMBED_HOST, base_url))))
     page = context.new_page()

@@ -38,13 +38,14 @@ def embed_path(live_server, now):
         return f"/embed/{embeds.token_for(embed, secret=current_app.config['SECRET_KEY'])}"
 
 
-def _site(url: str) -> str:
+def _site(url: str, shown: str = "d.rows[0].name") -> str:
+    """Another site framing `url` and fetching its JSON; `shown` (JS over the JSON `d`) goes in #json."""
     return f"""<!doctype html><html><body><h1>Community</h1>
 <iframe id="board" src="{url}" width="600" height="400"></iframe>
 <p id="json">pending</p>
 <script>
 fetch("{url}", {{headers: {{Accept: "application/json"}}}})
-  .then(r => r.json()).then(d => {{ document.getElementById("json").textContent = d.rows[0].name; }})
+  .then(r => r.json()).then(d => {{ document.getElementById("json").textContent = {shown}; }})
   .catch(() => {{ document.getElementById("json").textContent = "blocked"; }});
 </script></body></html>"""
 

@@ -10,7 +10,7 @@ from flask import current_app
 from app.extensions import db
 from app.services import clock, feed
 from app.services.community import embeds
-from tests.browser.test_embed_journey import ALLOWED, EMBED_HOST, _framed_text
+from tests.browser.test_embed_journey import ALLOWED, EMBED_HOST, _framed_text, _site
 from tests.factories import make_advocate
 
 pytestmark = pytest.mark.browser
@@ -35,23 +35,18 @@ def feed_path(live_server, now):
         return f"/embed/{embeds.token_for(embed, secret=current_app.config['SECRET_KEY'])}"
 
 
-def _site(url: str) -> str:
-    return f"""<!doctype html><html><body><h1>Community</h1>
-<iframe id="board" src="{url}" width="600" height="400"></iframe>
-<p id="json">pending</p>
-<script>
-fetch("{url}", {{headers: {{Accept: "application/json"}}}})
-  .then(r => r.json()).then(d => {{ document.getElementById("json").textContent =
-      d.items.map(i => i.name + ": " + i.text).join(" | "); }})
-  .catch(() => {{ document.getElementById("json").textContent = "blocked"; }});
-</script></body></html>"""
+FEED_SHOWN = 'd.items.map(i => i.name + ": " + i.text).join(" | ")'
+
+
+def _feed_site(url: str) -> str:
+    return _site(url, FEED_SHOWN)
 
 
 def test_an_allowed_site_frames_the_feed_and_reads_its_json(browser, live_server, feed_path):
     _, base_url = live_server
     context = browser.new_context()
     context.route(f"{ALLOWED}/**", lambda route: route.fulfill(content_type="text/html",
-                                                               body=_site(EMBED_HOST + feed_path)))
+                                                               body=_feed_site(EMBED_HOST + feed_path)))
     context.route(f"{EMBED_HOST}/**", lambda route: route.fulfill(
         response=route.fetch(url=route.request.url.replace(EMBED_HOST, base_url))))
     page = context.new_page()
@@ -69,7 +64,7 @@ def test_a_site_not_allowed_is_refused_the_frame(browser, live_server, feed_path
     context = browser.new_context()
     other = "https://evil.example.net"
     context.route(f"{other}/**", lambda route: route.fulfill(content_type="text/html",
-                                                             body=_site(EMBED_HOST + feed_path)))
+                                                             body=_feed_site(EMBED_HOST + feed_path)))
     context.route(f"{EMBED_HOST}/**", lambda route: route.fulfill(
         response=route.fetch(url=route.request.url.replace(EMBED_HOST, base_url))))
     page = context.new_page()
