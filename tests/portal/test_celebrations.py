@@ -1,0 +1,74 @@
+"""Celebrations: an approved mission's points, a promotion and a redeemed reward are announced once, on
+the next portal page, in a polite live region; the watermark is stored server-side."""
+
+from app.extensions import db
+from app.models import Status
+from app.services import missions, rewards
+from app.services.points import status as status_service
+from tests.factories import fund, make_advocate, make_mission, make_reward, make_staff, make_submitted_attempt
+
+
+def _celebration(html: str) -> str:
+    start = html.find('class="celebration"')
+    return "" if start < 0 else html[start:html.find("</div>", start)]
+
+
+def test_approved_mission_points_are_celebrated_once(app, login, now):
+    advocate = make_advocate(db.session)
+    mission = make_mission(db.session, title="Write a G2 review")
+    attempt = make_submitted_attempt(db.session, advocate=advocate, mission=mission)
+    missions.approve_attempt(db.session, staff=make_staff(db.session), attempt_id=attempt.id, now=now)
+    db.session.commit()
+    client = login(advocate)
+    first = _celebration(client.get("/portal/").get_data(as_text=True))
+    assert 'role="status"' in first and 'aria-live="polite"' in first
+    assert "for Write a G2 review." in first and "points" in first
+    assert _celebration(client.get("/portal/").get_data(as_text=True)) == ""
+    assert _celebration(client.get("/portal/missions").get_data(as_text=True)) == ""
+
+
+def test_promotion_and_redemption_are_celebrated(app, login, now):
+    advocate = make_advocate(db.session)
+    fund(db.session, advocate, 1000)
+    status_service.set_status(db.session, advocate=advocate, to=Status.SILVER, reason="Promotion",
+                              actor_id=make_staff(db.session).id, now=now)
+    db.session.commit()
+    client = login(advocate)
+    shown = _celebration(client.get("/portal/status").get_data(as_text=True))
+    assert "Promoted to Silver!" in shown and "img/status/silver.svg" in shown
+    assert "+1,000 points." in shown
+    reward = make_reward(db.session, name="Hoodie", points_cost=300, requires_approval=False)
+    db.session.commit()
+    rewards.redeem(db.session, advocate=db.session.get(type(advocate), advocate.id), reward_id=reward.id,
+                   note="", request_key="k1", now=now)
+    db.session.commit()
+    shown = _celebration(client.get("/portal/rewards").get_data(as_text=True))
+    assert "Reward redeemed: Hoodie (300 points)." in shown and "Promoted" not in shown
+    assert _celebration(client.get("/portal/rewards").get_data(as_text=True)) == ""
+
+
+def test_a_demotion_and_a_post_are_not_celebrated(app, login, now):
+    advocate = make_advocate(db.session)
+    staff = make_staff(db.session)
+    status_service.set_status(db.session, advocate=advocate, to=Status.SILVER, reason="x", actor_id=staff.id,
+                              now=now)
+    db.session.commit()
+    client = login(advocate)
+    client.get("/portal/")
+    status_service.set_status(db.session, advocate=advocate, to=Status.BRONZE, reason="Audit",
+                              actor_id=staff.id, now=now)
+    db.session.commit()
+    assert _celebration(client.get("/portal/").get_data(as_text=True)) == ""
+
+
+def test_status_badges_show_on_status_and_dashboard(app, login):
+    advocate = make_advocate(db.session)
+    db.session.commit()
+    client = login(advocate)
+    status_page = client.get("/portal/status").get_data(as_text=True)
+    for tier in ("bronze", "silver", "gold", "platinum"):
+        assert f"img/status/{tier}.svg" in status_page
+    assert 'alt="Bronze status badge"' in client.get("/portal/").get_data(as_text=True)
+    for tier in ("bronze", "silver", "gold", "platinum"):
+        with client.get(f"/static/img/status/{tier}.svg") as svg:
+            assert svg.status_code == 200 and b"<title" in svg.data
