@@ -72,3 +72,17 @@ def test_status_badges_show_on_status_and_dashboard(app, login):
     for tier in ("bronze", "silver", "gold", "platinum"):
         with client.get(f"/static/img/status/{tier}.svg") as svg:
             assert svg.status_code == 200 and b"<title" in svg.data
+
+
+def test_the_leaderboard_shows_each_visible_advocates_status_badge(app, login):
+    viewer = fund(db.session, make_advocate(db.session, name="Viewer"), 50)
+    gold = fund(db.session, make_advocate(db.session, name="Goldie", status=Status.GOLD), 500)
+    fund(db.session, make_advocate(db.session, name="Hidden", status=Status.PLATINUM,
+                                   leaderboard_opt_out=True), 400)
+    db.session.commit()
+    client = login(viewer)
+    client.get("/portal/")  # the new points' celebration
+    html = client.get("/portal/leaderboard").get_data(as_text=True)
+    assert 'alt="Gold status badge"' in html and gold.name in html
+    assert 'alt="Bronze status badge"' in html  # the viewer
+    assert "platinum.svg" not in html  # a hidden advocate's badge is hidden with their name
