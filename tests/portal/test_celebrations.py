@@ -86,3 +86,33 @@ def test_the_leaderboard_shows_each_visible_advocates_status_badge(app, login):
     assert 'alt="Gold status badge"' in html and gold.name in html
     assert 'alt="Bronze status badge"' in html  # the viewer
     assert "platinum.svg" not in html  # a hidden advocate's badge is hidden with their name
+
+
+def test_coming_within_reach_never_lists_an_out_of_stock_reward(app, login):
+    advocate = make_advocate(db.session)
+    make_reward(db.session, name="Backpack", points_cost=5000, stock=3)
+    make_reward(db.session, name="Sold-out jacket", points_cost=5000, stock=0)
+    make_reward(db.session, name="Empty mug", points_cost=10, stock=0)
+    db.session.commit()
+    html = login(advocate).get("/portal/rewards").get_data(as_text=True)
+    reach = html[html.index("Coming within reach"):html.index("Out of stock for now")]
+    assert "Backpack" in reach and "Sold-out jacket" not in reach and "Empty mug" not in reach
+    gone = html[html.index("Out of stock for now"):]
+    assert "Sold-out jacket" in gone and "Empty mug" in gone
+
+
+def test_mission_cards_show_the_kind_and_the_points(app, login):
+    from app.models import ActivityKind
+    from tests.factories import make_activity
+
+    advocate = make_advocate(db.session)
+    make_mission(db.session, title="Speak at our summit",
+                 activity=make_activity(db.session, kind=ActivityKind.SPEAKING, points=400))
+    db.session.commit()
+    html = login(advocate).get("/portal/missions").get_data(as_text=True)
+    card = html[html.index('class="mission-card'):]
+    card = card[:card.index("</article>")]
+    assert "kinds.svg#kind-speaking" in card and "Speaking" in card
+    assert "class=\"points-tag\">+400 pts</span>" in card
+    with login(advocate).get("/static/img/kinds.svg") as sprite:
+        assert b'id="kind-speaking"' in sprite.data
