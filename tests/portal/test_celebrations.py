@@ -3,7 +3,7 @@ the next portal page, in a polite live region; the watermark is stored server-si
 
 from app.extensions import db
 from app.models import Status
-from app.services import missions, rewards
+from app.services import feed, missions, rewards
 from app.services.points import status as status_service
 from tests.factories import fund, make_advocate, make_mission, make_reward, make_staff, make_submitted_attempt
 
@@ -116,3 +116,25 @@ def test_mission_cards_show_the_kind_and_the_points(app, login):
     assert "class=\"points-tag\">+400 pts</span>" in card
     with login(advocate).get("/static/img/kinds.svg") as sprite:
         assert b'id="kind-speaking"' in sprite.data
+
+
+def test_initials_avatars_in_the_header_leaderboard_and_feed(app, login, now):
+    from app.template_helpers import _avatar_colour, _initials
+
+    assert _initials("Ada Lovelace") == "AL" and _initials("Grace Brewster Hopper") == "GH"
+    assert _initials("cher") == "C" and _initials("") == "?"
+    assert _avatar_colour("Ada Lovelace") == _avatar_colour("Ada Lovelace")
+    viewer = fund(db.session, make_advocate(db.session, name="Ada Lovelace"), 50)
+    db.session.commit()
+    client = login(viewer)
+    header = client.get("/portal/").get_data(as_text=True)
+    avatar = f'<span class="avatar avatar-sm {_avatar_colour("Ada Lovelace")}" aria-hidden="true">AL</span>'
+    assert avatar in header
+    board = client.get("/portal/leaderboard").get_data(as_text=True)
+    assert f'<span class="avatar {_avatar_colour("Ada Lovelace")}" aria-hidden="true">AL</span>' in board
+    grace = make_advocate(db.session, name="Grace Hopper")
+    feed.record(db.session, kind="testimonial", advocate_id=grace.id, subject="testimonial:1",
+                text="says it is great", occurred_at=now)
+    db.session.commit()
+    page = client.get("/portal/community").get_data(as_text=True)
+    assert f'<span class="avatar {_avatar_colour("Grace Hopper")}" aria-hidden="true">GH</span>' in page
