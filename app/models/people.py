@@ -124,6 +124,8 @@ class Advocate(TimestampMixin, db.Model):
     # portal has already celebrated, so each is shown once.
     celebrated_ledger_id: Mapped[int] = mapped_column(default=0, server_default="0")
     celebrated_status_change_id: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The advocate's uploaded picture (a stored file's token, services.people.avatars); "" for initials.
+    avatar: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
 
     owner: Mapped[StaffUser | None] = relationship()
 

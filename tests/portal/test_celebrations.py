@@ -128,7 +128,7 @@ def test_initials_avatars_in_the_header_leaderboard_and_feed(app, login, now):
     db.session.commit()
     client = login(viewer)
     header = client.get("/portal/").get_data(as_text=True)
-    avatar = f'<span class="avatar avatar-sm {_avatar_colour("Ada Lovelace")}" aria-hidden="true">AL</span>'
+    avatar = f'<span class="avatar {_avatar_colour("Ada Lovelace")} avatar-sm" aria-hidden="true">AL</span>'
     assert avatar in header
     board = client.get("/portal/leaderboard").get_data(as_text=True)
     assert f'<span class="avatar {_avatar_colour("Ada Lovelace")}" aria-hidden="true">AL</span>' in board
@@ -138,3 +138,60 @@ def test_initials_avatars_in_the_header_leaderboard_and_feed(app, login, now):
     db.session.commit()
     page = client.get("/portal/community").get_data(as_text=True)
     assert f'<span class="avatar {_avatar_colour("Grace Hopper")}" aria-hidden="true">GH</span>' in page
+
+
+def _image(fmt="PNG", size=(600, 400)) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format=fmt)
+    return out.getvalue()
+
+
+def _upload(client, data: bytes, name="me.png"):
+    from io import BytesIO
+
+    return client.post("/portal/profile/avatar", data={"avatar": (BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def test_an_uploaded_avatar_is_resized_shown_in_the_header_and_removable(app, login):
+    from io import BytesIO
+
+    from PIL import Image
+
+    advocate = make_advocate(db.session, name="Ada Lovelace")
+    db.session.commit()
+    client = login(advocate)
+    assert _upload(client, _image("JPEG"), "me.jpg").status_code == 302
+    db.session.refresh(advocate)
+    token = advocate.avatar
+    assert token
+    page = client.get("/portal/").get_data(as_text=True)
+    src = f"/portal/avatars/{advocate.id}/{token}"
+    assert f'src="{src}"' in page
+    with client.get(src) as picture:
+        assert picture.status_code == 200 and picture.mimetype == "image/png"
+        assert Image.open(BytesIO(picture.data)).size == (256, 256)
+    with client.get(f"/portal/avatars/{advocate.id}/{'0' * 32}") as other:
+        assert other.status_code == 404
+    client.post("/portal/profile/avatar/remove")
+    db.session.refresh(advocate)
+    assert advocate.avatar == ""
+    assert 'aria-hidden="true">AL</span> Profile' in client.get("/portal/").get_data(as_text=True)
+    with client.get(src) as gone:
+        assert gone.status_code == 404
+
+
+def test_a_file_that_is_not_an_image_is_refused_next_to_the_field(app, login):
+    advocate = make_advocate(db.session)
+    db.session.commit()
+    client = login(advocate)
+    answer = _upload(client, b"%PDF-1.4 not a picture", "me.png")
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    assert 'id="avatar-error"' in html and "not a PNG, JPEG or WebP image" in html
+    db.session.refresh(advocate)
+    assert advocate.avatar == ""
