@@ -120,6 +120,12 @@ class Advocate(TimestampMixin, db.Model):
     email_opt_outs: Mapped[list] = mapped_column(sa.JSON, default=list)
     # When the advocate's personal data was pseudonymised at their request (services.personal_data).
     erased_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # Celebration watermarks (services.points.celebrations): the last ledger entry and status change the
+    # portal has already celebrated, so each is shown once.
+    celebrated_ledger_id: Mapped[int] = mapped_column(default=0, server_default="0")
+    celebrated_status_change_id: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The advocate's uploaded picture (a stored file's token, services.people.avatars); "" for initials.
+    avatar: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
 
     owner: Mapped[StaffUser | None] = relationship()
 

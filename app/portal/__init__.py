@@ -10,6 +10,8 @@ bp.before_request(require_advocate)
 from app.portal import (  # noqa: E402,F401
     account,
     attempts,
+    avatars,
+    celebrate,
     content,
     dashboard,
     feed,

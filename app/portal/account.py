@@ -8,7 +8,7 @@ from app.extensions import db
 from app.forms_support import ButtonForm, commit_or_attach
 from app.models import AskFrequency, Status
 from app.portal import bp
-from app.portal.forms import EmailPreferencesForm, PreferencesForm
+from app.portal.forms import AvatarForm, EmailPreferencesForm, PreferencesForm
 from app.services import badges, clock
 from app.services.messaging import notifications
 from app.services.missions import eligibility
@@ -72,7 +72,15 @@ def profile():
         db.session.commit()
         flash("Your preferences are saved.", "success")
         return redirect(url_for("portal.profile"))
-    return render_template("portal/profile.html", form=form, email_form=_saved_email_form())
+    return profile_page(form=form)
+
+
+def profile_page(*, form=None, email_form=None, avatar_form=None, status: int = 200):
+    """The profile page; a form given in (one that failed) keeps its errors, the rest start fresh."""
+    return render_template(
+        "portal/profile.html", form=form or PreferencesForm(formdata=None, data=_saved_preferences()),
+        email_form=email_form or _saved_email_form(), avatar_form=avatar_form or AvatarForm(formdata=None),
+        remove_form=ButtonForm()), status
 
 
 @bp.post("/profile/emails")
@@ -87,8 +95,7 @@ def email_preferences():
         if done:
             flash("Your email choices are saved.", "success")
             return redirect(url_for("portal.profile"))
-    return render_template("portal/profile.html", email_form=email_form,
-                           form=PreferencesForm(formdata=None, data=_saved_preferences()))
+    return profile_page(email_form=email_form)
 
 
 def _saved_preferences() -> dict:

@@ -54,6 +54,11 @@ class FileEvidenceForm(FlaskForm):
     file = FileField("Your file", validators=[FileRequired("Attach a file.")])
 
 
+class AvatarForm(FlaskForm):
+    avatar = FileField("Your picture (PNG, JPEG or WebP, up to 2 MB)",
+                       validators=[FileRequired("Choose a picture.")])
+
+
 class PreferencesForm(FlaskForm):
     high_frequency = BooleanField("Ask me more often")
     leaderboard_opt_out = BooleanField("Hide me from public leaderboards")

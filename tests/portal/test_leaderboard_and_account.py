@@ -62,6 +62,7 @@ def test_points_history_newest_first_signed_and_paginated(portal, session, advoc
     ledger.post_entry(session, advocate_id=advocate.id, amount=-5, reason=LedgerReason.ADJUSTMENT,
                       idempotency_key="minus", now=now, note="Correction", actor_id=make_staff(session).id)
     session.commit()
+    portal.get("/portal/")  # the first page celebrates the new points (tests/portal/test_celebrations.py)
     first = portal.get("/portal/points").get_data(as_text=True)
     assert first.index("Correction") < first.index("note p29")
     assert 'class="ledger-amount amount-neg">−5<' in first and 'amount-pos">+39<' in first

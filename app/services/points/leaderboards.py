@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Advocate, AdvocateState, PeriodTotal
+from app.models import Advocate, AdvocateState, PeriodTotal, Status
 from app.services.errors import ValidationFailed
 from app.services.periods import period_start
 from app.services.program import settings as settings_service
@@ -32,6 +32,7 @@ class Row:
     company: str
     points: int
     is_viewer: bool = False
+    status: Status | None = None  # None for a hidden advocate (their badge is not shown either)
 
 
 @dataclass
@@ -43,7 +44,8 @@ class Board:
 
 
 # What a board row shows of an advocate: read as plain columns, not as 50 whole Advocate models.
-SHOWN = (Advocate.id, Advocate.name, Advocate.company, Advocate.leaderboard_opt_out, Advocate.state)
+SHOWN = (Advocate.id, Advocate.name, Advocate.company, Advocate.leaderboard_opt_out, Advocate.state,
+         Advocate.status)
 
 
 def _source(period: str, start: date | None):
@@ -105,7 +107,7 @@ def _row(advocate, rank: int, points: int, viewer_id: int | None) -> Row:
     is_viewer = advocate.id == viewer_id
     hidden = is_hidden(advocate) and not is_viewer
     return Row(rank, advocate.id, ANONYMOUS if hidden else advocate.name,
-               "" if hidden else advocate.company, points, is_viewer)
+               "" if hidden else advocate.company, points, is_viewer, None if hidden else advocate.status)
 
 
 def _viewer_row(session, period, start, viewer_id, region, industry) -> Row | None:

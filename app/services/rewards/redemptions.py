@@ -110,6 +110,15 @@ class Offer:
     can_redeem: bool
     why_not: str = ""
 
+    @property
+    def out_of_stock(self) -> bool:
+        return self.reward.stock == 0
+
+    @property
+    def coming_within_reach(self) -> bool:
+        """Not yet redeemable, but only for want of points or status: never an out-of-stock reward."""
+        return not self.can_redeem and not self.out_of_stock
+
 
 def offers_for(session: Session, *, advocate: Advocate) -> list[Offer]:
     """The active rewards with what stands between this advocate and each one."""
