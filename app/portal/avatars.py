@@ -1,7 +1,5 @@
 """The advocate's picture: upload or remove it on the profile page; served to signed-in advocates."""
 
-from pathlib import Path
-
 from flask import abort, current_app, flash, redirect, send_file, url_for
 from flask_login import current_user
 
@@ -14,8 +12,8 @@ from app.services.errors import NotFound
 from app.services.people import avatars
 
 
-def avatar_folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / "avatars"
+def avatar_folder():
+    return avatars.folder_in(current_app.config["UPLOAD_FOLDER"])
 
 
 @bp.post("/profile/avatar")

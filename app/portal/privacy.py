@@ -14,7 +14,7 @@ from app.portal import bp
 from app.portal.forms import EraseForm
 from app.services import clock
 from app.services.missions import evidence
-from app.services.people import data_export, erasure, lifecycle
+from app.services.people import avatars, data_export, erasure, lifecycle
 
 
 def _signed_out(message: str):
@@ -37,7 +37,8 @@ def leave():
 
 @bp.get("/profile/export")
 def export():
-    data = data_export.export_data(db.session, advocate=current_user, now=clock.utcnow(),
+    picture = avatars.data_uri(current_app.config["UPLOAD_FOLDER"], current_user)
+    data = data_export.export_data(db.session, advocate=current_user, now=clock.utcnow(), picture=picture,
                                    badge_url=lambda uid: badge_links.links("assertion", uid=uid))
     name = f"rallypoint-my-data-{clock.utcnow():%Y-%m-%d}.json"
     return Response(json.dumps(data, indent=2, ensure_ascii=False), mimetype="application/json",
@@ -54,5 +55,6 @@ def erase():
         if done:
             for token in result.files:
                 evidence.discard(current_app.config["UPLOAD_FOLDER"], token)
+            evidence.discard(avatars.folder_in(current_app.config["UPLOAD_FOLDER"]), result.picture)
             return _signed_out("Your personal data is erased and you are signed out.")
     return render_template("portal/erase.html", form=form)

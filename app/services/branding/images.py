@@ -22,10 +22,12 @@ TOO_MANY = "That image is {size}, too many pixels to process safely; the limit i
 
 @dataclass(frozen=True)
 class Shape:
-    """How an image is stored: fit inside `box`; `square` pads it onto a transparent square."""
+    """How an image is stored: fit inside `box`; `square` pads it onto a transparent square; `crop`
+    fills the box instead, cutting the image's centre out of it (a portrait keeps the face)."""
 
     box: tuple[int, int]
     square: bool = False
+    crop: bool = False
 
 
 LOGO = Shape((640, 160))
@@ -63,8 +65,11 @@ def prepare(data: bytes, shape: Shape, *, field: str) -> bytes:
         image = ImageOps.exif_transpose(image).convert("RGBA")
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         _refuse("That image is damaged or incomplete.", field)
-    image.thumbnail(shape.box, Image.Resampling.LANCZOS)
-    if shape.square:
+    if shape.crop:
+        image = ImageOps.fit(image, shape.box, Image.Resampling.LANCZOS)
+    else:
+        image.thumbnail(shape.box, Image.Resampling.LANCZOS)
+    if shape.square and not shape.crop:
         canvas = Image.new("RGBA", shape.box, (0, 0, 0, 0))
         canvas.paste(image, ((shape.box[0] - image.width) // 2, (shape.box[1] - image.height) // 2))
         image = canvas

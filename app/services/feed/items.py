@@ -32,7 +32,8 @@ class Entry:
     occurred_at: datetime
     is_viewer: bool = False
     hidden: bool = False
-    advocate_id: int | None = None  # staff lists only; never in a public answer
+    advocate_id: int | None = None  # staff lists; in the portal only with `avatar` (it names the picture)
+    avatar: str = ""  # the portal's picture token; "" for initials and whenever the advocate is anonymous
     public_as: str = ""  # staff lists only: how the public sees the advocate
 
 
@@ -115,7 +116,8 @@ def _after(cursor: str | None):
 
 
 SHOWN = (FeedItem.id, FeedItem.kind, FeedItem.text, FeedItem.occurred_at, FeedItem.hidden_at,
-         FeedItem.advocate_id, Advocate.name, Advocate.company, Advocate.leaderboard_opt_out, Advocate.state)
+         FeedItem.advocate_id, Advocate.name, Advocate.company, Advocate.leaderboard_opt_out, Advocate.state,
+         Advocate.avatar)
 GONE = or_(Advocate.state == AdvocateState.OPTED_OUT, Advocate.erased_at.is_not(None))
 
 
@@ -155,5 +157,7 @@ def _entry(row, viewer_id: int | None, staff: bool) -> Entry:
                      hidden=row.hidden_at is not None, advocate_id=row.advocate_id, public_as=public_as)
     is_viewer = row.advocate_id == viewer_id
     anonymous = public_as == ANONYMOUS and not is_viewer
-    return Entry(row.id, row.kind, ANONYMOUS if anonymous else row.name,
-                 "" if anonymous else row.company or "", row.text, row.occurred_at, is_viewer=is_viewer)
+    if anonymous:
+        return Entry(row.id, row.kind, ANONYMOUS, "", row.text, row.occurred_at)
+    return Entry(row.id, row.kind, row.name, row.company or "", row.text, row.occurred_at,
+                 is_viewer=is_viewer, advocate_id=row.advocate_id if row.avatar else None, avatar=row.avatar)

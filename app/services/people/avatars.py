@@ -2,8 +2,10 @@
 stored with the evidence storage under a random token held on the advocate. The caller commits, then
 discards the replaced file."""
 
+import base64
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -12,8 +14,13 @@ from app.services.branding import images
 from app.services.errors import NotFound
 from app.services.missions import evidence
 
-AVATAR = images.Shape((256, 256), square=True)
+AVATAR = images.Shape((256, 256), crop=True)
 MIMETYPE = "image/png"
+
+
+def folder_in(upload_root: str | os.PathLike) -> Path:
+    """Where pictures are kept: a folder of their own inside the evidence storage."""
+    return Path(upload_root) / "avatars"
 
 
 @dataclass(frozen=True)
@@ -50,3 +57,12 @@ def path_of(session: Session, *, advocate_id: int, token: str, folder: str | os.
 def discard_replaced(folder: str | os.PathLike, replaced: Replaced) -> None:
     if replaced.old and replaced.old != replaced.token:
         evidence.discard(folder, replaced.old)
+
+
+def data_uri(upload_root: str | os.PathLike, advocate: Advocate) -> str | None:
+    """The advocate's picture as a `data:` URI (for their data download); None when they have none."""
+    try:
+        path = evidence.path_for(folder_in(upload_root), advocate.avatar)
+    except NotFound:
+        return None
+    return f"data:{MIMETYPE};base64," + base64.b64encode(path.read_bytes()).decode("ascii")

@@ -57,12 +57,13 @@ def _rows(session: Session, model, where, order, *options):
 
 
 def export_data(session: Session, *, advocate: Advocate, now: datetime,
-                badge_url: Callable[[str], str] | None = None) -> dict:
-    """Everything above about one advocate, as JSON-ready values (times in UTC, ISO 8601)."""
+                badge_url: Callable[[str], str] | None = None, picture: str | None = None) -> dict:
+    """Everything above about one advocate, as JSON-ready values (times in UTC, ISO 8601); `picture`
+    is their uploaded picture as a data URI (services.people.avatars.data_uri), if any."""
     signal = session.get(CustomerSignal, advocate.id)
     return {
         "exported_at": _when(now),
-        "profile": {name: _value(getattr(advocate, name)) for name in PROFILE},
+        "profile": {**{name: _value(getattr(advocate, name)) for name in PROFILE}, "picture": picture},
         "customer_signals": {name: _value(getattr(signal, name)) for name in SIGNALS} if signal else None,
         "account": {"state": advocate.state.value, "member_since": _when(advocate.created_at),
                     "last_sign_in": _when(advocate.last_login_at), "erased_at": _when(advocate.erased_at)},

@@ -3,8 +3,8 @@
 What goes: the name becomes "Erased advocate" and the email a unique address that cannot be
 delivered; company, title, industry, size, region, tags, external id, customer-since, NPS,
 health, readiness, the customer signals, the password hash, every attempt's evidence (text, link,
-file) and their content library items' words (consent withdrawn, out of the feed, archived) are
-cleared; their reference choice goes and the feedback they left on reference calls is blanked;
+file), their picture and their content library items' words (consent withdrawn, out of the feed,
+archived) are cleared; their reference choice goes and the feedback they left on reference calls is blanked;
 their notifications are deleted and emails to them blanked (an unsent one is marked failed, so it
 never goes); their sign-in failures and invitations lose the address. The
 old name and email are also replaced wherever other rows quote them (staff notifications and
@@ -62,7 +62,7 @@ PSEUDONYM_DOMAIN = "erased.invalid"  # .invalid never resolves (RFC 2606): nothi
 CLEARED = {"external_id": None, "company": "", "title": "", "industry": "", "company_size": "", "region": "",
            "tags": [], **{name: None for name in ON_ADVOCATE}, "readiness_tier": None,
            "readiness_score": None, "eligible": False, "password_hash": None, "email_opt_outs": [],
-           "leaderboard_opt_out": True}
+           "leaderboard_opt_out": True, "avatar": ""}
 # Text columns of other rows that may quote an advocate's name or email.
 QUOTING = (Notification.title, Notification.body, OutboxMessage.subject, OutboxMessage.body_text,
            OutboxMessage.body_html, Attempt.decision_reason, AttemptTransition.actor_name,
@@ -75,6 +75,7 @@ QUOTING = (Notification.title, Notification.body, OutboxMessage.subject, OutboxM
 class Erasure:
     advocate: Advocate
     files: list[str]  # stored evidence files for the caller to delete after the commit
+    picture: str = ""  # their uploaded picture (services.people.avatars), likewise
 
 
 def erase_my_data(session: Session, *, advocate: Advocate, password: str, now: datetime) -> Erasure:
@@ -91,6 +92,7 @@ def erase_my_data(session: Session, *, advocate: Advocate, password: str, now: d
 def erase_advocate(session: Session, *, advocate: Advocate, now: datetime) -> Erasure:
     """Pseudonymise one advocate (see the module docstring); flushes, the caller commits."""
     old_name, old_email, old_company = advocate.name, advocate.email, advocate.company
+    picture = advocate.avatar
     badges.revoke_all(session, advocate_id=advocate.id, reason=ERASED_BADGE, now=now)
     if advocate.state != AdvocateState.OPTED_OUT:
         lifecycle.change_advocate(session, advocate=advocate, changes=lifecycle.Changes(
@@ -115,7 +117,7 @@ def erase_advocate(session: Session, *, advocate: Advocate, now: datetime) -> Er
     session.add(AccountEvent(advocate_id=advocate.id, actor_id=None, source=EventSource.ADVOCATE,
                              kind=EventKind.ERASED, reason="Personal data erased at their request.", at=now))
     session.flush()
-    return Erasure(advocate, files)
+    return Erasure(advocate, files, picture)
 
 
 def _forget_references(session: Session, advocate_id: int) -> None:

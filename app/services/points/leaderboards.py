@@ -33,6 +33,7 @@ class Row:
     points: int
     is_viewer: bool = False
     status: Status | None = None  # None for a hidden advocate (their badge is not shown either)
+    avatar: str = ""  # their uploaded picture's token; "" for initials and for a hidden advocate
 
 
 @dataclass
@@ -45,7 +46,7 @@ class Board:
 
 # What a board row shows of an advocate: read as plain columns, not as 50 whole Advocate models.
 SHOWN = (Advocate.id, Advocate.name, Advocate.company, Advocate.leaderboard_opt_out, Advocate.state,
-         Advocate.status)
+         Advocate.status, Advocate.avatar)
 
 
 def _source(period: str, start: date | None):
@@ -107,7 +108,8 @@ def _row(advocate, rank: int, points: int, viewer_id: int | None) -> Row:
     is_viewer = advocate.id == viewer_id
     hidden = is_hidden(advocate) and not is_viewer
     return Row(rank, advocate.id, ANONYMOUS if hidden else advocate.name,
-               "" if hidden else advocate.company, points, is_viewer, None if hidden else advocate.status)
+               "" if hidden else advocate.company, points, is_viewer, None if hidden else advocate.status,
+               "" if hidden else advocate.avatar)
 
 
 def _viewer_row(session, period, start, viewer_id, region, industry) -> Row | None:
