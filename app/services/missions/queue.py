@@ -63,6 +63,7 @@ class QueuePage:
     overdue: int  # waiting at least OVERDUE_DAYS (all, unfiltered)
     before: int  # matching submissions on earlier pages
     next_cursor: str | None
+    previous_cursor: str | None = None  # the previous page's `after`; None with `before` means the first page
     by_activity: dict[int, int] = field(default_factory=dict)
 
 
@@ -127,10 +128,17 @@ def _after(sort: str, cursor: tuple):
     return or_(Attempt.submitted_at > at, and_(Attempt.submitted_at == at, Attempt.id > ident))
 
 
-def encode_cursor(sort: str, row: QueueRow) -> str:
-    stamp = row.attempt.submitted_at.strftime("%Y%m%d%H%M%S%f")
-    head = f"{row.points}." if sort == "points" else ""
-    return f"{head}{stamp}.{row.attempt.id}"
+def _reversed(sort: str):
+    if sort == "newest":
+        return (Attempt.submitted_at, Attempt.id)
+    if sort == "points":
+        return (_points(), Attempt.submitted_at.desc(), Attempt.id.desc())
+    return (Attempt.submitted_at.desc(), Attempt.id.desc())
+
+
+def encode_cursor(sort: str, points: int, submitted_at: datetime, attempt_id: int) -> str:
+    head = f"{points}." if sort == "points" else ""
+    return f"{head}{submitted_at.strftime('%Y%m%d%H%M%S%f')}.{attempt_id}"
 
 
 def decode_cursor(sort: str, text: str | None) -> tuple | None:
@@ -162,15 +170,27 @@ def queue_page(session: Session, *, filters: QueueFilters, now: datetime, cursor
     rows = [QueueRow(attempt, points) for attempt, points in found[:size]]
     count = select(func.count()).select_from(Attempt)
     matching = session.scalar(_filtered(count, filters, now))
-    before = 0
+    before, previous = 0, None
     if position is not None:
         earlier = _filtered(count, filters, now).where(~_after(sort, position))
         before = session.scalar(_with_points(earlier) if sort == "points" else earlier)
+        previous = _previous_cursor(session, filters, now, sort, position, size)
     by_activity = _by_activity(session)
+    last = rows[-1] if len(found) > size else None
+    following = last and encode_cursor(sort, last.points, last.attempt.submitted_at, last.attempt.id)
     return QueuePage(rows=rows, matching=matching, waiting=sum(by_activity.values()),
                      overdue=_count_waiting(session, older_than=now - timedelta(days=OVERDUE_DAYS)),
-                     before=before, next_cursor=encode_cursor(sort, rows[-1]) if len(found) > size else None,
-                     by_activity=by_activity)
+                     before=before, next_cursor=following, previous_cursor=previous, by_activity=by_activity)
+
+
+def _previous_cursor(session: Session, filters: QueueFilters, now: datetime, sort: str, position: tuple,
+                     size: int) -> str | None:
+    """The `after` of the page before the one at `position`: the row just ahead of the `size` rows that
+    come before it; None when those rows begin the list (the previous page is the first)."""
+    earlier = _with_points(_filtered(select(_points(), Attempt.submitted_at, Attempt.id), filters, now))
+    found = session.execute(earlier.where(~_after(sort, position)).order_by(*_reversed(sort))
+                            .offset(size).limit(1)).first()
+    return encode_cursor(sort, *found) if found else None
 
 
 def _count_waiting(session: Session, *, older_than: datetime) -> int:

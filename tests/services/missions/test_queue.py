@@ -57,6 +57,25 @@ def test_pages_stay_put_while_new_submissions_arrive(session, now, sort):
     assert not set(ids(third)) & set(ids(first) + ids(second))
 
 
+@pytest.mark.parametrize("sort", ["oldest", "newest", "points"])
+def test_previous_page_walks_back_to_the_same_pages(session, now, sort):
+    for n in range(8):
+        submit(session, minutes_ago=100 - n, points_override=(n % 3 + 1) * 10)
+    filters = missions.QueueFilters(sort=sort)
+    pages, cursor = [], None
+    while True:
+        page = missions.queue_page(session, filters=filters, now=now, cursor=cursor, size=3)
+        pages.append((cursor, page))
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert [len(p.rows) for _, p in pages] == [3, 3, 2]
+    assert pages[0][1].previous_cursor is None and pages[1][1].previous_cursor is None  # back to the first
+    assert pages[2][1].previous_cursor == pages[1][0]
+    back = missions.queue_page(session, filters=filters, now=now, cursor=pages[2][1].previous_cursor, size=3)
+    assert ids(back) == ids(pages[1][1])
+
+
 def test_a_decision_on_an_earlier_page_does_not_shift_the_next(session, now):
     made = [submit(session, minutes_ago=100 - n).id for n in range(6)]
     first = missions.queue_page(session, filters=missions.QueueFilters(), now=now, size=3)
