@@ -45,7 +45,7 @@ def test_an_uploaded_avatar_is_resized_shown_in_the_header_and_removable(app, lo
     client.post("/portal/profile/avatar/remove")
     db.session.refresh(advocate)
     assert advocate.avatar == ""
-    assert 'aria-hidden="true">AL</span> Profile' in client.get("/portal/").get_data(as_text=True)
+    assert 'aria-hidden="true">AL</span>Profile' in client.get("/portal/").get_data(as_text=True)
     with client.get(src) as gone:
         assert gone.status_code == 404
 
