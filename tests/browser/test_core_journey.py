@@ -36,6 +36,13 @@ def watch_for_errors(page) -> list[str]:
     return problems
 
 
+def open_menu(page) -> None:
+    """On a phone the navigation folds behind the Menu button: unfold it (nothing on a wide screen)."""
+    toggle = page.locator(".nav-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
+
+
 def sign_in_with_keyboard(page, base_url: str, email: str) -> None:
     page.goto(f"{base_url}/login")
     page.locator("input[name=email]").focus()

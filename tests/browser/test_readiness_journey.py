@@ -10,7 +10,7 @@ import pytest
 from app.extensions import db
 from app.models import CustomerSignal, StaffRole
 from app.services.customers import readiness
-from tests.browser.test_core_journey import sign_in_with_keyboard, watch_for_errors
+from tests.browser.test_core_journey import open_menu, sign_in_with_keyboard, watch_for_errors
 from tests.factories import make_advocate, make_staff
 
 pytestmark = pytest.mark.browser
@@ -60,6 +60,7 @@ def test_marketing_reads_why_and_rescores_on_a_phone(browser, program):
     assert page.locator("#readiness-score").inner_text() == "65"
     assert "out of date" not in page.locator("section#readiness").inner_text()
 
+    open_menu(page)
     program_menu = page.locator("header summary", has_text="Program")
     program_menu.focus()
     page.keyboard.press("Enter")

@@ -9,7 +9,7 @@ import pytest
 from app.extensions import db
 from app.models import StaffRole
 from app.services import referrals
-from tests.browser.test_core_journey import sign_in_with_keyboard, watch_for_errors
+from tests.browser.test_core_journey import open_menu, sign_in_with_keyboard, watch_for_errors
 from tests.factories import make_advocate, make_staff
 
 pytestmark = pytest.mark.browser
@@ -63,6 +63,7 @@ def test_friend_signs_up_marketing_converts_referrer_sees_points_and_funnel(brow
     referrer_errors = watch_for_errors(referrer)
     phone.clear_cookies()
     sign_in_with_keyboard(referrer, base_url, "rita@acme-corp.com")
+    open_menu(referrer)
     with referrer.expect_navigation():
         referrer.get_by_role("link", name="Refer a friend").click()
     body = referrer.locator("main").inner_text()
