@@ -92,6 +92,7 @@ def seed_group():
 @click.option("--advocates", default=200, show_default=True, help="How many demo advocates.")
 def seed_demo(advocates: int):
     from seeds import demo_logins, load
+    from seeds.pictures import load_pictures
 
     if not current_app.config["DEMO_ALLOWED"]:
         raise click.ClickException("The demo never loads in production (RALLYPOINT_ENV=production): its "
@@ -106,6 +107,7 @@ def seed_demo(advocates: int):
         else:
             click.echo(f"Demo already loaded.\n\n{logins}")
         return
+    load_pictures(db.session, upload_root=current_app.config["UPLOAD_FOLDER"])
     db.session.commit()
     click.echo(loaded.describe())
 

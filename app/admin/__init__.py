@@ -38,6 +38,7 @@ from app.admin import (  # noqa: E402,F401
     monthly_report,
     notifications,
     outbox,
+    pictures,
     references,
     referrals,
     reports,

@@ -7,6 +7,7 @@ from wtforms import SelectChoice
 from app.admin import bp
 from app.admin.catalog import curators
 from app.admin.forms.catalog import MissionForm
+from app.admin.forms.pictures import PictureForm
 from app.confirmation import ask_first
 from app.extensions import db
 from app.forms_support import ButtonForm, commit_or_attach
@@ -31,9 +32,9 @@ def missions_list():
                            now=clock.utcnow(), confirm=ButtonForm())
 
 
-def _mission_form(mission=None) -> MissionForm:
-    form = MissionForm()
-    if mission is not None and not form.is_submitted():
+def _mission_form(mission=None, *, fresh: bool = False) -> MissionForm:
+    form = MissionForm(formdata=None) if fresh else MissionForm()
+    if mission is not None and (fresh or not form.is_submitted()):
         _fill(form, mission)
     current = mission.activity_id if mission else None
     form.activity_id.choices = [SelectChoice(a.id, a.name) for a in catalog.activities(db.session)
@@ -97,11 +98,28 @@ def nobody_text(values: list[str]) -> str:
     return f"{names} {'matches' if len(values) == 1 else 'match'} no advocate."
 
 
-def _page(form: MissionForm, mission, unmatched: dict[str, list[str]]):
+def _page(form: MissionForm, mission, unmatched: dict[str, list[str]],
+          picture_form: PictureForm | None = None):
     found = audiences.preview(db.session, audience=audience_of(form), activity_id=form.activity_id.data)
     return render_template("admin/mission_form.html", form=form, mission=mission, timezone=_timezone(),
                            confirm=ButtonForm(), unmatched=unmatched, audience_count=found,
-                           audience_text=count_text(found), nobody_text=nobody_text)
+                           audience_text=count_text(found), nobody_text=nobody_text,
+                           picture_form=picture_form or PictureForm(formdata=None),
+                           remove_form=ButtonForm(formdata=None))
+
+
+def picture_refused(mission, picture_form: PictureForm):
+    """The mission's edit page as saved, with the refused picture upload's error at its field."""
+    form = _mission_form(mission, fresh=True)
+    return _page(form, mission, _offer_and_check(form), picture_form), 422
+
+
+def _offer_and_check(form: MissionForm) -> dict[str, list[str]]:
+    """Fill the value pickers; the chosen values no advocate holds, by field."""
+    counts = audiences.value_counts(db.session)
+    _offer_values(form, counts)
+    chosen = {key: getattr(form, key).data or [] for key in audiences.VALUE_KEYS}
+    return audiences.unmatched(chosen, counts)
 
 
 def count_text(found: audiences.AudienceCount) -> str:
@@ -125,10 +143,7 @@ def _save(form: MissionForm, mission_id: int | None):
 def _edit(mission=None):
     """The mission form, for a new mission or an existing one: save, or show the audience first."""
     form = _mission_form(mission)
-    counts = audiences.value_counts(db.session)
-    _offer_values(form, counts)
-    chosen = {key: getattr(form, key).data or [] for key in audiences.VALUE_KEYS}
-    unmatched = audiences.unmatched(chosen, counts)
+    unmatched = _offer_and_check(form)
     if form.validate_on_submit() and not form.check.data and not _unmatched_refused(form, unmatched):
         done, saved = _save(form, mission.id if mission else None)
         if done:

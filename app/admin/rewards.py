@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.admin import bp
 from app.admin.catalog import curators
+from app.admin.forms.pictures import PictureForm
 from app.admin.forms.rewards import RejectRedemptionForm, RewardForm
 from app.confirmation import ask_first
 from app.extensions import db
@@ -55,7 +56,15 @@ def reward_edit(reward_id: int):
         if done:
             flash("Reward saved.", "success")
             return redirect(url_for("admin.rewards_list"))
-    return render_template("admin/reward_form.html", form=form, reward=reward)
+    return edit_page(reward, form=form)
+
+
+def edit_page(reward, *, form: RewardForm | None = None, picture_form: PictureForm | None = None,
+              status: int = 200):
+    """The reward's edit page: its form, and its picture's (with a refused upload's error)."""
+    return render_template("admin/reward_form.html", form=form or RewardForm(formdata=None, obj=reward),
+                           reward=reward, picture_form=picture_form or PictureForm(formdata=None),
+                           remove_form=ButtonForm(formdata=None)), status
 
 
 @bp.get("/redemptions")

@@ -37,6 +37,8 @@ class Mission(TimestampMixin, db.Model):
     completed_count: Mapped[int] = mapped_column(default=0)
     points_override: Mapped[int | None]
     archived: Mapped[bool] = mapped_column(default=False)
+    # The banner picture (a stored file's token, services.pictures); "" for none.
+    picture: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
     version_id: Mapped[int] = mapped_column(default=1)
 

@@ -53,6 +53,8 @@ class Reward(db.Model):
     requires_approval: Mapped[bool] = mapped_column(default=True)
     unit_cost_cents: Mapped[int | None]  # what one costs the program, for the cost figures
     active: Mapped[bool] = mapped_column(default=True)
+    # The product photo (a stored file's token, services.pictures); "" for none.
+    picture: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime)
     updated_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from app.public import badges, brand, passwords, references, referrals, routes  # noqa: E402,F401
+from app.public import badges, brand, passwords, pictures, references, referrals, routes  # noqa: E402,F401
