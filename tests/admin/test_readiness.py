@@ -206,7 +206,7 @@ def test_refresh_while_the_job_runs_elsewhere_waits(as_role, client, session, no
 
 def nav(client, url="/admin/") -> str:
     html = client.get(url).get_data(as_text=True)
-    return re.search(r'<ul class="nav-links">.*?</ul>\s*</nav>', html, re.S).group(0)
+    return re.search(r'<ul class="nav-links" id="nav-links">.*?</ul>\s*</nav>', html, re.S).group(0)
 
 
 def group(html: str, key: str) -> str | None:
