@@ -1,10 +1,11 @@
 """Any body, any device: every role signs in on the demo program and every page of its navigation
-(read from the rendered nav, plus the first detail page each list links to; signed out, the sign-in
+(read from the rendered nav, plus the first page of each kind they link to; signed out, the sign-in
 page and its links) is checked at 1280 and 375 px with axe-core (vendored, see vendor/README.md): no
 serious or critical violation, a skip link first, and nothing wider than the screen at 375 px.
 Keyboard: the skip link leads to the main content, Tab focus shows an outline of at least 3:1
 contrast, and the approval queue's keys do not fire while typing."""
 
+import re
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -33,22 +34,36 @@ NAV_LINKS = """() => [...document.querySelectorAll('header .nav-links a[href]')]
   .map(a => a.href).filter(h => h.startsWith(location.origin))"""
 PUBLIC_LINKS = """() => [...document.querySelectorAll('main a[href]')].map(a => a.href)
   .filter(h => h.startsWith(location.origin) && !h.includes('#'))"""
-# The first link in the main content one level below the page (a mission, an attempt, a message...).
-FIRST_DETAIL = """(base) => {
-  const here = new URL(base).pathname.replace(/\\/$/, '');
-  const link = [...document.querySelectorAll('main a[href]')].map(a => new URL(a.href, location.href))
-    .find(u => u.origin === location.origin && u.pathname.startsWith(here + '/')
-          && /\\/\\d+\\/?$/.test(u.pathname));
-  return link ? link.href : null;
+# The pages one level below the navigation that a page's main content links to: the first of each
+# kind (a mission, an attempt, a message, a "new" form, ...), in the same area, without a query,
+# downloads left out. `seen` holds the kinds already found (paths with their numbers as N).
+LINKED_PAGES = """(seen) => {
+  const area = location.pathname.split('/')[1];
+  const found = [];
+  for (const a of document.querySelectorAll('main a[href]')) {
+    const u = new URL(a.href, location.href);
+    const kind = u.pathname.replace(/\\d+/g, 'N').replace(/\\/$/, '');
+    if (u.origin !== location.origin || u.search || u.pathname.split('/')[1] !== area) continue;
+    if (a.hasAttribute('download') || /(export|\\.json|\\.csv)$/.test(kind) || seen.includes(kind)) continue;
+    seen.push(kind);
+    found.push(u.href);
+  }
+  return found;
 }"""
+KIND = re.compile(r"\d+")
 # The page's first focusable element is a skip link to an element #main.
 SKIP_LINK = """() => {
   const first = document.querySelector('a[href], button, input, select, textarea, summary');
   const main = document.getElementById('main');
   return !!first && first.matches('a.skip-link') && first.hash === '#main' && !!main;
 }"""
-RUN_AXE = """async () => {
-  const result = await axe.run(document, {resultTypes: ['violations']});
+# After the page's finite animations and transitions end (an opening menu fades in): axe's serious
+# and critical violations.
+RUN_AXE = """async (scope) => {
+  const finite = document.getAnimations().filter(a => a.effect.getComputedTiming().iterations !== Infinity);
+  await Promise.race([Promise.all(finite.map(a => a.finished.catch(() => null))),
+                      new Promise(done => setTimeout(done, 2000))]);
+  const result = await axe.run(scope || document, {resultTypes: ['violations']});
   return result.violations.filter(v => ['serious', 'critical'].includes(v.impact)).map(v => ({
     id: v.id, impact: v.impact, targets: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
     count: v.nodes.length}));
@@ -115,13 +130,27 @@ def sign_in(page, base_url: str, email: str) -> None:
 
 
 def crawl(page, width: int, urls: list[str], follow: bool) -> list[str]:
-    """Check each page at this width; with `follow`, add the first detail page each list links to
-    (one level below the navigation) to `urls`, so they are checked too."""
+    """Check each page at this width; with `follow`, add the pages one level below the navigation
+    (the first of each kind its pages link to) to `urls`, so they are checked too."""
     problems, nav = [], list(urls)
+    seen = [KIND.sub("N", urlsplit(u).path).rstrip("/") for u in urls]
     for url in urls:  # grows while it is walked when following
         problems += check(page, url, width)
-        if follow and url in nav and (found := page.evaluate(FIRST_DETAIL, url)) and found not in urls:
-            urls.append(found)
+        if follow and url in nav:
+            found = page.evaluate(LINKED_PAGES, seen)
+            seen = [*seen, *(KIND.sub("N", urlsplit(u).path).rstrip("/") for u in found)]
+            urls += found
+    return problems
+
+
+def findings(page, where: str, width: int, scope: str | None = None) -> list[str]:
+    """axe's serious and critical violations (in `scope`, or the whole page) and, on a narrow
+    screen, anything wider than it."""
+    problems = [f"{where} @{width}: {v['impact']} {v['id']} on {v['count']} node(s): {v['targets']}"
+                for v in page.evaluate(RUN_AXE, scope)]
+    if width < 500 and (wide := page.evaluate(OVERFLOW)):
+        problems.append(f"{where} @{width}: overflows ({wide['scrollWidth']} > {wide['clientWidth']} px): "
+                        f"{wide['wide']}")
     return problems
 
 
@@ -131,13 +160,23 @@ def check(page, url: str, width: int) -> list[str]:
     problems = [] if response and response.ok else [f"{path} @{width}: HTTP {response and response.status}"]
     if not page.evaluate(SKIP_LINK):
         problems.append(f"{path} @{width}: no skip link to the main content first in the page")
-    if page.evaluate("typeof axe") == "undefined":
-        page.evaluate(AXE)  # evaluated, not a <script> tag: the CSP (script-src 'self') refuses inline tags
-    for v in page.evaluate(RUN_AXE):
-        problems.append(f"{path} @{width}: {v['impact']} {v['id']} on {v['count']} node(s): {v['targets']}")
-    if width < 500 and (wide := page.evaluate(OVERFLOW)):
-        problems.append(f"{path} @{width}: overflows ({wide['scrollWidth']} > {wide['clientWidth']} px): "
-                        f"{wide['wide']}")
+    page.evaluate(AXE)  # evaluated, not a <script> tag: the CSP (script-src 'self') refuses inline tags
+    return problems + findings(page, path, width)
+
+
+def open_menus(page, url: str, width: int) -> list[str]:
+    """The staff navigation's menus (<details>), each opened: axe on the header, and it fits."""
+    problems = []
+    page.goto(url)
+    page.evaluate(AXE)
+    menus = page.locator("header details.dropdown").all()
+    assert menus or "/portal/" in url or "/admin/" not in url, "the staff navigation has no menus"
+    for menu in menus:
+        summary = menu.locator("summary")
+        summary.click()
+        assert menu.evaluate("details => details.open")
+        problems += findings(page, f"the {summary.inner_text().strip()} menu", width, "header")
+        page.keyboard.press("Escape")
     return problems
 
 
@@ -157,6 +196,7 @@ def test_every_page_of_every_role_passes_axe_and_fits_375px(browser, demo):
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
             problems += [f"{role} {p}" for p in crawl(page, width, urls, follow=width == WIDTHS[0])]
+            problems += [f"{role} {p}" for p in open_menus(page, urls[0], width)]
         visited[role] = urls
         context.close()
     for role, urls in visited.items():
