@@ -28,7 +28,6 @@ ROLES = {
     "marketing": "marketing@rallypoint.test",
     "admin": "admin@rallypoint.test",
 }
-BAD_IMPACTS = ("serious", "critical")
 
 NAV_LINKS = """() => [...document.querySelectorAll('header .nav-links a[href]')]
   .map(a => a.href).filter(h => h.startsWith(location.origin))"""
