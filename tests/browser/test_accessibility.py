@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import OutboxMessage
 from app.services import clock
 from seeds.people import DEMO_PASSWORD
+from tests.browser.test_core_journey import open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -166,10 +167,14 @@ def check(page, url: str, width: int) -> list[str]:
 
 
 def open_menus(page, url: str, width: int) -> list[str]:
-    """The staff navigation's menus (<details>), each opened: axe on the header, and it fits."""
-    problems = []
+    """The phone's Menu unfolded, then the staff navigation's menus (<details>), each opened: axe on the
+    header, and it fits."""
     page.goto(url)
     page.evaluate(AXE)
+    problems = []
+    if page.locator(".nav-toggle").is_visible():
+        open_menu(page)
+        problems += findings(page, "the unfolded menu", width, "header")
     menus = page.locator("header details.dropdown").all()
     assert menus or "/portal/" in url or "/admin/" not in url, "the staff navigation has no menus"
     for menu in menus:
