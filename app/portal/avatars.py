@@ -1,12 +1,13 @@
 """The advocate's picture: upload or remove it on the profile page; served to signed-in advocates."""
 
-from flask import abort, current_app, flash, redirect, send_file, url_for
+from flask import abort, current_app, flash, redirect, url_for
 from flask_login import current_user
 
 from app.extensions import db
 from app.forms_support import ButtonForm, commit_or_attach
 from app.portal import bp
 from app.portal.forms import AvatarForm
+from app.public.pictures import send_picture
 from app.services import branding
 from app.services.errors import NotFound
 from app.services.people import avatars
@@ -48,6 +49,6 @@ def avatar_image(advocate_id: int, token: str):
         path = avatars.path_of(db.session, advocate_id=advocate_id, token=token, folder=avatar_folder())
     except NotFound:
         abort(404)
-    return send_file(path, mimetype=avatars.MIMETYPE, max_age=86400, conditional=True)
+    return send_picture(path)
 
 

@@ -22,6 +22,11 @@ def picture(kind: str, item_id: int, token: str):
         path = pictures.path_of(db.session, kind=kind, item_id=item_id, token=token, folder=folder)
     except NotFound:
         abort(404)
+    return send_picture(path)
+
+
+def send_picture(path):
+    """A stored picture for a signed-in viewer: cached a day by their browser, never by a shared cache."""
     response = send_file(path, mimetype=pictures.MIMETYPE, max_age=DAY, conditional=True)
-    response.headers["Cache-Control"] = f"private, max-age={DAY}"  # sign-in only: no shared cache
+    response.headers["Cache-Control"] = f"private, max-age={DAY}"
     return response

@@ -39,6 +39,7 @@ def test_an_uploaded_avatar_is_resized_shown_in_the_header_and_removable(app, lo
     assert f'src="{src}"' in page
     with client.get(src) as picture:
         assert picture.status_code == 200 and picture.mimetype == "image/png"
+        assert picture.headers["Cache-Control"] == "private, max-age=86400"  # never a shared cache
         assert Image.open(BytesIO(picture.data)).size == (256, 256)
     with client.get(f"/portal/avatars/{advocate.id}/{'0' * 32}") as other:
         assert other.status_code == 404
