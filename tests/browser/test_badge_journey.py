@@ -2,8 +2,6 @@
 staff, finds the badges on the status page (desktop and phone), opens the verification page of the
 live one and of the revoked one, and downloads the baked PNG. SHOTS_DIR=... keeps screenshots."""
 
-import os
-
 import pytest
 
 from app.extensions import db
@@ -11,15 +9,10 @@ from app.models import Status
 from app.services import badges
 from app.services.badges import baking
 from app.services.points import status as status_service
-from tests.browser.test_core_journey import sign_in_with_keyboard, watch_for_errors
+from tests.browser.test_core_journey import keep_shot, sign_in_with_keyboard, watch_for_errors
 from tests.factories import make_advocate, make_staff
 
 pytestmark = pytest.mark.browser
-
-
-def _shot(page, name):
-    if folder := os.environ.get("SHOTS_DIR"):
-        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -47,18 +40,18 @@ def test_the_advocate_sees_verifies_and_downloads_their_badges(browser, program,
     assert page.get_by_role("heading", name="Your badges").is_visible()
     assert page.get_by_text("Revoked").first.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    _shot(page, f"portal-status-{width}")
+    keep_shot(page, f"portal-status-{width}")
     page.locator(f'a[href="/badges/{held[Status.SILVER]}"]').click()
     assert page.get_by_text("Valid badge.").is_visible() and page.get_by_text("Ada Lovelace").is_visible()
     assert page.get_by_role("button", name="Add to LinkedIn profile").is_visible()
     assert "ada@analytical.example" not in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    _shot(page, f"badge-valid-{width}")
+    keep_shot(page, f"badge-valid-{width}")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download badge (PNG)").click()
     with open(download.value.path(), "rb") as png:
         assert baking.baked_url(png.read()).endswith(f"/badges/assertions/{held[Status.SILVER]}")
     page.goto(f"{base_url}/badges/{held[Status.GOLD]}")
     assert page.get_by_text("This badge was revoked").is_visible()
-    _shot(page, f"badge-revoked-{width}")
+    keep_shot(page, f"badge-revoked-{width}")
     assert errors == []

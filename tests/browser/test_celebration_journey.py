@@ -2,21 +2,14 @@
 status region) with an animation, which is off when the visitor prefers reduced motion.
 SHOTS_DIR=... keeps screenshots."""
 
-import os
-
 import pytest
 
 from app.extensions import db
 from app.services import missions
-from tests.browser.test_core_journey import sign_in_with_keyboard, watch_for_errors
+from tests.browser.test_core_journey import keep_shot, sign_in_with_keyboard, watch_for_errors
 from tests.factories import make_advocate, make_mission, make_staff, make_submitted_attempt
 
 pytestmark = pytest.mark.browser
-
-
-def _shot(page, name):
-    if folder := os.environ.get("SHOTS_DIR"):
-        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -42,7 +35,7 @@ def test_the_celebration_is_announced_and_respects_reduced_motion(browser, appro
     animation = region.evaluate("el => getComputedStyle(el).animationName")
     assert animation == ("none" if motion == "reduce" else "celebrate-in")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    _shot(page, f"celebration-{width}-{motion}")
+    keep_shot(page, f"celebration-{width}-{motion}")
     page.goto(f"{approved}/portal/missions")
     page.goto(f"{approved}/portal/")
     assert page.locator(".celebration").count() == 0  # shown once, never again

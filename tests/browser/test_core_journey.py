@@ -2,6 +2,7 @@
 screen), is shown the review mission that leads to Silver, starts and submits it; marketing
 approves it; the advocate sees the points and the promotion to Silver."""
 
+import os
 import re
 
 import pytest
@@ -34,6 +35,12 @@ def watch_for_errors(page) -> list[str]:
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     return problems
+
+
+def keep_shot(page, name: str) -> None:
+    """With SHOTS_DIR set, keep a full-page screenshot of the page as it is now (for looking at it)."""
+    if folder := os.environ.get("SHOTS_DIR"):
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
 
 
 def open_menu(page) -> None:
