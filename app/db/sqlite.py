@@ -6,7 +6,7 @@ fails at once with "database is locked" whatever the busy timeout. Taking the lo
 SQLAlchemy SQLite dialect docs' recipe) serialises writers cleanly: a second approver waits, then
 sees the first one's result. A read transaction begins deferred with `PRAGMA query_only` on, so it
 never takes the write lock (WAL lets it read while a writer writes) and cannot write by mistake.
-On PostgreSQL a read transaction is READ ONLY.
+On PostgreSQL a read transaction begins READ ONLY.
 """
 
 from sqlalchemy import event
@@ -56,5 +56,5 @@ def _begin_by_intent_on_postgresql(engine: Engine) -> None:
     def _on_begin(connection):
         intent = transactions.intent()
         connection.info[transactions.INTENT_KEY] = intent
-        if intent == "read":
-            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+        # psycopg then opens the transaction with BEGIN READ ONLY: one round trip, not two.
+        engine.dialect.set_readonly(connection.connection.dbapi_connection, intent == "read")
