@@ -12,8 +12,6 @@ from app.services.branding import images
 from app.services.pictures import stored
 
 AVATAR = images.Shape((256, 256), crop=True)
-MIMETYPE = stored.MIMETYPE
-Replaced = stored.Replaced
 
 
 def folder_in(upload_root: str | os.PathLike) -> Path:
@@ -21,14 +19,15 @@ def folder_in(upload_root: str | os.PathLike) -> Path:
     return Path(upload_root) / "avatars"
 
 
-def set_avatar(session: Session, *, advocate: Advocate, folder: str | os.PathLike, data: bytes) -> Replaced:
+def set_avatar(session: Session, *, advocate: Advocate, folder: str | os.PathLike,
+               data: bytes) -> stored.Replaced:
     """Store the upload as the advocate's picture; ValidationFailed (field `avatar`) with the reason,
     and nothing stored, for a file that is not a PNG, JPEG or WebP image of a sane size."""
     return stored.replace(session, row=advocate, attr="avatar", shape=AVATAR, folder=folder, data=data,
                           field="avatar")
 
 
-def clear_avatar(session: Session, *, advocate: Advocate) -> Replaced:
+def clear_avatar(session: Session, *, advocate: Advocate) -> stored.Replaced:
     """Back to initials; returns the token to discard after the commit."""
     return stored.clear(session, row=advocate, attr="avatar")
 
