@@ -164,7 +164,8 @@ class Generator:
                     bucket[0], bucket[1] = bucket[0] + amount, at
         bucket_rows = [{"period": period, "period_start": start, "advocate_id": adv, "points": points,
                         "last_scored_at": last} for ((period, start), adv), (points, last) in buckets.items()]
-        return rows, (balance, lifetime, last_scored), bucket_rows
+        last_entry = rows[-1]["id"] if rows else 0
+        return rows, (balance, lifetime, last_scored, last_entry), bucket_rows
 
     def _pick_amount(self, balance: int) -> tuple[LedgerReason, int]:
         draw = self.rng.random()
@@ -174,7 +175,7 @@ class Generator:
         return reason, self.rng.choices(POINTS, POINT_WEIGHTS)[0]
 
     def _advocate_row(self, advocate_id: int, summary, qualified: set) -> dict:
-        balance, lifetime, last_scored = summary
+        balance, lifetime, last_scored, last_entry = summary
         rng = self.rng
         draw = rng.random()
         state = (AdvocateState.ACTIVE if draw < 0.96 else AdvocateState.PAUSED if draw < 0.98
@@ -192,6 +193,8 @@ class Generator:
             "status": status, "status_since": self.now - timedelta(days=200), "balance": balance,
             "lifetime_points": lifetime, "last_scored_at": last_scored,
             "created_at": self.now - timedelta(days=400), "last_login_at": None,
+            # A running program's portal has shown each advocate their past points already.
+            "celebrated_ledger_id": last_entry,
         }
 
     def _status_for(self, lifetime: int, qualified: set) -> Status:

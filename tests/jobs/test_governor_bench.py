@@ -26,6 +26,19 @@ def test_generated_statuses_follow_the_rules_so_no_promotion_is_pending(session,
     assert status.promote_due(session, now=now) == 0
 
 
+def test_generated_advocates_have_no_old_points_to_celebrate(session, now):
+    from sqlalchemy import select
+
+    from app.models import Advocate
+    from app.services.points import celebrations
+
+    Generator(session, Sizes(advocates=200, entries=4000, attempts=400), now, "UTC",
+              passwords.hash_password("bench-password-123")).run()
+    advocates = session.scalars(select(Advocate).where(Advocate.lifetime_points > 0)).all()
+    assert len(advocates) > 100
+    assert [a.id for a in advocates if celebrations.pending(session, advocate=a) is not None] == []
+
+
 def test_redeem_benchmark_commits_every_redemption_at_small_scale(session, now):
     from tests.bench import rewards as rewards_bench
 
