@@ -53,13 +53,14 @@ class Processes:
         self.started.append(process)
         return process
 
-    def gunicorn(self, name: str, app: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
+    def gunicorn(self, name: str, app: str, env: dict[str, str],
+                 workers: int = WORKERS) -> tuple[subprocess.Popen, int]:
         port = free_port()
         command = [str(VENV_BIN / "gunicorn"), "-c", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{port}",
-                   "--workers", str(WORKERS), app]
+                   "--workers", str(workers), app]
         process = self.spawn(name, command, env | {"GUNICORN_ACCESS_LOG": ""})
         wait_for_port(port, process, self.logs / f"{name}.log")
-        wait_for_workers(process, WORKERS)
+        wait_for_workers(process, workers)
         return process, port
 
     def scheduler(self, env: dict[str, str]) -> subprocess.Popen:
