@@ -1,6 +1,7 @@
 """Shared fixtures: an app per test on its own SQLite file (schema made by the migrations once
 per session and copied), a frozen clock, a client and sign-in helpers."""
 
+import os
 import shutil
 from datetime import datetime, timedelta
 
@@ -21,6 +22,17 @@ pytest_plugins = ["tests.pg"]
 def make_config(database_url: str, upload_folder: str, **overrides):
     return type("Cfg", (TestConfig,), {
         "SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_FOLDER": upload_folder, **overrides})
+
+
+def system_binary(name: str, package: str) -> str:
+    """The path of a program from a Debian package a test needs. Without it the test is skipped,
+    unless CI is set: CI installs the package (.ci/run), so there it fails."""
+    found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is required in CI (Debian package '{package}').", pytrace=False)
+        pytest.skip(f"{name} is not installed (apt-get install {package}).")
+    return found
 
 
 def migrate_database(database_url: str, upload_folder: str) -> None:

@@ -5,12 +5,13 @@ import configparser
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import system_binary
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -70,11 +71,7 @@ def test_units_run_as_a_dedicated_user_with_the_env_file_and_a_control_group_kil
 def test_systemd_accepts_the_units(tmp_path):
     """`systemd-analyze verify` reads each unit as systemd would (unknown keys and bad values are
     reported); the installed paths are swapped for this checkout's, which is all it cannot find here."""
-    analyze = shutil.which("systemd-analyze")
-    if analyze is None:
-        if os.environ.get("CI"):
-            pytest.fail("systemd-analyze is required in CI (Debian package 'systemd').", pytrace=False)
-        pytest.skip("systemd-analyze is not installed (apt-get install systemd).")
+    analyze = system_binary("systemd-analyze", "systemd")
     for name in ("rallypoint-web.service", "rallypoint-scheduler.service"):
         text = (DEPLOY / name).read_text().replace(INSTALLED, f"{VENV_BIN}/")
         text = text.replace("WorkingDirectory=/opt/rallypoint", f"WorkingDirectory={ROOT}")

@@ -9,7 +9,6 @@ the upstream's port and the ACME folder. Needs Debian's `nginx` and `openssl` (C
 import http.client
 import os
 import re
-import shutil
 import signal
 import ssl
 import subprocess
@@ -23,21 +22,12 @@ from app import create_app
 from app.extensions import db
 from app.models import LoginSession
 from tests.bench.load import servers
-from tests.conftest import make_config, migrate_database
+from tests.conftest import make_config, migrate_database, system_binary
 from tests.factories import PASSWORD, make_advocate
 
 CONF = Path(__file__).resolve().parents[1] / "deploy" / "nginx-rallypoint.conf"
 HOST = "advocates.example.com"
 FORGED = "203.0.113.9"
-
-
-def _binary(name: str) -> str:
-    found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is required in CI (Debian package '{name}').", pytrace=False)
-        pytest.skip(f"Debian's {name} is not installed (apt-get install {name}).")
-    return found
 
 
 def site_config(folder: Path, *, http_port: int, https_port: int, upstream: int) -> str:
@@ -66,7 +56,7 @@ def main_config(folder: Path) -> str:
 
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory):
-    nginx, openssl = _binary("nginx"), _binary("openssl")
+    nginx, openssl = system_binary("nginx", "nginx"), system_binary("openssl", "openssl")
     folder = tmp_path_factory.mktemp("proxy")
     (folder / "www").mkdir()
     subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
