@@ -34,11 +34,17 @@ HUNG = [sys.executable, "-m", "tests.jobs.hung_scheduler"]
 EXPIRE = "expire_due_attempts"
 
 
+# Started as from a terminal, where Ctrl+C reaches the process: a shell starts background jobs with
+# SIGINT ignored, a child inherits that, and Python then installs no Ctrl+C handler. Reset it first.
+CTRL_C_REACHES = [sys.executable, "-c", "import os, signal, sys; "
+                  "signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"]
+
+
 class Scheduler:
     """A scheduler process whose output lines are collected as they come."""
 
     def __init__(self, command: list[str], env: dict):
-        self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen([*CTRL_C_REACHES, *command], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
