@@ -27,7 +27,7 @@ def make_config(database_url: str, upload_folder: str, **overrides):
 def system_binary(name: str, package: str) -> str:
     """The path of a program from a Debian package a test needs. Without it the test is skipped,
     unless CI is set: CI installs the package (.ci/run), so there it fails."""
-    found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
+    found = shutil.which(name) or shutil.which(name, path="/usr/bin:/usr/sbin:/sbin")
     if found is None:
         if os.environ.get("CI"):
             pytest.fail(f"{name} is required in CI (Debian package '{package}').", pytrace=False)

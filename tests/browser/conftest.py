@@ -1,20 +1,15 @@
 """A live server on a loopback port and a headless Debian Chromium driven by Playwright."""
 
-import os
-import shutil
 import threading
 
 import pytest
 from werkzeug.serving import make_server
 
 from app.extensions import db
+from tests.conftest import system_binary
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def chromium_path() -> str | None:
-    return shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium") or None
 
 
 @pytest.fixture
@@ -35,11 +30,7 @@ def live_server(app_factory):
 
 @pytest.fixture
 def browser():
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is required in CI (Debian package 'chromium').")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium).")
+    path = system_binary("chromium", "chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
