@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 
 from app.extensions import db
 from app.jobs import Job, registry, slots
@@ -139,11 +138,10 @@ def catch_up(app, scheduler, holder: str) -> list[str]:
     return names
 
 
-def build_scheduler(app, blocking: bool, holder: str | None = None):
-    """A Blocking (own process) or Background (inside the web process) scheduler with every job on
-    its grid, and the catch-up check, first run at once."""
-    cls = BlockingScheduler if blocking else BackgroundScheduler
-    scheduler = cls(jobstores={"default": MemoryJobStore()},
+def build_scheduler(app, holder: str | None = None):
+    """A scheduler running on its own threads with every job on its grid, and the catch-up check,
+    first run at once."""
+    scheduler = BackgroundScheduler(jobstores={"default": MemoryJobStore()},
                     executors={"default": ThreadPoolExecutor(WORKERS)},
                     job_defaults=JOB_DEFAULTS, timezone="UTC")
     holder = holder or default_holder()
@@ -157,13 +155,19 @@ def build_scheduler(app, blocking: bool, holder: str | None = None):
 
 
 def serve(app, holder: str | None = None, echo=print) -> tuple[int, int]:
-    """Run a blocking scheduler until SIGTERM or Ctrl+C, then `stop` it; returns what `stop` did."""
+    """Run the scheduler until SIGTERM or Ctrl+C, then `stop` it; returns what `stop` did.
+
+    This thread only waits while the scheduler's threads run the jobs, so the signal's exception
+    always lands here: APScheduler's own loop catches BaseException around each job it submits, and
+    a SIGTERM arriving there was logged and ignored."""
     holder = holder or default_holder()
-    scheduler = build_scheduler(app, blocking=True, holder=holder)
+    scheduler = build_scheduler(app, holder=holder)
     signal.signal(signal.SIGTERM, _exit_on_signal)
     echo(f"Scheduler {holder} running {len(registry())} jobs; Ctrl+C or SIGTERM stops it.")
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
+        while True:
+            time.sleep(60)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     return stop(app, scheduler, holder)
@@ -197,7 +201,7 @@ def register_scheduler(app):
     if not app.config.get("SCHEDULER_ENABLED"):
         return None
     holder = default_holder()
-    scheduler = build_scheduler(app, blocking=False, holder=holder)
+    scheduler = build_scheduler(app, holder=holder)
     scheduler.start()
     app.extensions["scheduler"] = scheduler
     atexit.register(lambda: scheduler.running and stop(app, scheduler, holder))

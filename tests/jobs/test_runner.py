@@ -70,7 +70,7 @@ def test_the_scheduler_fires_every_job_on_the_shared_grid_and_catches_up_at_once
     from app.jobs import registry, slots
     from app.jobs.runner import CATCH_UP, build_scheduler
 
-    scheduler = build_scheduler(app, blocking=False)
+    scheduler = build_scheduler(app)
     started = datetime.now(UTC)
     scheduler.start(paused=True)
     try:
@@ -137,7 +137,7 @@ def test_the_catch_up_check_starts_jobs_whose_due_time_went_unserved(app, sessio
     from app.jobs.runner import CATCH_UP, build_scheduler, catch_up, run_due
 
     names = [job.name for job in registry()]
-    scheduler = build_scheduler(app, blocking=False, holder="me")
+    scheduler = build_scheduler(app, holder="me")
     scheduler.start(paused=True)
     try:
         joblocks.acquire(session, name="deliver_outbox", holder="busy", now=now, lease=LEASE)
